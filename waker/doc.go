@@ -1,0 +1,59 @@
+// Package waker provides the wake-up primitives that turn a lock-free data
+// structure into a blocking one: a way for a goroutine to say "wake me when
+// this changes" and for any other goroutine to say "it changed", for the
+// price of one atomic load when nobody is waiting.
+//
+// The pattern is always the same. The waiting goroutine registers a [Waker],
+// then checks its condition, and blocks only if the condition is still false.
+// A notifier makes the condition true, then notifies. Either the notifier
+// sees the registration and wakes the waiter, or the waiter's check after
+// registering sees the condition: no wake-up is lost.
+//
+//	sink := waker.NewWakeSink()
+//	src := sink.Source() // copy it to every notifier
+//
+//	// Notifier, in any goroutine:
+//	ready.Store(true)
+//	src.Notify()
+//
+//	// Waiter, in one goroutine:
+//	err := sink.Wait(ctx, ready.Load)
+//
+// # Choosing a primitive
+//
+//   - [WakeSink] / [WakeSource] with [WakeSink.Wait] and [WaitUntil]: the
+//     single-consumer eventcount. One goroutine waits (with a context), any
+//     number notify. Start here.
+//   - [DiatomicWaker]: the engine of WakeSink, to embed in a structure of your
+//     own: one registrant, lock-free registration and notification, and a
+//     registration of the same waker costs one atomic RMW.
+//   - [SpmcWaker]: one registrant; registration of the same waker costs one
+//     atomic load; Register reports false when a concurrent wake got in the
+//     way.
+//   - [AtomicWaker]: any number of registrants (the last one wins, the others
+//     are woken at once so that they re-check).
+//   - [Parker]: the Waker of one goroutine, usable in a select through C.
+//
+// For many waiters, see package eventcount.
+//
+// # Concurrency contract and memory ordering
+//
+// Go's sync/atomic operations are sequentially consistent, and every
+// primitive here relies on it: a notification with nobody registered is a
+// single atomic load, with no read-modify-write. For that to be sound, the
+// wake condition must be written with a sync/atomic operation (or under a
+// lock) before the notification and read with one after the registration;
+// the race detector reports any other way of sharing it anyway.
+//
+// A registration synchronizes before the notification that wakes the waker it
+// stored. A notification that finds nothing registered establishes no
+// ordering at all.
+//
+// Wakers are always called after every internal lock bit has been released,
+// so a Waker whose Wake panics leaves the primitive usable. A Waker's Wake
+// should not block: it runs on the notifier's goroutine.
+//
+// Single-registrant types (DiatomicWaker, SpmcWaker, WakeSink) panic with a
+// "waker: concurrent ..." message when two goroutines register at once on a
+// path that writes a waker slot; under the race detector every path checks.
+package waker

@@ -1,0 +1,5 @@
+//go:build race
+
+package waker
+
+const raceEnabled = true
