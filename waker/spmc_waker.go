@@ -79,8 +79,15 @@ func (s *SpmcWaker) Register(w Waker) bool {
 		defer s.guard.exit()
 	}
 	st := spLoad(&s.state)
-	if st < spEmpty && s.cells[st] == w {
+	switch {
+	case st < spEmpty && s.cells[st] == w:
 		return true // already registered: nothing to write
+	case st == spEmpty && s.cells[0] == w:
+		// The cached waker: no Wake reads the cells while nothing is
+		// registered, so publishing the state is enough. The store
+		// synchronizes the cell's last write before the Wake that reads it.
+		s.state.Store(0 ^ spEmpty)
+		return true
 	}
 	return s.registerSlow(w, st)
 }
@@ -97,14 +104,10 @@ func (s *SpmcWaker) registerSlow(w Waker, st uint32) bool {
 		defer s.guard.exit()
 	}
 	if st&spEmpty != 0 {
-		// Nothing registered: no Wake reads the cells. Keep the newest
-		// waker in cells[0] and the other cell as cache.
-		if st == spEmpty|1 && s.cells[1] == w {
-			s.cells[0], s.cells[1] = w, nil
-		} else {
-			s.cells[0] = w
-			s.cells[1] = nil
-		}
+		// Nothing registered: no Wake reads the cells. Register in
+		// cells[0], so that the next Register's fast path finds it there,
+		// and drop the other cell's reference for the garbage collector.
+		s.cells[0], s.cells[1] = w, nil
 		// Publishing store: synchronizes the cell write before any Wake
 		// that loads state 0.
 		s.state.Store(0 ^ spEmpty)

@@ -1,0 +1,69 @@
+// Package testutil holds helpers shared by the tests of this module: bounded
+// waits that fail instead of hanging, and GOMAXPROCS sweeps.
+package testutil
+
+import (
+	"fmt"
+	"runtime"
+	"testing"
+	"time"
+)
+
+// Timeout bounds every wait in the tests: long enough never to fire on a
+// loaded machine under the race detector, short enough that a lost wake-up
+// fails the test instead of hanging it.
+const Timeout = 30 * time.Second
+
+// Procs is the GOMAXPROCS sweep of the stress tests.
+var Procs = []int{1, 2, 4, 8}
+
+// ForEachProcs runs f as a subtest at each GOMAXPROCS of Procs, restoring the
+// previous setting afterwards.
+func ForEachProcs(t *testing.T, f func(t *testing.T)) {
+	t.Helper()
+	for _, p := range Procs {
+		t.Run(fmt.Sprintf("procs=%d", p), func(t *testing.T) {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(p))
+			f(t)
+		})
+	}
+}
+
+// Recv waits for a value from ch, failing the test with what it was waiting
+// for if none arrives within Timeout.
+func Recv[T any](t testing.TB, ch <-chan T, what string) T {
+	t.Helper()
+	timer := time.NewTimer(Timeout)
+	defer timer.Stop()
+	select {
+	case v := <-ch:
+		return v
+	case <-timer.C:
+		t.Fatalf("timed out after %v waiting for %s", Timeout, what)
+		panic("unreachable")
+	}
+}
+
+// Go runs f in a new goroutine and returns a channel closed when it returns;
+// a panic in f is reported as a test failure.
+func Go(t testing.TB, f func()) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer func() {
+			if r := recover(); r != nil {
+				t.Errorf("goroutine panicked: %v", r)
+			}
+		}()
+		f()
+	}()
+	return done
+}
+
+// Deadline returns a channel closed after Timeout, for loops that select on
+// a wake-up many times and must fail rather than hang; stop releases it.
+func Deadline() (expired <-chan struct{}, stop func()) {
+	ch := make(chan struct{})
+	timer := time.AfterFunc(Timeout, func() { close(ch) })
+	return ch, func() { timer.Stop() }
+}

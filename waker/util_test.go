@@ -1,0 +1,5 @@
+package waker
+
+import "runtime"
+
+func runtimeYield() { runtime.Gosched() }
