@@ -113,7 +113,15 @@ func (a *AtomicWaker) Register(w Waker) {
 // Wake wakes the registered waker, if any, and unregisters it. It never
 // blocks (unless the waker's Wake does) and may be called from any goroutine.
 func (a *AtomicWaker) Wake() {
-	if w := a.Take(); w != nil {
+	if a.state.Load() == 0 {
+		return // nothing registered: see Take
+	}
+	a.wakeSlow()
+}
+
+// Outlined slow path to allow inlining of the fast path.
+func (a *AtomicWaker) wakeSlow() {
+	if w := a.takeSlow(); w != nil {
 		w.Wake()
 	}
 }

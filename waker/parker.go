@@ -1,6 +1,35 @@
 package waker
 
-import "context"
+import (
+	"context"
+	"sync/atomic"
+)
+
+// Parker: a binary semaphore whose token lives in an atomic word while
+// nobody is blocked, so that Wake and a Park that finds the token are one
+// atomic operation each, and that goes through a channel only to wake a
+// goroutine that is blocked, or once C has been called.
+//
+// State word:
+//
+//	pEmpty   no token, nobody blocked
+//	pToken   a token is stored
+//	pParked  a Park is blocked (or about to block) on ch
+//	pChan    channel mode, entered by C for good: tokens travel through ch
+//
+// Invariants:
+//   - A send on ch happens only after a CAS from pParked to pToken (exactly
+//     one per blocked Park, so ch, of capacity 1, never blocks it) or in
+//     channel mode (non-blocking).
+//   - Only the parking goroutine moves the state out of pToken (consuming
+//     the token) or into pParked.
+//   - In channel mode the state never changes again.
+const (
+	pEmpty uint32 = iota
+	pToken
+	pParked
+	pChan
+)
 
 // Parker is the Waker of one goroutine: a binary semaphore whose Wake stores
 // a token and whose Park takes it.
@@ -10,18 +39,20 @@ import "context"
 // therefore never misses a Wake made before it, which is what makes the
 // register / check / park sequence of [WakeSink.Wait] free of lost wake-ups.
 //
-// A Parker is backed by a channel of capacity 1, so it is visible to the race
-// detector and to testing/synctest, and a parked goroutine uses no CPU.
+// A blocked Park waits on a channel, so it uses no CPU and is visible to the
+// race detector and to testing/synctest. While nobody is blocked, Wake and
+// Park are one atomic operation each.
 //
-// A call to Wake synchronizes before the return of the Park (or the receive
-// from C) that consumes the token it stored.
+// A call to Wake synchronizes before the return of the Park, TryPark or
+// receive from C that consumes the token it stored (or a token it coalesced
+// into).
 //
 // A Parker must be created with [NewParker]. Any number of goroutines may call
-// Wake concurrently; Park is meant for one goroutine at a time (several
-// goroutines parking on one Parker each take distinct tokens, which is rarely
-// what is wanted).
+// Wake concurrently; Park and TryPark must be called by one goroutine at a
+// time (a second concurrent Park panics).
 type Parker struct {
-	ch chan struct{} // capacity 1: holds the token
+	state atomic.Uint32
+	ch    chan struct{} // capacity 1; carries the token to a blocked Park
 }
 
 // NewParker returns a Parker with no token stored.
@@ -33,37 +64,100 @@ func NewParker() *Parker {
 
 func (p *Parker) init() { p.ch = make(chan struct{}, 1) }
 
-// Wake stores the token, waking the goroutine parked in Park if there is one.
-// It never blocks. If the token is already stored, Wake does nothing.
+// Wake stores the token, waking the goroutine blocked in Park if there is
+// one. It never blocks. If the token is already stored, Wake does nothing.
 func (p *Parker) Wake() {
-	select {
-	case p.ch <- struct{}{}:
-	default:
+	for {
+		switch s := p.state.Load(); s {
+		case pToken:
+			return // coalesce with the stored token
+		case pEmpty:
+			if p.state.CompareAndSwap(pEmpty, pToken) {
+				return
+			}
+		case pParked:
+			// The CAS makes us the only sender for this Park: the
+			// channel is empty, so the send does not block.
+			if p.state.CompareAndSwap(pParked, pToken) {
+				p.ch <- struct{}{}
+				return
+			}
+		default: // pChan
+			select {
+			case p.ch <- struct{}{}:
+			default:
+			}
+			return
+		}
 	}
 }
 
 // Park consumes the token, blocking until one is stored or ctx is done.
 //
 // It returns nil when it consumed the token, and ctx.Err() when ctx ended
-// first; a token is never consumed by a Park that returns an error, and a
-// token already stored is taken even if ctx is already done.
+// first; a Park that returns an error consumes no token, and a token already
+// stored is taken even if ctx is already done.
 func (p *Parker) Park(ctx context.Context) error {
-	select {
-	case <-p.ch:
+	if p.state.Load() == pToken && p.state.CompareAndSwap(pToken, pEmpty) {
 		return nil
-	default:
 	}
 	return p.parkSlow(ctx)
 }
 
 // Outlined slow path to allow inlining of the fast path.
 func (p *Parker) parkSlow(ctx context.Context) error {
+	for {
+		switch p.state.Load() {
+		case pToken:
+			if p.state.CompareAndSwap(pToken, pEmpty) {
+				return nil
+			}
+		case pParked:
+			panic("waker: concurrent Park on the same Parker")
+		case pChan:
+			return p.parkChan(ctx)
+		case pEmpty:
+			// Announce the park; a Wake from now on sends on ch.
+			if !p.state.CompareAndSwap(pEmpty, pParked) {
+				continue
+			}
+			done := ctx.Done()
+			if done == nil {
+				// Cannot be cancelled: a plain receive is cheaper than a
+				// select.
+				<-p.ch
+				p.state.CompareAndSwap(pToken, pEmpty)
+				return nil
+			}
+			select {
+			case <-p.ch:
+				p.state.CompareAndSwap(pToken, pEmpty)
+				return nil
+			case <-done:
+			}
+			if p.state.CompareAndSwap(pParked, pEmpty) {
+				return ctx.Err() // withdrawn: no token consumed
+			}
+			// A Wake moved pParked to pToken and is sending: the token
+			// wins over the cancellation.
+			<-p.ch
+			p.state.CompareAndSwap(pToken, pEmpty)
+			return nil
+		}
+	}
+}
+
+func (p *Parker) parkChan(ctx context.Context) error {
+	select {
+	case <-p.ch:
+		return nil
+	default:
+	}
 	select {
 	case <-p.ch:
 		return nil
 	case <-ctx.Done():
-		// The token and ctx may have become ready together: prefer the
-		// token, so that a wake is never dropped by a racing cancellation.
+		// Prefer a token that became ready together with ctx.
 		select {
 		case <-p.ch:
 			return nil
@@ -75,6 +169,12 @@ func (p *Parker) parkSlow(ctx context.Context) error {
 
 // TryPark consumes the token if one is stored and reports whether it did.
 func (p *Parker) TryPark() bool {
+	if p.state.CompareAndSwap(pToken, pEmpty) {
+		return true
+	}
+	if p.state.Load() != pChan {
+		return false
+	}
 	select {
 	case <-p.ch:
 		return true
@@ -85,4 +185,30 @@ func (p *Parker) TryPark() bool {
 
 // C returns the channel on which the token is delivered, for use in a select
 // statement: a receive from C consumes the token exactly as Park does.
-func (p *Parker) C() <-chan struct{} { return p.ch }
+//
+// The first call switches the Parker to channel mode for good: from then on
+// every Wake is a non-blocking channel send, as with a plain channel of
+// capacity 1. C must not be called while a Park is blocked.
+func (p *Parker) C() <-chan struct{} {
+	for {
+		switch s := p.state.Load(); s {
+		case pChan:
+			return p.ch
+		case pParked:
+			panic("waker: Parker.C called while a Park is blocked")
+		default:
+			if p.state.CompareAndSwap(s, pChan) {
+				if s == pToken {
+					// Move the stored token into the channel, unless a
+					// Wake in channel mode already put one there.
+					select {
+					case p.ch <- struct{}{}:
+					default:
+					}
+				}
+				return p.ch
+			}
+		}
+	}
+}
+

@@ -149,7 +149,16 @@ func (s *SpmcWaker) Registered() bool { return spLoad(&s.state) < spEmpty }
 
 // Wake wakes the registered waker, if any, and unregisters it.
 func (s *SpmcWaker) Wake() {
-	if w := s.Take(); w != nil {
+	st := spLoad(&s.state)
+	if st >= spEmpty {
+		return // nothing registered: see Take
+	}
+	s.wakeSlow(st)
+}
+
+// Outlined slow path to allow inlining of the fast path.
+func (s *SpmcWaker) wakeSlow(st uint32) {
+	if w := s.takeSlow(st); w != nil {
 		w.Wake()
 	}
 }

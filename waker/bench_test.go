@@ -1,0 +1,222 @@
+package waker
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+// Baselines live beside the benchmarks they compare with: a non-blocking send
+// on a full channel and sync.Cond.Signal with no waiter for a notification
+// nobody waits for; a buffered and an unbuffered channel for signalling and
+// ping-pong.
+
+func BenchmarkNotifyNobody(b *testing.B) {
+	// Direct calls, as in user code, so that the fast paths inline, and a
+	// b.N loop, whose counter stays in a register: b.Loop's bookkeeping
+	// would cost as much as the operation measured.
+	b.Run("impl=WakeSource", func(b *testing.B) {
+		b.ReportAllocs()
+		src := NewWakeSink().Source()
+		for range b.N {
+			src.Notify()
+		}
+	})
+	b.Run("impl=DiatomicWaker", func(b *testing.B) {
+		b.ReportAllocs()
+		var w DiatomicWaker
+		for range b.N {
+			w.Notify()
+		}
+	})
+	b.Run("impl=SpmcWaker", func(b *testing.B) {
+		b.ReportAllocs()
+		var w SpmcWaker
+		for range b.N {
+			w.Wake()
+		}
+	})
+	b.Run("impl=AtomicWaker", func(b *testing.B) {
+		b.ReportAllocs()
+		var w AtomicWaker
+		for range b.N {
+			w.Wake()
+		}
+	})
+	b.Run("impl=chan", func(b *testing.B) {
+		b.ReportAllocs()
+		full := make(chan struct{}, 1)
+		full <- struct{}{}
+		for range b.N {
+			select {
+			case full <- struct{}{}:
+			default:
+			}
+		}
+	})
+	b.Run("impl=cond", func(b *testing.B) {
+		b.ReportAllocs()
+		cond := sync.NewCond(new(sync.Mutex))
+		for range b.N {
+			cond.Signal()
+		}
+	})
+}
+
+// BenchmarkNotifyNobodyParallel is the dummy notification from every P at
+// once, on one shared primitive.
+func BenchmarkNotifyNobodyParallel(b *testing.B) {
+	var aw AtomicWaker
+	var sw SpmcWaker
+	var dw DiatomicWaker
+	full := make(chan struct{}, 1)
+	full <- struct{}{}
+	cond := sync.NewCond(new(sync.Mutex))
+	for _, bc := range []struct {
+		name string
+		f    func()
+	}{
+		{"impl=DiatomicWaker", dw.Notify},
+		{"impl=SpmcWaker", sw.Wake},
+		{"impl=AtomicWaker", aw.Wake},
+		{"impl=chan", func() {
+			select {
+			case full <- struct{}{}:
+			default:
+			}
+		}},
+		{"impl=cond", cond.Signal},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					bc.f()
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkRegisterNotifyConsume: register the same waker, notify, take the
+// token. The channel baseline is the same signal through a buffered channel.
+func BenchmarkRegisterNotifyConsume(b *testing.B) {
+	b.Run("impl=WakeSink", func(b *testing.B) {
+		b.ReportAllocs()
+		s := NewWakeSink()
+		src := s.Source()
+		for b.Loop() {
+			s.Register(&s.parker)
+			src.Notify()
+			if !s.parker.TryPark() {
+				b.Fatal("no token after notify")
+			}
+		}
+	})
+	b.Run("impl=chan", func(b *testing.B) {
+		b.ReportAllocs()
+		ch := make(chan struct{}, 1)
+		for b.Loop() {
+			select {
+			case ch <- struct{}{}:
+			default:
+			}
+			select {
+			case <-ch:
+			default:
+				b.Fatal("no token after send")
+			}
+		}
+	})
+}
+
+// BenchmarkPrimitives is the table of the three primitives, one operation
+// each: register (a new waker, alternating two), re-register (the same
+// waker), wake (register + wake), overwrite (register a second waker over a
+// registered one).
+func BenchmarkPrimitives(b *testing.B) {
+	w1, w2 := new(counter), new(counter)
+	for _, tg := range targets {
+		b.Run("impl="+tg.name+"/op=register", func(b *testing.B) {
+			b.ReportAllocs()
+			t := tg.new()
+			ws := [2]Waker{w1, w2}
+			i := 0
+			for b.Loop() {
+				t.register(ws[i&1])
+				t.unregister()
+				i++
+			}
+		})
+		b.Run("impl="+tg.name+"/op=reregister", func(b *testing.B) {
+			b.ReportAllocs()
+			t := tg.new()
+			for b.Loop() {
+				t.register(w1)
+			}
+		})
+		b.Run("impl="+tg.name+"/op=wake", func(b *testing.B) {
+			b.ReportAllocs()
+			t := tg.new()
+			for b.Loop() {
+				t.register(w1)
+				t.notify()
+			}
+		})
+		b.Run("impl="+tg.name+"/op=overwrite", func(b *testing.B) {
+			b.ReportAllocs()
+			t := tg.new()
+			ws := [2]Waker{w1, w2}
+			i := 0
+			for b.Loop() {
+				t.register(ws[i&1])
+				i++
+			}
+		})
+	}
+}
+
+// BenchmarkPingPong bounces a ball between two goroutines; one op is a round
+// trip.
+func BenchmarkPingPong(b *testing.B) {
+	b.Run("impl=WakeSink", func(b *testing.B) {
+		b.ReportAllocs()
+		a, c := NewWakeSink(), NewWakeSink()
+		srcA, srcC := a.Source(), c.Source()
+		var ball atomic.Int64
+		ctx := context.Background()
+		n := int64(b.N)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for i := int64(1); i <= n; i++ {
+				_ = c.Wait(ctx, func() bool { return ball.Load() == 2*i-1 })
+				ball.Add(1)
+				srcA.Notify()
+			}
+		}()
+		b.ResetTimer()
+		for i := int64(1); i <= n; i++ {
+			ball.Add(1)
+			srcC.Notify()
+			_ = a.Wait(ctx, func() bool { return ball.Load() == 2*i })
+		}
+		<-done
+	})
+	b.Run("impl=chan", func(b *testing.B) {
+		b.ReportAllocs()
+		ping, pong := make(chan int), make(chan int)
+		n := b.N
+		go func() {
+			for range n {
+				pong <- 1 + <-ping
+			}
+		}()
+		b.ResetTimer()
+		for i := range n {
+			ping <- i
+			<-pong
+		}
+	})
+}
