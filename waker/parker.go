@@ -211,4 +211,3 @@ func (p *Parker) C() <-chan struct{} {
 		}
 	}
 }
-
