@@ -1,0 +1,100 @@
+package waker_test
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+
+	"github.com/diatomic-go/diatomic/waker"
+)
+
+// A one-value mailbox: the sender stores a non-zero value and notifies; the
+// receiver waits until it can take one.
+func ExampleWaitUntil() {
+	sink := waker.NewWakeSink()
+	src := sink.Source()
+	var box atomic.Uint64
+
+	go func() {
+		box.Store(42)
+		src.Notify()
+	}()
+
+	v, err := waker.WaitUntil(context.Background(), sink, func() (uint64, bool) {
+		v := box.Swap(0)
+		return v, v != 0
+	})
+	fmt.Println(v, err)
+	// Output: 42 <nil>
+}
+
+func ExampleWakeSink_Wait() {
+	sink := waker.NewWakeSink()
+	var done atomic.Int32
+	for range 3 {
+		src := sink.Source()
+		go func() {
+			done.Add(1)
+			src.Notify()
+		}()
+	}
+	err := sink.Wait(context.Background(), func() bool { return done.Load() == 3 })
+	fmt.Println("all three done:", err == nil)
+	// Output: all three done: true
+}
+
+// A Parker used in a select, next to a channel.
+func ExampleParker_C() {
+	p := waker.NewParker()
+	var aw waker.AtomicWaker
+	aw.Register(p)
+	aw.Wake()
+	select {
+	case <-p.C():
+		fmt.Println("woken")
+	default:
+		fmt.Println("not woken")
+	}
+	// Output: woken
+}
+
+// countWaker counts its wakes; a custom Waker must be comparable, so it has
+// a pointer receiver.
+type countWaker struct{ n int }
+
+func (c *countWaker) Wake() { c.n++ }
+
+func ExampleDiatomicWaker() {
+	var w waker.DiatomicWaker
+	var c countWaker
+	w.Notify() // nobody registered: nothing happens, nothing is remembered
+	w.Register(&c)
+	w.Register(&c) // the same waker again: one atomic operation
+	w.Notify()
+	w.Notify() // the registration was consumed by the first
+	fmt.Println(c.n)
+	// Output: 1
+}
+
+func ExampleSpmcWaker() {
+	var w waker.SpmcWaker
+	var c countWaker
+	fmt.Println(w.Register(&c), w.Registered())
+	fmt.Println(w.Unregister(), w.Registered())
+	w.Wake()
+	fmt.Println(c.n)
+	// Output:
+	// true true
+	// true false
+	// 0
+}
+
+func ExampleAtomicWaker() {
+	var w waker.AtomicWaker
+	var a, b countWaker
+	w.Register(&a)
+	w.Register(&b) // the last registration wins
+	w.Wake()
+	fmt.Println(a.n, b.n, w.Take() == nil)
+	// Output: 0 1 true
+}
