@@ -2,6 +2,7 @@ package waker
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -206,12 +207,18 @@ func TestPanickingWakerLeavesPrimitiveUsable(t *testing.T) {
 // TestRegisterNotifyRace races "store the flag, notify" against "register,
 // load the flag, park" for many rounds: a single lost wake-up fails the test.
 func TestRegisterNotifyRace(t *testing.T) {
-	rounds := 1_000_000
-	if testing.Short() {
-		rounds = 10_000
-	}
 	forEachTarget(t, func(t *testing.T, newTarget func() target) {
 		testutil.ForEachProcs(t, func(t *testing.T) {
+			// 10^6 rounds everywhere without the race detector; under it,
+			// 10^6 at GOMAXPROCS 2 (both cores of the machines this runs
+			// on truly in parallel) and 10^5 at the other settings.
+			rounds := 1_000_000
+			if raceEnabled && runtime.GOMAXPROCS(0) != 2 {
+				rounds = 100_000
+			}
+			if testing.Short() {
+				rounds = 10_000
+			}
 			tg := newTarget()
 			p := NewParker()
 			var flag, round atomic.Int64
