@@ -18,9 +18,10 @@ import (
 //	pChan    channel mode, entered by C for good: tokens travel through ch
 //
 // Invariants:
-//   - A send on ch happens only after a CAS from pParked to pToken (exactly
-//     one per blocked Park, so ch, of capacity 1, never blocks it) or in
-//     channel mode (non-blocking).
+//   - A send on ch happens only after a CAS from pParked to pEmpty (exactly
+//     one per blocked Park, so ch, of capacity 1, never blocks it): the token
+//     then travels in the channel, not in the state word. In channel mode
+//     sends are non-blocking.
 //   - Only the parking goroutine moves the state out of pToken (consuming
 //     the token) or into pParked.
 //   - In channel mode the state never changes again.
@@ -77,8 +78,9 @@ func (p *Parker) Wake() {
 			}
 		case pParked:
 			// The CAS makes us the only sender for this Park: the
-			// channel is empty, so the send does not block.
-			if p.state.CompareAndSwap(pParked, pToken) {
+			// channel is empty, so the send does not block. The token
+			// goes to the parked goroutine through the channel.
+			if p.state.CompareAndSwap(pParked, pEmpty) {
 				p.ch <- struct{}{}
 				return
 			}
@@ -126,22 +128,19 @@ func (p *Parker) parkSlow(ctx context.Context) error {
 				// Cannot be cancelled: a plain receive is cheaper than a
 				// select.
 				<-p.ch
-				p.state.CompareAndSwap(pToken, pEmpty)
 				return nil
 			}
 			select {
 			case <-p.ch:
-				p.state.CompareAndSwap(pToken, pEmpty)
 				return nil
 			case <-done:
 			}
 			if p.state.CompareAndSwap(pParked, pEmpty) {
 				return ctx.Err() // withdrawn: no token consumed
 			}
-			// A Wake moved pParked to pToken and is sending: the token
+			// A Wake moved pParked to pEmpty and is sending: the token
 			// wins over the cancellation.
 			<-p.ch
-			p.state.CompareAndSwap(pToken, pEmpty)
 			return nil
 		}
 	}
