@@ -1,0 +1,360 @@
+/*
+ * notify: the permit / waiter hand-off of notify/notify.go and
+ * notify/notified.go, step for step.
+ *
+ * W waiters each take one token from a counter and wait on the Notify when
+ * the counter is empty: even ones through Notify.Wait (permit fast path, then
+ * a registration), odd ones through a Notified handle taken before
+ * re-checking the counter. A waiter that leaves tokens behind calls NotifyOne:
+ * permits do not add up, so consumers sharing a Notify pass the baton. A
+ * waiter may give up waiting (its ctx ends) up to CANCELS times, then starts
+ * over or leaves for good, leaving its token to nobody. W notifiers each add
+ * one token and call NotifyOne or NotifyLast.
+ *
+ * Two configurations: by default one more process calls NotifyAll, which adds
+ * nothing; with LEAVER, a leaver instead waits once without taking a token
+ * and may give up, so that a notification that chose it must find another
+ * waiter (tokio #4618).
+ *
+ * Each sync/atomic operation on the state word is one step; the mutex is a
+ * flag taken and released atomically; the waiter list and the handles' kind
+ * fields, guarded by the mutex, change in d_step blocks. A handle's parker is
+ * a token bit.
+ *
+ * Checked:
+ *   - no lost wake-up: every run ends with every waiter that stayed holding
+ *     a token (a waiter parked forever is an invalid end state);
+ *   - state is WAITING exactly when the list is non-empty, whenever the mutex
+ *     is released;
+ *   - a handle is woken at most once per registration, never after it went
+ *     back to the pool, and goes back with no token in its parker.
+ */
+
+//@check: cc="-DSAFETY -DCOLLAPSE" run="-m200000"
+//@check: defines="-DCANCELS=2" cc="-DSAFETY -DCOLLAPSE" run="-m200000"
+//@check: defines="-DW=1 -DLEAVER -DCANCELS=2" cc="-DSAFETY -DCOLLAPSE" run="-m200000"
+//@broken: defines="-DW=1 -DLEAVER -DBROKEN_4618" cc="-DSAFETY" run="-m200000"
+//@broken: defines="-DBROKEN_3652" cc="-DSAFETY" run="-m200000"
+//@broken: defines="-DBROKEN_ENTER" cc="-DSAFETY" run="-m200000"
+//@broken: defines="-DBROKEN_NOCONSUME" cc="-DSAFETY" run="-m200000"
+
+#ifndef W
+#define W 2
+#endif
+#ifndef CANCELS
+#define CANCELS 1
+#endif
+
+#define EMPTY    0
+#define WAITING  1
+#define NOTIFIED 2
+
+#define K_NONE  0
+#define K_FIRST 1
+#define K_LAST  2
+#define K_ALL   3
+
+#define NONE 255
+
+byte state = EMPTY;
+bool locked = false;
+#define H (W + 1)        /* handles: one per waiter, and the leaver's */
+byte q[H];               /* the waiter list, oldest first */
+byte qlen = 0;
+byte kind[H];            /* per handle, guarded by the mutex */
+bit token[H];            /* per handle: its parker's token */
+bool pooled[H];          /* the handle is back in the pool */
+byte tokens = 0;         /* the condition the waiters check */
+byte finished = 0;       /* waiters that took their token */
+byte quits = 0;          /* waiters that gave up for good */
+byte notified = 0;       /* notifiers done */
+
+inline lock() {
+	atomic { !locked -> locked = true }
+}
+
+inline unlock() {
+	atomic {
+		assert((state == WAITING) == (qlen > 0));
+		locked = false
+	}
+}
+
+inline wake(h) {
+	assert(!pooled[h] && token[h] == 0);
+	token[h] = 1
+}
+
+/*
+ * A Go "switch state.Load()" is an if whose guards read state: the guards
+ * are evaluated in one state, as one load. A CompareAndSwap is an option
+ * "atomic { state == old -> state = new }" with an else for its failure.
+ * Temporaries are reset after use so that stale values do not multiply the
+ * states.
+ */
+
+/* unlink(h): remove h from the list; leaving WAITING if it was the last */
+inline unlink(h) {
+	d_step {
+		i = 0;
+		do
+		:: q[i] == h -> break
+		:: else -> i++
+		od;
+		do
+		:: i + 1 < qlen -> q[i] = q[i + 1]; i++
+		:: else -> break
+		od;
+		qlen--;
+		q[qlen] = 0;
+		i = 0
+	};
+	if
+	:: qlen == 0 -> state = EMPTY
+	:: else
+	fi
+}
+
+/* notifyLocked(k): take the first (last) handle out into next, or store the
+ * permit */
+inline notifyLocked(k) {
+	if
+	:: qlen == 0 -> state = NOTIFIED
+	:: else ->
+		if
+		:: k == K_LAST -> next = q[qlen - 1]
+		:: else -> next = q[0]
+		fi;
+		unlink(next);
+		kind[next] = k
+	fi
+}
+
+/* wakeNext: wake the handle notifyLocked took out, after unlocking */
+inline wakeNext() {
+	if
+	:: next != NONE -> wake(next); next = NONE
+	:: else
+	fi
+}
+
+/* Notify.Notified: register me, or take the permit */
+inline register() {
+	atomic { !locked -> locked = true; pooled[me] = false };
+	do
+	:: atomic { state == NOTIFIED -> state = EMPTY };
+		kind[me] = K_FIRST;
+		wake(me);
+		break
+	:: state == WAITING -> d_step { q[qlen] = me; qlen++ }; break
+#ifdef BROKEN_ENTER
+	/* a store instead of a CAS: overwrites a permit stored meanwhile */
+	:: state == EMPTY -> state = WAITING; d_step { q[qlen] = me; qlen++ }; break
+#else
+	:: atomic { state == EMPTY -> state = WAITING };
+		d_step { q[qlen] = me; qlen++ };
+		break
+#endif
+	od;
+	unlock()
+}
+
+/* Notify.withdraw: the handle gives up, leaving nothing behind */
+inline withdraw() {
+	atomic { !locked -> locked = true; k = kind[me] };
+	if
+	:: k == K_NONE -> unlink(me)
+	:: k == K_FIRST || k == K_LAST ->
+#ifndef BROKEN_4618
+		notifyLocked(k)   /* pass it on */
+#else
+		skip
+#endif
+	:: k == K_ALL
+	fi;
+#ifdef BROKEN_3652
+	/* clears the state whatever it is: a permit stored meanwhile is lost */
+	if
+	:: qlen == 0 -> state = EMPTY
+	:: else
+	fi;
+#endif
+	unlock();
+	wakeNext();
+	if
+	:: k != K_NONE ->
+#ifndef BROKEN_NOCONSUME
+		atomic { token[me] == 1 -> token[me] = 0 }
+#else
+		skip
+#endif
+	:: else
+	fi;
+	k = 0
+}
+
+inline release() {
+	d_step {
+		assert(token[me] == 0);
+		kind[me] = K_NONE;
+		pooled[me] = true
+	}
+}
+
+/* NotifyOne (kd == K_FIRST) or NotifyLast (kd == K_LAST) */
+inline notifyOne(kd) {
+	if
+	:: state == NOTIFIED   /* the fast path: one load */
+	:: else ->
+		do
+		:: state == NOTIFIED -> break
+		:: atomic { state == EMPTY -> state = NOTIFIED }; break
+		:: state == WAITING ->
+			lock();
+			notifyLocked(kd);
+			unlock();
+			wakeNext();
+			break
+		od
+	fi
+}
+
+proctype Waiter(byte me) {
+	byte k, i;
+	byte next = NONE;
+	byte cancels = 0;
+loop:
+	if
+	:: atomic { tokens > 0 -> tokens-- } ->
+		/* more tokens left: pass the baton, as consumers sharing a Notify
+		 * must (permits do not add up) */
+		if
+		:: tokens > 0 -> notifyOne(K_FIRST)
+		:: else
+		fi;
+		goto done
+	:: else
+	fi;
+	if
+	:: me % 2 == 0 ->
+		/* Notify.Wait: the permit fast path (a load, then a CAS) */
+		if
+		:: state == NOTIFIED ->
+			if
+			:: atomic { state == NOTIFIED -> state = EMPTY }; goto loop
+			:: else
+			fi
+		:: else
+		fi;
+		/* then Notified().Wait */
+		register()
+	:: me % 2 == 1 ->
+		/* h := Notified(); if tokens > 0 { h.Cancel() } else { h.Wait() } */
+		register();
+		if
+		:: tokens > 0 -> withdraw(); release(); goto loop
+		:: else
+		fi
+	fi;
+	/* Wait: park until the token arrives, or give up while it has not */
+	if
+	:: atomic { token[me] == 1 -> token[me] = 0 }
+	:: atomic { cancels < CANCELS && token[me] == 0 -> cancels++ };
+		withdraw();
+		release();
+		if
+		:: goto loop
+		:: goto quit   /* gives up for good */
+		fi
+	fi;
+	release();
+	goto loop;
+done:
+	finished++;
+	goto end;
+quit:
+	quits++;
+end:
+	skip
+}
+
+/* A goroutine that waits once and takes no token. Woken, it passes the
+ * baton on like any consumer that leaves tokens behind; giving up, it relies
+ * on withdraw: a notification that chose it must not leave with it. */
+proctype Leaver(byte me) {
+	byte k, i;
+	byte next = NONE;
+	register();
+	if
+	:: atomic { token[me] == 1 -> token[me] = 0 };
+		release();
+		notifyOne(K_FIRST)
+	:: atomic { token[me] == 0 -> skip };
+		withdraw();
+		release()
+	fi
+}
+
+proctype Notifier(byte kd) {
+	byte i;
+	byte next = NONE;
+	tokens++;
+	notifyOne(kd);
+	notified++
+}
+
+proctype NotifyAller() {
+	byte woken[H];
+	byte n = 0, i = 0;
+	if
+	:: state != WAITING -> goto end   /* the fast path: one load */
+	:: else
+	fi;
+	lock();
+	d_step {
+		do
+		:: i < qlen -> kind[q[i]] = K_ALL; woken[i] = q[i]; q[i] = 0; i++
+		:: else -> break
+		od;
+		n = qlen;
+		qlen = 0;
+		i = 0
+	};
+	if
+	:: n > 0 -> state = EMPTY
+	:: else
+	fi;
+	unlock();
+	do
+	:: i < n -> wake(woken[i]); i++
+	:: else -> break
+	od;
+end:
+	skip
+}
+
+init {
+	byte i;
+	atomic {
+		i = 0;
+		do
+		:: i < W -> pooled[i] = true; run Waiter(i); i++
+		:: else -> break
+		od;
+#ifdef LEAVER
+		pooled[W] = true;
+		run Leaver(W);
+#endif
+		i = 0;
+		do
+		:: i < W && i % 2 == 0 -> run Notifier(K_FIRST); i++
+		:: i < W && i % 2 == 1 -> run Notifier(K_LAST); i++
+		:: else -> break
+		od;
+#ifndef LEAVER
+		run NotifyAller()
+#endif
+	}
+	(finished + quits == W && notified == W);
+	assert(tokens == quits)
+}

@@ -1,0 +1,293 @@
+package notify
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+)
+
+// The algorithm of tokio's sync::Notify (tokio/src/sync/notify.rs): a state
+// word that is EMPTY, WAITING or NOTIFIED, and a FIFO list of waiters under a
+// mutex that is only taken when somebody waits. It differs in three ways:
+//
+//   - Notified registers the handle in the list at once (tokio's
+//     Notified::enable). NotifyAll therefore only has to empty the list, needs
+//     no call counter, and is a single atomic load when the list is empty.
+//   - NotifyOne and NotifyLast that find a permit already stored return after
+//     one atomic load (tokio spends a CAS there). Go's atomics are
+//     sequentially consistent, so this is a valid linearization point: a
+//     permit was stored at that instant and permits do not add up.
+//   - A handle that took a stored permit and is cancelled passes it on, like
+//     a handle chosen by NotifyOne and cancelled before it returned.
+//
+// State word:
+//
+//	stEmpty     no permit, no handle registered
+//	stWaiting   at least one handle is in the list
+//	stNotified  a permit is stored, the list is empty
+//
+// Invariants:
+//   - Outside critical sections of mu, state is stWaiting if and only if the
+//     list is non-empty. Entering and leaving stWaiting happen only with mu
+//     held; without mu, state moves only between stEmpty and stNotified
+//     (NotifyOne/NotifyLast store a permit with a CAS, Wait takes it with a
+//     CAS).
+//   - A live handle (between Notified and the end of its Wait or Cancel) is
+//     either in the list with kind == kindNone, or out of it with kind set by
+//     whoever took it out, who then wakes its parker exactly once. A handle
+//     goes back to the pool only after its owner consumed that wake, so
+//     pooled parkers never hold a token and never receive a late wake.
+//   - head, tail and the prev, next and kind fields of listed handles are
+//     guarded by mu.
+
+// Notify wakes goroutines waiting for an event that carries no data, and
+// keeps at most one permit for a waiter to come: see the package
+// documentation for the semantics and the memory ordering.
+//
+// The zero value is ready to use. All methods may be called concurrently. A
+// Notify must not be copied after first use.
+type Notify struct {
+	state  atomic.Uint32
+	bubble atomic.Uint32 // where n is used: see Notify.inBubble
+
+	mu         sync.Mutex // guards head, tail and the listed handles
+	head, tail *Notified  // registration order: head is the oldest
+}
+
+const (
+	stEmpty uint32 = iota
+	stWaiting
+	stNotified
+)
+
+// kind records which notification took a handle out of the list.
+type kind uint8
+
+const (
+	kindNone  kind = iota // still listed
+	kindFirst             // NotifyOne, or a stored permit: passed on if cancelled
+	kindLast              // NotifyLast: passed on, newest first, if cancelled
+	kindAll               // NotifyAll: dropped if cancelled
+)
+
+// NotifyOne wakes the waiter that registered first, or, if nobody is
+// registered, stores a permit for the next Wait (or Notified). Permits do not
+// add up: at most one is stored. A handle taken with Notified and not yet
+// waited on counts as a registered waiter.
+//
+// With a permit already stored it is a single atomic load.
+func (n *Notify) NotifyOne() {
+	if n.state.Load() != stNotified {
+		n.notify(kindFirst)
+	}
+}
+
+// NotifyLast is NotifyOne waking the waiter that registered last instead of
+// the first one.
+func (n *Notify) NotifyLast() {
+	if n.state.Load() != stNotified {
+		n.notify(kindLast)
+	}
+}
+
+// Outlined slow path to allow inlining of the fast path.
+func (n *Notify) notify(k kind) {
+	for {
+		switch n.state.Load() {
+		case stNotified:
+			return
+		case stEmpty:
+			// Storing the permit: the Wait whose CAS takes it reads this
+			// write, so this call synchronizes before that Wait returns.
+			if n.state.CompareAndSwap(stEmpty, stNotified) {
+				return
+			}
+		default:
+			n.mu.Lock()
+			w := n.notifyLocked(k)
+			n.mu.Unlock()
+			if w != nil {
+				// Wake synchronizes before the return of w's Park.
+				w.parker.Wake()
+			}
+			return
+		}
+	}
+}
+
+// notifyLocked takes the first (or last) handle out of the list and returns
+// it, for the caller to wake once it has released mu; with the list empty it
+// stores the permit and returns nil. mu must be held.
+func (n *Notify) notifyLocked(k kind) *Notified {
+	w := n.head
+	if k == kindLast {
+		w = n.tail
+	}
+	if w == nil {
+		// The list is empty, so state is stEmpty or stNotified and only
+		// the lock-free CASes move it: a Store linearizes like their CAS.
+		n.state.Store(stNotified)
+		return nil
+	}
+	n.unlink(w)
+	w.kind = k
+	return w
+}
+
+// NotifyAll wakes every handle registered before the call (the goroutines
+// blocked in Wait and the handles taken with Notified but not waited on yet),
+// and none registered after. It stores no permit.
+//
+// With nobody registered it is a single atomic load.
+func (n *Notify) NotifyAll() {
+	if n.state.Load() == stWaiting {
+		n.notifyAll()
+	}
+}
+
+// Outlined slow path to allow inlining of the fast path.
+func (n *Notify) notifyAll() {
+	n.mu.Lock()
+	first := n.head
+	for w := first; w != nil; w = w.next {
+		w.kind = kindAll
+	}
+	if first != nil {
+		n.head, n.tail = nil, nil
+		n.state.Store(stEmpty) // leaving stWaiting, with mu held
+	}
+	n.mu.Unlock()
+	// The handles are out of the list and marked: their owners wait for
+	// these wakes before releasing them, so the chain stays intact until
+	// each link has been read.
+	for w := first; w != nil; {
+		next := w.next
+		w.prev, w.next = nil, nil
+		w.parker.Wake()
+		w = next
+	}
+}
+
+// Wait blocks until a notification arrives or ctx is done: it consumes a
+// stored permit, or registers and waits for NotifyOne, NotifyLast or
+// NotifyAll. Wait(ctx) is Notified().Wait(ctx), with a fast path: a Wait that
+// finds a permit takes it with one CAS, allocates nothing, and returns nil
+// even if ctx is already done.
+//
+// If ctx ends first, Wait returns ctx.Err() and leaves nothing registered; a
+// notification that chose this waiter as ctx ended is passed on to the next
+// waiter (or stored as the permit) if it came from NotifyOne or NotifyLast.
+func (n *Notify) Wait(ctx context.Context) error {
+	// Taking the permit: the CAS reads the write of the notifier that
+	// stored it, which therefore synchronizes before this return.
+	if n.state.Load() == stNotified && n.state.CompareAndSwap(stNotified, stEmpty) {
+		return nil
+	}
+	return n.wait(ctx)
+}
+
+// Outlined slow path to allow inlining of the fast path.
+func (n *Notify) wait(ctx context.Context) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	default:
+	}
+	return n.Notified().Wait(ctx)
+}
+
+// Notified registers interest in the next notification now, so that the
+// caller can check its condition and then wait without missing a
+// notification made in between:
+//
+//	h := n.Notified()
+//	if ready() {
+//		h.Cancel()
+//		return nil
+//	}
+//	return h.Wait(ctx)
+//
+// From this call on the handle counts as a waiter: NotifyAll wakes it, and
+// NotifyOne or NotifyLast may choose it. If a permit is stored, the handle
+// takes it and its Wait returns at once. The handle must be finished with
+// exactly one call of Wait or Cancel; see [Notified].
+func (n *Notify) Notified() *Notified {
+	w := newHandle(n)
+	n.mu.Lock()
+	for {
+		st := n.state.Load()
+		if st == stNotified {
+			if n.state.CompareAndSwap(stNotified, stEmpty) {
+				// The permit is ours: as if NotifyOne had chosen us.
+				w.kind = kindFirst
+				w.parker.Wake()
+				break
+			}
+			continue // a Wait took it meanwhile
+		}
+		// Entering stWaiting needs a CAS: a lock-free NotifyOne may store a
+		// permit at the same time.
+		if st == stWaiting || n.state.CompareAndSwap(stEmpty, stWaiting) {
+			n.push(w)
+			break
+		}
+	}
+	n.mu.Unlock()
+	return w
+}
+
+// withdraw takes back a handle whose Wait gave up, or that is cancelled,
+// leaving the Notify as if the handle had never been registered. mu must
+// not be held.
+func (n *Notify) withdraw(w *Notified) {
+	n.mu.Lock()
+	k := w.kind
+	var next *Notified
+	switch k {
+	case kindNone:
+		n.unlink(w)
+	case kindFirst, kindLast:
+		// Chosen by NotifyOne or NotifyLast (or it took the permit) but not
+		// delivered: pass the notification on.
+		next = n.notifyLocked(k)
+	}
+	n.mu.Unlock()
+	if next != nil {
+		next.parker.Wake()
+	}
+	if k != kindNone {
+		// Whoever took w out of the list wakes it once, maybe not yet: take
+		// that wake, so that the parker goes back to the pool clean.
+		_ = w.parker.Park(context.Background())
+	}
+}
+
+// push appends w to the list. mu must be held and state be stWaiting.
+func (n *Notify) push(w *Notified) {
+	w.prev, w.next = n.tail, nil
+	if n.tail == nil {
+		n.head = w
+	} else {
+		n.tail.next = w
+	}
+	n.tail = w
+}
+
+// unlink removes w from the list, leaving stWaiting if it was the last one.
+// mu must be held.
+func (n *Notify) unlink(w *Notified) {
+	if w.prev == nil {
+		n.head = w.next
+	} else {
+		w.prev.next = w.next
+	}
+	if w.next == nil {
+		n.tail = w.prev
+	} else {
+		w.next.prev = w.prev
+	}
+	w.prev, w.next = nil, nil
+	if n.head == nil {
+		n.state.Store(stEmpty) // leaving stWaiting, with mu held
+	}
+}
