@@ -1,23 +1,30 @@
 /*
  * WakeSink.Wait (waker/wake_sink.go) over its DiatomicWaker
  * (waker/diatomic_waker.go, modelled step for step as in diatomic_waker.pml)
- * and its Parker (waker/parker.go: a token in a channel of capacity 1; Wake
- * stores it unless it is there, Park takes it or blocks).
+ * and its Parker (waker/parker.go, modelled step for step as in parker.pml:
+ * the token lives in the state word pEmpty / pToken / pParked and goes
+ * through the channel of capacity 1 only to a Park that is blocked; Wait
+ * never calls C or TryPark, so channel mode is left out). Each model is
+ * verified on its own, so both protocols are copied here: keep the copies in
+ * step with diatomic_waker.pml and parker.pml.
  *
  * One consumer calls Wait again and again; its ready() loads flag (a counter
  * of notifications, stored atomically) and takes what was notified. NOTIFIERS
  * notifiers each add to flag and call WakeSource.Notify. The consumer stops
  * once it has taken every notification, so a lost wake-up leaves it parked
- * for ever, and SPIN reports an invalid end state. Up to CANCELS of its Park
- * calls may see ctx done: Park then takes the token if one is stored and
- * fails otherwise, and that Wait returns ctx.Err(); every Wait, however it
- * returns, must leave nothing registered.
+ * for ever, and SPIN reports an invalid end state. The ctx of up to CANCELS
+ * of its Park calls ends, at any point while they wait: Park still takes a
+ * stored token, or the token a Wake is handing over, and otherwise withdraws
+ * and returns ctx.Err(), and that Wait returns it; every Wait, however it
+ * returns, must leave nothing registered. A Wake never blocks on the
+ * channel, and a Park that returns ctx.Err() was handed no token.
  */
 //@check: defines="" cc="-DSAFETY" run="-m10000 -w20"
-//@check: defines="-DNOTIFIERS=3" cc="-DSAFETY" run="-m10000 -w20"
+//@check: defines="-DNOTIFIERS=3" cc="-DSAFETY -DCOLLAPSE" run="-m10000 -w20"
 //@broken: defines="-DBROKEN_FASTPATH" cc="-DSAFETY" run="-m10000 -w20"
 //@broken: defines="-DBROKEN_NO_RECHECK" cc="-DSAFETY" run="-m10000 -w20"
 //@broken: defines="-DBROKEN_CANCEL_KEEPS" cc="-DSAFETY" run="-m10000 -w20"
+//@broken: defines="-DBROKEN_WAKE_STORE" cc="-DSAFETY" run="-m10000 -w20"
 
 #ifndef NOTIFIERS
 #define NOTIFIERS 2
@@ -41,7 +48,13 @@ bit writing[2];     /* a write of slot[i] is in flight */
 byte readers[2];    /* reads of slot[i] in flight */
 byte holder = NOBODY; /* ghost: the _pid of the notifier holding LOCKED */
 byte flag;          /* the wake condition: notifications made so far */
-bit tok;            /* the Parker's token (its channel of capacity 1) */
+byte pstate;        /* Parker.state */
+chan pch = [1] of { bit }; /* Parker.ch */
+bit handed;         /* ghost: a Wake gave the token to the blocked Park */
+
+#define PEMPTY 0
+#define PTOKEN 1
+#define PPARKED 2
 
 /* NOTIFICATION implies REGISTERED and LOCKED; LOCKED means a holder. */
 #define INVARIANT \
@@ -83,10 +96,112 @@ inline dw_unregister() {
 	d_step { state = state & ~(REGISTERED | NOTIFICATION); INVARIANT }
 }
 
-/* The notifier's call of w.Wake(): Parker.Wake stores the token. */
+/* The notifier's call of w.Wake(): Parker.Wake (parker.pml's wake, without
+ * channel mode), with ps and ok for its locals. */
 inline wake(w) {
 	assert(w == PARKER);
-	tok = 1
+	do
+	:: ps = pstate; /* Load */
+		if
+		:: ps == PTOKEN -> break /* coalesce with the stored token */
+		:: ps == PEMPTY ->
+			d_step { /* CompareAndSwap(pEmpty, pToken) */
+				if
+				:: pstate == PEMPTY -> pstate = PTOKEN; ok = 1
+				:: else -> ok = 0
+				fi
+			};
+			if
+			:: ok -> break
+			:: else
+			fi
+		:: ps == PPARKED ->
+#ifdef BROKEN_WAKE_STORE
+			pstate = PTOKEN; break /* Store(pToken): no send to the blocked Park */
+#endif
+			d_step { /* CompareAndSwap(pParked, pEmpty) */
+				if
+				:: pstate == PPARKED -> pstate = PEMPTY; ok = 1; assert(!handed); handed = 1
+				:: else -> ok = 0
+				fi
+			};
+			if
+			:: ok -> atomic { assert(len(pch) == 0); pch!1 }; break /* never blocks */
+			:: else
+			fi
+		fi
+	od
+}
+
+/* CompareAndSwap(pToken, pEmpty) by the parking goroutine. */
+inline take_stored() {
+	d_step {
+		if
+		:: pstate == PTOKEN -> pstate = PEMPTY; got = 1
+		:: else -> got = 0
+		fi
+	}
+}
+
+/* <-p.ch in parkSlow: the token a Wake handed to the blocked Park. */
+inline recv_handed() {
+	atomic { pch?_ -> assert(handed); handed = 0 }
+}
+
+/* Park(ctx), got = 1 for nil (parker.pml's park, without channel mode). ctx
+ * may end while Park waits, CANCELS times in all; a ctx that never ends
+ * makes the select a plain receive, as Park's Done() == nil branch is. */
+inline park() {
+	ps = pstate; /* fast path: Load */
+	if
+	:: ps == PTOKEN -> take_stored()
+	:: else -> got = 0
+	fi;
+	if
+	:: got -> skip
+	:: else ->
+		/* parkSlow */
+		do
+		:: ps = pstate; /* Load */
+			if
+			:: ps == PTOKEN ->
+				take_stored();
+				if
+				:: got -> break
+				:: else
+				fi
+			:: ps == PPARKED -> assert(false) /* panic: concurrent Park */
+			:: ps == PEMPTY ->
+				d_step { /* CompareAndSwap(pEmpty, pParked) */
+					if
+					:: pstate == PEMPTY -> pstate = PPARKED; got = 1
+					:: else -> got = 0
+					fi
+				};
+				if
+				:: got ->
+					if /* select { case <-p.ch: case <-done: } */
+					:: recv_handed(); break
+					:: cancels < CANCELS ->
+						cancels++;
+						d_step { /* CompareAndSwap(pParked, pEmpty) */
+							if
+							:: pstate == PPARKED -> pstate = PEMPTY; got = 0
+							:: else -> got = 1
+							fi
+						};
+						if
+						:: got -> recv_handed() /* the token wins */
+						:: else /* withdrawn: ctx.Err() */
+						fi;
+						break
+					fi
+				:: else
+				fi
+			fi
+		od
+	fi;
+	assert(got || !handed) /* an error return was handed no token */
 }
 
 /* CompareAndSwap(st, next) by the notifier; ok reports success. The
@@ -173,7 +288,7 @@ inline dw_notify_slow() {
 }
 
 proctype Notifier() {
-	byte st, next, w;
+	byte st, next, w, ps;
 	bit ok;
 #ifdef BROKEN_FASTPATH
 	st = state; /* the fast-path load before the condition store */
@@ -188,11 +303,11 @@ proctype Notifier() {
 	fi;
 	dw_notify_slow();
 done:
-	atomic { st = 0; next = 0; w = 0; ok = 0 } /* dead: keep the state small */
+	atomic { st = 0; next = 0; w = 0; ps = 0; ok = 0 } /* dead: keep the state small */
 }
 
 proctype Consumer() {
-	byte st, r, cur, f, seen, cancels;
+	byte st, r, cur, f, seen, cancels, ps;
 	bit got;
 	do
 	:: seen == NOTIFIERS -> break
@@ -213,19 +328,7 @@ proctype Consumer() {
 				:: else
 				fi;
 #endif
-				/* Park(ctx) */
-				if
-				:: atomic { tok == 1 -> tok = 0; got = 1 }
-				:: cancels < CANCELS ->
-					/* ctx is done: the token still wins if stored */
-					d_step {
-						cancels++;
-						if
-						:: tok == 1 -> tok = 0; got = 1
-						:: else -> got = 0
-						fi
-					}
-				fi;
+				park(); /* Park(ctx) */
 				if
 				:: got == 0 ->
 #ifndef BROKEN_CANCEL_KEEPS
@@ -246,12 +349,12 @@ proctype Consumer() {
 					break
 				:: else
 				fi;
-				d_step { st = 0; r = 0; cur = 0; f = 0; got = 0 } /* dead */
+				d_step { st = 0; r = 0; cur = 0; f = 0; got = 0; ps = 0 } /* dead */
 			od
 		fi;
 		/* Wait has returned: nothing is registered */
 		assert((state & REGISTERED) == 0);
-		d_step { st = 0; r = 0; cur = 0; f = 0; got = 0 } /* dead */
+		d_step { st = 0; r = 0; cur = 0; f = 0; got = 0; ps = 0 } /* dead */
 	od
 }
 
@@ -266,5 +369,6 @@ init {
 	}
 end:
 	_nr_pr == 1;
-	assert(holder == NOBODY && (state & (LOCKED | NOTIFICATION)) == 0)
+	assert(holder == NOBODY && (state & (LOCKED | NOTIFICATION)) == 0);
+	assert(!handed && len(pch) == 0 && pstate != PPARKED)
 }

@@ -1,6 +1,9 @@
 package waker
 
-import "context"
+import (
+	"context"
+	"runtime"
+)
 
 // WakeSink is the receiving end of a single-consumer eventcount: one
 // goroutine at a time waits on it, with Wait or WaitUntil, until a predicate
@@ -116,6 +119,11 @@ func (s *WakeSink) wait(ctx context.Context, ready func() bool) error {
 			s.waker.Unregister()
 			return nil
 		}
+		// Yield once before parking: a notifier that is runnable on this
+		// P (typically the goroutine this one just notified) gets to run
+		// and answer, and its Notify then costs no goroutine wake-up. If
+		// nothing answers, parking costs a little more, once.
+		runtime.Gosched()
 		if err := s.parker.Park(ctx); err != nil {
 			s.waker.Unregister()
 			return err
