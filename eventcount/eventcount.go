@@ -1,0 +1,493 @@
+package eventcount
+
+import (
+	"context"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/diatomic-go/diatomic/waker"
+)
+
+// EventCount: Dmitry Vyukov's eventcount ("Eventcounts", 1024cores.net;
+// folly's EventCount is a port of it), one packed word holding a waiter
+// count and an epoch, so that a notification nobody waits for is a single
+// atomic load. Where those park on a futex keyed by the word, the
+// sleeping waiters here sit in an explicit FIFO queue of records, each with
+// its own waker.Parker, as in tokio's Notify: that is what makes NotifyOne
+// FIFO, lets a waiter leave the queue when its context ends, and lets a
+// cancelled waiter that had already been chosen pass its notification on.
+//
+// State word, bit by bit:
+//
+//	bits  0..30  count   tickets counted: returned by Prepare and not yet
+//	                     released by Cancel, by Commit, or by a notification
+//	                     that took their record off the queue
+//	bit  31      queued  the queue is not empty (set and cleared under mu)
+//	bits 32..63  epoch   moved by NotifyAll, and by a NotifyOne that finds
+//	                     no parked waiter; a Ticket remembers it
+//
+// The protocol:
+//
+//	Prepare    count++ (RMW), remember the epoch.
+//	Cancel     count--.
+//	Commit     lock; CAS queued on if the epoch has not moved (else
+//	           unlock, count--, return); enqueue a record; unlock; yield
+//	           once; park on its Parker.
+//	NotifyOne  count == 0? return (one load). Queued off? CAS epoch++ and
+//	NotifyAll  return: every counted waiter is between Prepare and the
+//	           enqueue, and its Commit will see the move. Otherwise lock;
+//	           dequeue the head (NotifyOne) or the whole queue (NotifyAll:
+//	           count -= n, queued off, epoch++ in one RMW); unlock; wake.
+//
+// Why Commit yields once between enqueueing and parking: a Parker blocks on
+// a channel in a select with ctx.Done(), which costs about twice the runtime
+// semaphore that sync.Cond parks on. In a hand-off the notifier is usually
+// runnable on the same P (the waiter has just woken it); yielding lets it run
+// and notify, and the waiter then takes the token without blocking: the
+// notifier's wake is a buffered send, and nobody parks. FIFO order and
+// exactness are unchanged, since the waiter is already in the queue.
+//
+// Invariants:
+//   - count == records in the queue + tickets between Prepare and the
+//     moment their Commit enqueues or returns, or their Cancel.
+//   - queued == (head != nil) whenever mu is free.
+//   - The epoch moves only with mu held, or by a CAS from a value with
+//     queued off. Commit enqueues only after a CAS (or, with queued already
+//     on, a load) under mu that finds the epoch of its Ticket: so a record
+//     is enqueued only if no notification moved the epoch since its Prepare
+//     (modulo 2^32 moves inside one Prepare-Commit window), and a
+//     notification that comes later finds queued on and takes mu.
+//   - A record in the queue has state rsQueued and holds no token; only the
+//     notifier that dequeues it (and sets rsChosenOne or rsChosenAll, under
+//     mu) wakes its Parker, once, after releasing mu.
+//   - A record is reused (free list, returned stack) only once its Parker
+//     holds no token and no notifier will wake it: after its Park consumed
+//     the token, or after it left the queue itself, or after a cancelled
+//     owner found the token already delivered. Otherwise it is dropped.
+//   - Waker.Wake is never called with mu held.
+
+// An EventCount lets any number of goroutines wait for a condition that any
+// number of goroutines make true: a condition variable without a mutex,
+// whose waits take a context. See the package documentation for the
+// protocol, the guarantees and the memory-ordering contract.
+//
+// The zero value is ready to use. An EventCount must not be copied after
+// first use.
+type EventCount struct {
+	_     noCopy
+	state atomic.Uint64 // count, queued and epoch, see above
+
+	mu         sync.Mutex // guards head, tail, free and every queued record
+	head, tail *waiter    // FIFO queue of parked waiters
+	free       *waiter    // records ready for reuse, linked by waiter.free
+
+	// returned is a lock-free stack of records whose owners were woken:
+	// pushed without mu, emptied in one Swap under mu (push + take-all is
+	// immune to ABA).
+	returned atomic.Pointer[waiter]
+}
+
+// Ticket is a waiter's place in an EventCount, from Prepare to the Cancel or
+// Commit that ends it. It is a small value; each Ticket must be passed to
+// exactly one Cancel or Commit of the EventCount that returned it.
+type Ticket struct {
+	e     *EventCount
+	epoch uint32
+}
+
+const (
+	countMask = 1<<31 - 1
+	queuedBit = 1 << 31
+	epochOne  = 1 << 32
+)
+
+func epochOf(s uint64) uint32 { return uint32(s >> 32) }
+
+// Record states, guarded by EventCount.mu.
+const (
+	rsQueued    uint8 = iota // in the queue, nobody will wake it until dequeued
+	rsChosenOne              // dequeued by NotifyOne (or passed on): its wake must not be lost
+	rsChosenAll              // dequeued by NotifyAll: every other waiter was woken too
+)
+
+// waiter is the record of one parked Commit.
+type waiter struct {
+	parker     *waker.Parker
+	prev, next *waiter // queue links, guarded by mu
+	state      uint8   // rs*, guarded by mu
+	free       *waiter // free list / returned stack link, owned by whoever holds the record
+}
+
+// Prepare announces that the calling goroutine is about to wait: call it,
+// then check the condition again, then Commit (still false) or Cancel (now
+// true). A notification made after Prepare returns wakes, or keeps from
+// parking, a Commit of the returned Ticket (NotifyAll: always; NotifyOne:
+// when this waiter is the one chosen, see the package documentation).
+//
+// Prepare never blocks.
+func (e *EventCount) Prepare() Ticket {
+	// The RMW orders the caller's next check of its condition after this
+	// increment (seq-cst): a notifier that stored the condition and then
+	// loaded count == 0 did so before this RMW, so the check sees its store.
+	s := e.state.Add(1)
+	if s&countMask == 0 {
+		e.state.Add(^uint64(0))
+		panic("eventcount: too many outstanding Tickets (Prepare without Cancel or Commit?)")
+	}
+	return Ticket{e, epochOf(s)}
+}
+
+// Cancel ends a Ticket without waiting, typically because the condition
+// turned out to be true. The EventCount is left as if Prepare had never been
+// called. Cancel never blocks.
+func (e *EventCount) Cancel(t Ticket) {
+	e.check(t)
+	e.release()
+}
+
+// Commit parks the calling goroutine until it is woken by a notification
+// made after t's Prepare, or until ctx is done.
+//
+// It returns nil at once, without parking, if a notification has already
+// released t (a NotifyAll, or a NotifyOne that found nobody parked), even if
+// ctx is done. If ctx ends first it returns
+// ctx.Err() and leaves the EventCount as if Prepare had never been called; a
+// NotifyOne that had chosen this waiter in the meantime is passed on to the
+// next one.
+//
+// A nil return means "re-check the condition", not "the condition holds":
+// another goroutine may have got there first.
+func (e *EventCount) Commit(ctx context.Context, t Ticket) error {
+	e.check(t)
+	if err := ctx.Err(); err != nil {
+		return e.abandon(t, err)
+	}
+	w := e.enqueue(t)
+	if w == nil {
+		return nil
+	}
+	// Yield once, queued, before blocking: the goroutine that will notify
+	// is often runnable on this P (it was just woken). If it notifies now,
+	// Park finds the token at once, and neither side blocks on the channel.
+	runtime.Gosched()
+	if err := w.parker.Park(ctx); err != nil {
+		return e.leave(w, err)
+	}
+	// The notifier woke w after dequeueing it and no longer touches it.
+	e.recycle(w)
+	return nil
+}
+
+// Wait blocks until ready reports true or ctx is done.
+//
+// ready is called only from the calling goroutine, so it may have side
+// effects (taking an item off a queue, say): Wait returns nil right after a
+// call that reported true, and does not call it again. Wait checks ready,
+// and if it is false prepares, checks again, and commits; it repeats after
+// every wake.
+//
+// If ctx ends first, Wait returns ctx.Err() and leaves the EventCount as it
+// found it. ready's answer wins over ctx: a Wait whose ctx is already done
+// still returns nil if ready reports true.
+func (e *EventCount) Wait(ctx context.Context, ready func() bool) error {
+	for !ready() {
+		t := e.Prepare()
+		if ready() {
+			e.Cancel(t)
+			return nil
+		}
+		if err := e.Commit(ctx, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// WaitUntil blocks until poll reports true, and returns the value it
+// returned with it, or until ctx is done, and returns the zero T and
+// ctx.Err(). It is [EventCount.Wait] for a predicate that produces a value:
+// poll is called only from the calling goroutine, so it may take the value
+// out of a shared structure.
+func WaitUntil[T any](ctx context.Context, e *EventCount, poll func() (T, bool)) (T, error) {
+	var v T
+	err := e.Wait(ctx, func() bool {
+		var ok bool
+		v, ok = poll()
+		return ok
+	})
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return v, nil
+}
+
+// NotifyOne wakes the waiter that has been parked longest, if any. If no
+// waiter is parked but some have prepared, their Commit returns at once
+// instead (they cannot be told apart before they park).
+//
+// With no prepared waiter it does nothing, is not remembered, and costs a
+// single atomic load. It never waits for a waiter: at most it takes an
+// internal lock held for a few instructions.
+func (e *EventCount) NotifyOne() {
+	// Seq-cst load, after the caller's store of the condition: count == 0
+	// means every Prepare comes later and its caller's check sees the store.
+	if e.state.Load()&countMask != 0 {
+		e.notifyOneSlow()
+	}
+}
+
+// Outlined slow path to allow inlining of the fast path.
+func (e *EventCount) notifyOneSlow() {
+	if e.moveEpochUnparked() {
+		return
+	}
+	e.mu.Lock()
+	w := e.chooseOneLocked()
+	e.mu.Unlock()
+	if w != nil {
+		w.parker.Wake()
+	}
+}
+
+// NotifyAll wakes every waiter that prepared before the call: parked ones
+// are woken, and the Commit of those not parked yet returns at once.
+//
+// With no prepared waiter it does nothing and costs a single atomic load. It
+// never waits for a waiter, as NotifyOne.
+func (e *EventCount) NotifyAll() {
+	// Seq-cst load, as in NotifyOne.
+	if e.state.Load()&countMask != 0 {
+		e.notifyAllSlow()
+	}
+}
+
+// Outlined slow path to allow inlining of the fast path.
+func (e *EventCount) notifyAllSlow() {
+	if e.moveEpochUnparked() {
+		return
+	}
+	e.mu.Lock()
+	head := e.head
+	n := uint64(0)
+	for w := head; w != nil; w = w.next {
+		w.state = rsChosenAll
+		n++
+	}
+	e.head, e.tail = nil, nil
+	// One RMW under mu: the dequeued records stop being counted, queued
+	// goes off if it was on, and the epoch move makes every Commit not yet
+	// enqueued return (it compares under mu, after this).
+	e.state.Add(epochOne - n - queuedIf(n > 0))
+	e.mu.Unlock()
+	for w := head; w != nil; {
+		next := w.next // read before the wake: the woken owner may reuse w
+		w.parker.Wake()
+		w = next
+	}
+}
+
+// Waiters returns the number of goroutines between Prepare and the end of
+// their Cancel or Commit that no notification has reached yet. It is a
+// snapshot, for metrics and tests, and synchronizes with nothing.
+func (e *EventCount) Waiters() int {
+	return int(e.state.Load() & countMask)
+}
+
+// moveEpochUnparked moves the epoch without taking mu if nobody is parked,
+// which notifies every counted waiter, and reports whether it had nothing
+// else to do.
+func (e *EventCount) moveEpochUnparked() bool {
+	for {
+		s := e.state.Load()
+		if s&countMask == 0 {
+			return true // everyone left since the caller's load
+		}
+		if s&queuedBit != 0 {
+			return false
+		}
+		// The CAS fails if a Commit set queued since the load: then that
+		// Commit found the old epoch under mu and parks, and mu is needed.
+		if e.state.CompareAndSwap(s, s+epochOne) {
+			return true
+		}
+	}
+}
+
+// chooseOneLocked dequeues the head of the queue for a NotifyOne and returns
+// it, to be woken after mu is released. With nobody parked it moves the epoch
+// instead, so that every counted ticket's Commit returns, and returns nil.
+func (e *EventCount) chooseOneLocked() *waiter {
+	w := e.head
+	if w == nil {
+		// queued is off and stays off while mu is held: a Commit that
+		// compares the epoch after this sees it moved.
+		e.state.Add(epochOne)
+		return nil
+	}
+	e.unlinkLocked(w)
+	w.state = rsChosenOne
+	e.state.Add(-(1 + queuedIf(e.head == nil))) // w is no longer counted
+	return w
+}
+
+// queuedIf returns queuedBit if cond holds, for clearing it in the same RMW
+// as a count update when the queue has just become empty.
+func queuedIf(cond bool) uint64 {
+	if cond {
+		return queuedBit
+	}
+	return 0
+}
+
+// enqueue appends a record for t to the queue and returns it, or returns nil
+// (and releases t) if a notification has moved the epoch since t's Prepare.
+func (e *EventCount) enqueue(t Ticket) *waiter {
+	e.mu.Lock()
+	for {
+		s := e.state.Load()
+		if epochOf(s) != t.epoch {
+			e.mu.Unlock()
+			e.release()
+			return nil
+		}
+		// With queued on, the epoch moves only under mu, which this
+		// goroutine holds; otherwise the CAS (seq-cst) orders this enqueue
+		// against a lock-free epoch move: whichever comes second sees the
+		// other.
+		if s&queuedBit != 0 || e.state.CompareAndSwap(s, s|queuedBit) {
+			break
+		}
+	}
+	w := e.takeFreeLocked()
+	w.state = rsQueued
+	w.prev, w.next = e.tail, nil
+	if e.tail == nil {
+		e.head = w
+	} else {
+		e.tail.next = w
+	}
+	e.tail = w
+	e.mu.Unlock()
+	return w
+}
+
+// abandon ends t for a Commit whose ctx was done before it enqueued. A
+// notification that moved the epoch since Prepare wins over ctx, as a token
+// does in Parker.Park: returning err after it would drop it.
+func (e *EventCount) abandon(t Ticket, err error) error {
+	for {
+		s := e.state.Load()
+		if epochOf(s) != t.epoch {
+			e.release()
+			return nil
+		}
+		if s&countMask == 0 {
+			panic(errUnmatched)
+		}
+		// The CAS fails if a notifier moved the epoch (or anyone changed
+		// the word) since the load: count-- happens only while unnotified.
+		if e.state.CompareAndSwap(s, s-1) {
+			return err
+		}
+	}
+}
+
+// leave takes w's owner out after its Park returned err (ctx done).
+func (e *EventCount) leave(w *waiter, err error) error {
+	var next *waiter
+	e.mu.Lock()
+	switch w.state {
+	case rsQueued:
+		// No notifier has seen w: nobody will wake it, it holds no token.
+		e.unlinkLocked(w)
+		e.state.Add(-(1 + queuedIf(e.head == nil)))
+		e.pushFreeLocked(w)
+	case rsChosenOne:
+		// Chosen after ctx ended: hand the notification to the next
+		// waiter, as if it had been made just now.
+		next = e.chooseOneLocked()
+		fallthrough
+	case rsChosenAll:
+		// The notifier wakes w after releasing mu; reuse w only if it
+		// already has, otherwise drop it and let its token go to waste.
+		if w.parker.TryPark() {
+			e.pushFreeLocked(w)
+		}
+	}
+	e.mu.Unlock()
+	if next != nil {
+		next.parker.Wake()
+	}
+	return err
+}
+
+func (e *EventCount) unlinkLocked(w *waiter) {
+	if w.prev == nil {
+		e.head = w.next
+	} else {
+		w.prev.next = w.next
+	}
+	if w.next == nil {
+		e.tail = w.prev
+	} else {
+		w.next.prev = w.prev
+	}
+	w.prev, w.next = nil, nil
+}
+
+// takeFreeLocked returns a record with no token, reusing one if it can.
+func (e *EventCount) takeFreeLocked() *waiter {
+	w := e.free
+	if w == nil {
+		// Swap pairs with the CAS of recycle: the pushers' writes to the
+		// records (and their consumption of the token) happen before.
+		w = e.returned.Swap(nil)
+		if w == nil {
+			return &waiter{parker: waker.NewParker()}
+		}
+	}
+	e.free = w.free
+	w.free = nil
+	return w
+}
+
+func (e *EventCount) pushFreeLocked(w *waiter) {
+	w.free = e.free
+	e.free = w
+}
+
+// recycle returns the record of a woken Commit without taking mu.
+func (e *EventCount) recycle(w *waiter) {
+	for {
+		top := e.returned.Load()
+		w.free = top
+		if e.returned.CompareAndSwap(top, w) {
+			return
+		}
+	}
+}
+
+const errUnmatched = "eventcount: Cancel or Commit without a matching Prepare (Ticket used twice?)"
+
+// release ends a counted ticket that is not in the queue: count--.
+func (e *EventCount) release() {
+	if e.state.Add(^uint64(0))&countMask == countMask {
+		e.state.Add(1) // undo the borrow before reporting
+		panic(errUnmatched)
+	}
+}
+
+func (e *EventCount) check(t Ticket) {
+	if t.e != e {
+		panic("eventcount: Ticket not returned by this EventCount's Prepare")
+	}
+}
+
+// noCopy may be embedded into structs which must not be copied after first
+// use; see https://golang.org/issues/8005#issuecomment-190753527.
+type noCopy struct{}
+
+func (*noCopy) Lock()   {}
+func (*noCopy) Unlock() {}

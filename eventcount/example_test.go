@@ -1,0 +1,100 @@
+package eventcount_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/diatomic-go/diatomic/eventcount"
+)
+
+// Workers wait for jobs counted in an atomic; the producer notifies one
+// worker per job, then all of them to stop once the jobs run out.
+func Example() {
+	var ec eventcount.EventCount
+	var jobs atomic.Int64
+	var closed atomic.Bool
+	var done atomic.Int64
+
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Go(func() {
+			for {
+				took := false
+				err := ec.Wait(context.Background(), func() bool {
+					c := closed.Load() // before taking: no job is added after closing
+					took = takeOne(&jobs)
+					return took || c
+				})
+				if err != nil || !took {
+					return
+				}
+				done.Add(1)
+			}
+		})
+	}
+	for range 10 {
+		jobs.Add(1)
+		ec.NotifyOne()
+	}
+	closed.Store(true)
+	ec.NotifyAll()
+	wg.Wait()
+	fmt.Println("jobs done:", done.Load())
+	// Output: jobs done: 10
+}
+
+// WaitUntil returns the value the poll function produced; a context bounds
+// the wait.
+func ExampleWaitUntil() {
+	var ec eventcount.EventCount
+	var mailbox atomic.Pointer[string]
+
+	go func() {
+		msg := "hello"
+		mailbox.Store(&msg)
+		ec.NotifyAll()
+	}()
+	msg, err := eventcount.WaitUntil(context.Background(), &ec, func() (string, bool) {
+		if p := mailbox.Swap(nil); p != nil {
+			return *p, true
+		}
+		return "", false
+	})
+	fmt.Println(msg, err)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	_, err = eventcount.WaitUntil(ctx, &ec, func() (string, bool) { return "", false })
+	fmt.Println(err, ec.Waiters())
+	// Output:
+	// hello <nil>
+	// context deadline exceeded 0
+}
+
+// The three steps of a wait, for code that must do more between them than
+// Wait allows.
+func ExampleEventCount_Prepare() {
+	var ec eventcount.EventCount
+	var ready atomic.Bool
+
+	go func() {
+		ready.Store(true)
+		ec.NotifyOne()
+	}()
+	for !ready.Load() {
+		t := ec.Prepare()
+		if ready.Load() {
+			ec.Cancel(t)
+			break
+		}
+		if err := ec.Commit(context.Background(), t); err != nil {
+			fmt.Println(err)
+			return
+		}
+	}
+	fmt.Println("ready")
+	// Output: ready
+}

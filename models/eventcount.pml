@@ -1,0 +1,377 @@
+/*
+ * EventCount (eventcount/eventcount.go): Prepare / Cancel / Commit against
+ * NotifyOne / NotifyAll, with cancellation while parked and the hand-off of
+ * a NotifyOne that chose a waiter whose context had just ended.
+ *
+ * The state word is three variables (count, queued, epoch) changed together
+ * in one atomic step wherever the Go code uses one RMW or CAS on it; a CAS is
+ * a load followed by an atomic compare-and-set of all three. mu is a lock
+ * bit; the queue and the record states are touched only with it held. Each
+ * consumer owns one record: its Parker token (tok), and a ghost pending bit
+ * for a wake decided under mu and delivered after unlocking.
+ *
+ * NSTEADY consumers wait with a context that never ends; NFLAKY wait with
+ * one that may end while they are parked (or before they Commit), after
+ * which they give up. Each consumer wants one item: it Waits on "take an
+ * item from a lock-free counter". NPROD producers each add an item and call
+ * NotifyOne (the first NALL of them call NotifyAll instead).
+ *
+ * Properties:
+ *   - no lost wake-up: when nothing can move any more (timeout), no consumer
+ *     is parked while an item is available;
+ *   - cancellation leaves nothing behind: at that point count == the number
+ *     of queued records, and every parked consumer is queued;
+ *   - a record is enqueued without a token or a pending wake (so reusing a
+ *     record is safe), and one whose token leave takes has no wake pending;
+ *   - queued == (queue not empty) and count >= queue length whenever mu is
+ *     released.
+ */
+//@check: defines="" cc="-DSAFETY -DCOLLAPSE" run="-m200000"
+//@check: defines="-DNALL=1" cc="-DSAFETY -DCOLLAPSE" run="-m200000"
+//@check: defines="-DNSTEADY=1 -DNFLAKY=2 -DNPROD=1" cc="-DSAFETY -DCOLLAPSE" run="-m200000"
+//@broken: defines="-DBROKEN_NO_PASSON" cc="-DSAFETY -DCOLLAPSE" run="-m200000"
+//@broken: defines="-DBROKEN_NO_RECHECK" cc="-DSAFETY -DCOLLAPSE" run="-m200000"
+//@broken: defines="-DBROKEN_BUMP_WHILE_QUEUED" cc="-DSAFETY -DCOLLAPSE" run="-m200000"
+//@broken: defines="-DBROKEN_REUSE_DROPPED" cc="-DSAFETY -DCOLLAPSE" run="-m200000"
+
+#ifndef NSTEADY
+#define NSTEADY 2
+#endif
+#ifndef NFLAKY
+#define NFLAKY 1
+#endif
+#ifndef NPROD
+#define NPROD 2
+#endif
+#ifndef NALL
+#define NALL 0
+#endif
+#define NCONS (NSTEADY + NFLAKY)
+#define NONE 255
+
+#define QUEUED 0
+#define CHOSEN_ONE 1
+#define CHOSEN_ALL 2
+
+byte count;          /* state word: tickets counted */
+bit queued;          /* state word: the queue is not empty */
+byte epoch;          /* state word: moved by notifications */
+bit mu;              /* EventCount.mu */
+byte q[NCONS];       /* the FIFO queue of records (record i = consumer i) */
+byte qlen;
+byte rstate[NCONS];  /* waiter.state, guarded by mu */
+bit tok[NCONS];      /* the record's Parker token */
+bit pending[NCONS];  /* ghost: dequeued, Wake not yet delivered */
+bit parked[NCONS];   /* ghost: consumer blocked in Park */
+byte items;          /* the condition: a lock-free counter */
+
+inline lock() { atomic { mu == 0 -> mu = 1 } }
+inline unlock() {
+	assert(queued == (qlen > 0));
+	assert(count >= qlen);
+	mu = 0
+}
+
+/* Under mu: queue manipulation is invisible to anyone else. */
+inline remove_at(k) {
+	d_step {
+		do
+		:: k + 1 < qlen -> q[k] = q[k + 1]; k++
+		:: else -> break
+		od;
+		qlen--;
+		q[qlen] = 0;
+		k = 0
+	}
+}
+
+inline take(ok) {
+	atomic {
+		if
+		:: items > 0 -> items--; ok = 1
+		:: else -> ok = 0
+		fi
+	}
+}
+
+inline wake(r) { d_step { tok[r] = 1; pending[r] = 0 } }
+
+/* chooseOneLocked: dequeue the head, or with nobody parked move the epoch. */
+inline choose_one_locked(next, k) {
+	if
+	:: qlen == 0 -> epoch++; next = NONE
+	:: else ->
+		next = q[0];
+		k = 0;
+		remove_at(k);
+		d_step { rstate[next] = CHOSEN_ONE; pending[next] = 1 };
+		atomic { count--; if :: qlen == 0 -> queued = 0 :: else fi }
+	fi
+}
+
+/* moveEpochUnparked: done = 1 if the CAS moved the epoch or nobody is
+ * counted any more, 0 if someone is queued (mu needed). */
+inline move_epoch_unparked(done, c0, q0, e0) {
+	do
+	:: atomic { c0 = count; q0 = queued; e0 = epoch };
+		if
+		:: c0 == 0 -> done = 1; break
+#ifndef BROKEN_BUMP_WHILE_QUEUED
+		:: c0 != 0 && q0 -> done = 0; break
+		:: c0 != 0 && !q0 ->
+#else
+		:: c0 != 0 ->
+#endif
+			atomic {
+				if
+				:: count == c0 && queued == q0 && epoch == e0 -> epoch++; done = 1
+				:: else -> done = 2
+				fi
+			};
+			if
+			:: done == 1 -> break
+			:: else
+			fi
+		fi
+	od
+}
+
+inline notify_one(done, c0, q0, e0, next, k) {
+	if
+	:: count == 0 -> skip /* the single load */
+	:: else ->
+		move_epoch_unparked(done, c0, q0, e0);
+		if
+		:: done == 1 -> skip
+		:: else ->
+			lock();
+			choose_one_locked(next, k);
+			unlock();
+			if
+			:: next != NONE -> wake(next)
+			:: else
+			fi
+		fi
+	fi
+}
+
+inline notify_all(done, c0, q0, e0, k) { /* uses the caller's woken[] and n */
+	if
+	:: count == 0 -> skip
+	:: else ->
+		move_epoch_unparked(done, c0, q0, e0);
+		if
+		:: done == 1 -> skip
+		:: else ->
+			lock();
+			d_step {
+				n = qlen;
+				k = 0;
+				do
+				:: k < qlen ->
+					woken[k] = q[k];
+					rstate[q[k]] = CHOSEN_ALL;
+					pending[q[k]] = 1;
+					q[k] = 0;
+					k++
+				:: else -> break
+				od;
+				qlen = 0;
+				k = 0
+			};
+			atomic { count = count - n; queued = 0; epoch++ };
+			unlock();
+			do
+			:: k < n -> wake(woken[k]); k++
+			:: else -> break
+			od
+		fi
+	fi
+}
+
+proctype producer(bit all) {
+	bit done;
+	byte c0, e0, next, k, n;
+	byte woken[NCONS];
+	bit q0;
+	items++;
+	if
+	:: all -> notify_all(done, c0, q0, e0, k)
+	:: else -> notify_one(done, c0, q0, e0, next, k)
+	fi
+}
+
+proctype consumer(byte me; bit flaky) {
+	byte my, c0, e0, next, k;
+	bit q0, cancelled, ok, done;
+
+wait:
+	/* Wait: ready(), a CAS loop taking an item */
+	take(ok);
+	if
+	:: ok -> goto finished
+	:: else
+	fi;
+	/* Prepare, then ready() again; Cancel if it now holds */
+	atomic { count++; my = epoch };
+	take(ok);
+	if
+	:: ok -> count--; goto finished
+	:: else
+	fi;
+
+	/* Commit. A flaky consumer's ctx may be done already (or end now):
+	 * abandon, a CAS that releases the ticket only if the epoch has not
+	 * moved; a notification that moved it wins. */
+	if
+	:: flaky && !cancelled -> cancelled = 1
+	:: true
+	fi;
+	if
+	:: cancelled ->
+		atomic {
+			count--;
+			if
+			:: epoch != my -> ok = 1
+			:: else -> ok = 0
+			fi
+		};
+		if
+		:: ok -> goto wait
+		:: else -> goto quit
+		fi
+	:: else
+	fi;
+
+	/* enqueue */
+	lock();
+	do
+	:: atomic { c0 = count; q0 = queued; e0 = epoch };
+		if
+#ifndef BROKEN_NO_RECHECK
+		:: e0 != my -> unlock(); count--; goto wait
+		:: e0 == my && q0 -> break
+		:: e0 == my && !q0 ->
+#else
+		:: q0 -> break
+		:: !q0 ->
+#endif
+			atomic {
+				if
+				:: count == c0 && queued == q0 && epoch == e0 -> queued = 1; ok = 1
+				:: else -> ok = 0
+				fi
+			};
+			if
+			:: ok -> break
+			:: else
+			fi
+		fi
+	od;
+	atomic {
+		assert(!tok[me] && !pending[me]);
+		q[qlen] = me;
+		qlen++;
+		rstate[me] = QUEUED;
+		parked[me] = 1
+	};
+	unlock();
+
+	/* (Commit yields here, which adds no interleaving.) Park: take the
+	 * token, or (flaky) see ctx done, then take a token that arrived
+	 * meanwhile or fail. */
+end_park:
+	if
+	:: atomic { tok[me] -> tok[me] = 0; parked[me] = 0 };
+		goto wait
+	:: flaky && !cancelled ->
+		cancelled = 1;
+		atomic {
+			parked[me] = 0;
+			if
+			:: tok[me] -> tok[me] = 0; ok = 1
+			:: else -> ok = 0
+			fi
+		};
+		if
+		:: ok -> goto wait
+		:: else
+		fi
+	fi;
+
+	/* leave */
+	next = NONE;
+	lock();
+	if
+	:: rstate[me] == QUEUED ->
+		k = 0;
+		do
+		:: q[k] == me -> break
+		:: else -> k++
+		od;
+		remove_at(k);
+		atomic { count--; if :: qlen == 0 -> queued = 0 :: else fi }
+	:: rstate[me] == CHOSEN_ONE || rstate[me] == CHOSEN_ALL ->
+#ifndef BROKEN_NO_PASSON
+		if
+		:: rstate[me] == CHOSEN_ONE -> choose_one_locked(next, k)
+		:: else
+		fi;
+#endif
+		/* TryPark: reuse the record only if the wake was delivered. */
+		d_step {
+			if
+			:: tok[me] -> tok[me] = 0; assert(!pending[me])
+			:: else
+#ifdef BROKEN_REUSE_DROPPED
+				/* reused although its wake is still on the way */
+				assert(!pending[me])
+#endif
+			fi
+		}
+	fi;
+	unlock();
+	if
+	:: next != NONE -> wake(next)
+	:: else
+	fi;
+quit:
+	skip;
+finished:
+	skip
+}
+
+/* When nothing can move, nobody sleeps next to an item, and what is counted
+ * is exactly what is queued. */
+active proctype monitor() {
+	byte k;
+end:
+	timeout ->
+	d_step {
+		k = 0;
+		do
+		:: k < NCONS ->
+			assert(!(parked[k] && items > 0));
+			assert(!parked[k] || rstate[k] == QUEUED);
+			k++
+		:: else -> break
+		od;
+		assert(count == qlen)
+	}
+}
+
+init {
+	byte i;
+	atomic {
+		i = 0;
+		do
+		:: i < NCONS -> run consumer(i, i >= NSTEADY); i++
+		:: else -> break
+		od;
+		i = 0;
+		do
+		:: i < NPROD -> run producer(i < NALL); i++
+		:: else -> break
+		od
+	}
+}
