@@ -328,6 +328,7 @@ proctype Consumer() {
 				:: else
 				fi;
 #endif
+				/* runtime.Gosched() takes no shared step */
 				park(); /* Park(ctx) */
 				if
 				:: got == 0 ->

@@ -187,7 +187,8 @@ func (p *Parker) TryPark() bool {
 //
 // The first call switches the Parker to channel mode for good: from then on
 // every Wake is a non-blocking channel send, as with a plain channel of
-// capacity 1. C must not be called while a Park is blocked.
+// capacity 1. C must be called by the goroutine that parks (or before any
+// goroutine parks or calls TryPark), and not while a Park is blocked.
 func (p *Parker) C() <-chan struct{} {
 	for {
 		switch s := p.state.Load(); s {
