@@ -1,0 +1,62 @@
+// Package mpscq holds the lock-free multi-producer single-consumer queues
+// behind package mpsc: [Ring], bounded, and [List], unbounded and segmented.
+//
+// Both queues can be closed, and closing is part of the queue's own state
+// word rather than a flag beside it: a producer claims a position with a CAS
+// on a word that also carries the closed bit, so a claim and a close are
+// totally ordered by that word. A producer whose claim succeeded has
+// enqueued (the consumer waits for its write); a producer that sees the bit
+// has not, and never will. That is what lets package mpsc promise that a send
+// which reports an error did not enqueue, without counting senders in flight.
+//
+// Any number of goroutines may call TryEnqueue and Close concurrently; only
+// one goroutine at a time may call the consumer methods (TryDequeue,
+// DequeueBatch, Len).
+package mpscq
+
+import (
+	"sync/atomic"
+	"unsafe"
+)
+
+// Status is the outcome of a queue operation.
+type Status uint8
+
+const (
+	// OK: the value was enqueued or dequeued.
+	OK Status = iota
+	// Full: a bounded queue holds its capacity of values (claimed positions
+	// included); the value was not enqueued.
+	Full
+	// Empty: no producer has claimed a position the consumer has not read.
+	Empty
+	// Busy: a producer has claimed the next position but not yet written
+	// it. The write is a few instructions away; the producer notifies after
+	// it, as after any enqueue.
+	Busy
+	// Closed: the queue is closed. For a producer, the value was not
+	// enqueued; for the consumer, every value enqueued has been dequeued.
+	Closed
+)
+
+// closedBit is the top bit of a queue's claim word (Ring.head, segment.enq):
+// once set, no claim can succeed, because every claim is a CAS from a value
+// read with the bit clear.
+const closedBit = 1 << 63
+
+// cacheLine is the padding unit between fields written by different
+// goroutines. 64 bytes is the line size of amd64 and most arm64 cores; the
+// adjacent-line prefetcher of recent x86 parts pairs lines into 128 bytes,
+// but doubling the padding measured no gain for these queues, whose hot words
+// are few.
+const cacheLine = 64
+
+// slot holds one value. seq tells the consumer whether val holds the value it
+// expects: the producer writes val, then publishes it with seq.Store.
+type slot[T any] struct {
+	seq atomic.Uint64
+	val T
+}
+
+// pad fills the rest of a cache line after one 8-byte word.
+type pad [cacheLine - unsafe.Sizeof(uint64(0))]byte

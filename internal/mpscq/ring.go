@@ -1,0 +1,201 @@
+package mpscq
+
+import (
+	"math/bits"
+	"sync/atomic"
+	"unsafe"
+)
+
+// Ring is a bounded MPSC queue: an array of slots indexed by two counters,
+// head (positions claimed by producers) and tail (positions released by the
+// consumer).
+//
+// The algorithm is Vyukov's bounded MPMC queue
+// (https://www.1024cores.net/home/lock-free-algorithms/queues/bounded-mpmc-queue,
+// the design xsync's MPMCQueue takes from rigtorp/MPMCQueue) with two changes
+// for a single consumer:
+//
+//   - The consumer releases slots by publishing tail, once per dequeue or
+//     once per batch, instead of writing every slot's sequence number.
+//     Producers test for room against tail, through tailSeen, a copy that
+//     they refresh only when it says "full". So a batch of n dequeues costs
+//     one atomic store, and the exact requested capacity can be enforced on
+//     a power-of-two array.
+//   - head carries the closed bit (see package comment).
+//
+// TryEnqueue distinguishes a full queue from a lost race, which xsync's
+// MPMCQueue.TryEnqueue (false in both cases) cannot: it reports Full only
+// when head - tail >= capacity at the moment it reads tail, and retries after
+// a failed CAS, since a failed CAS means another producer made progress.
+//
+// State words:
+//
+//	head:     bit 63 closed | bits 0-62 number of positions claimed
+//	tail:     number of positions released (read and cleared) by the consumer
+//	tailSeen: some earlier value of tail
+//	slots[p & mask].seq == p+1 once the value for position p is written
+//
+// Invariants:
+//   - tailSeen <= tail <= head&^closedBit <= tail + capacity.
+//   - Positions in [tail, head) are claimed and not yet released; the slot of
+//     such a position p holds its value once seq == p+1.
+//   - Only the consumer writes tail; only the producer that claimed p writes
+//     slot p&mask until tail > p, and then only the consumer touches it
+//     until tail > p; the slot is free again for position p+len(slots).
+//   - The closed bit, once set, stays set, and head's position part no
+//     longer changes.
+type Ring[T any] struct {
+	head     atomic.Uint64 // written by producers (CAS) and Close (Or)
+	tailSeen atomic.Uint64 // written by producers; on head's line, which they own anyway
+	_        [cacheLine - 2*unsafe.Sizeof(uint64(0))]byte
+	tail     atomic.Uint64 // written only by the consumer
+	_        pad
+	capacity uint64 // read-only after NewRing
+	mask     uint64 // read-only: len(slots) - 1
+	slots    []slot[T]
+}
+
+// NewRing returns an empty Ring that holds up to capacity values. The slot
+// array is rounded up to a power of two, but capacity is enforced exactly.
+func NewRing[T any](capacity int) *Ring[T] {
+	if capacity < 1 {
+		panic("mpscq: ring capacity must be at least 1")
+	}
+	n := uint64(1) << bits.Len64(uint64(capacity-1))
+	return &Ring[T]{capacity: uint64(capacity), mask: n - 1, slots: make([]slot[T], n)}
+}
+
+// TryEnqueue appends v unless the queue is full or closed. It never fails
+// because of contention with other producers: a failed CAS means another
+// producer claimed a position, and it retries.
+func (q *Ring[T]) TryEnqueue(v T) Status {
+	for {
+		h := q.head.Load()
+		if h&closedBit != 0 {
+			return Closed
+		}
+		if h-q.tailSeen.Load() >= q.capacity { // also catches tailSeen > h (stale h): the difference wraps
+			if st := q.checkRoom(h); st != OK {
+				if st == Busy {
+					continue
+				}
+				return st
+			}
+		}
+		// Succeeds only if head is still h, so the closed bit is clear and
+		// no other producer claimed h.
+		if q.head.CompareAndSwap(h, h+1) {
+			s := &q.slots[h&q.mask]
+			s.val = v
+			// Publishes val: this store synchronizes before the consumer's
+			// seq.Load that sees h+1, and so before its read of val.
+			s.seq.Store(h + 1)
+			return OK
+		}
+	}
+}
+
+// checkRoom is the outlined slow path of TryEnqueue, taken when tailSeen
+// says there may be no room for position h. It reads tail itself and reports
+// OK (there is room; tailSeen is refreshed), Full, or Busy (h is stale:
+// reload head).
+func (q *Ring[T]) checkRoom(h uint64) Status {
+	// Acquire: the consumer cleared every slot before t, then stored t; the
+	// slot this producer will write was among them.
+	t := q.tail.Load()
+	if t > h {
+		return Busy
+	}
+	if h-t >= q.capacity {
+		// head >= h now, tail == t: the queue held capacity values at the
+		// moment of this load. That is the linearization point of Full.
+		return Full
+	}
+	q.tailSeen.Store(t)
+	return OK
+}
+
+// TryDequeue removes the oldest value. It reports Empty when no position is
+// claimed beyond the consumer's, Busy when the next one is claimed but not
+// yet written, and Closed when the queue is closed and drained. Consumer
+// only.
+func (q *Ring[T]) TryDequeue() (v T, st Status) {
+	t := q.tail.Load() // the consumer's own counter
+	s := &q.slots[t&q.mask]
+	// Acquire: seeing t+1 means the producer's write of val happened before.
+	if s.seq.Load() != t+1 {
+		return v, q.status(t)
+	}
+	v = s.val
+	var zero T
+	s.val = zero // drop the reference for the garbage collector
+	// Release: the slot is cleared before a producer that reads t+1 reuses it.
+	q.tail.Store(t + 1)
+	return v, OK
+}
+
+// DequeueBatch moves up to len(buf) of the oldest values into buf and
+// releases their slots with a single store. It returns how many it moved and,
+// when that is 0, why (Empty, Busy or Closed). Consumer only.
+func (q *Ring[T]) DequeueBatch(buf []T) (int, Status) {
+	t := q.tail.Load()
+	var zero T
+	n := 0
+	for ; n < len(buf); n++ {
+		p := t + uint64(n)
+		s := &q.slots[p&q.mask]
+		if s.seq.Load() != p+1 {
+			break
+		}
+		buf[n] = s.val
+		s.val = zero
+	}
+	if n == 0 {
+		return 0, q.status(t)
+	}
+	q.tail.Store(t + uint64(n)) // release, as in TryDequeue
+	return n, OK
+}
+
+// status says why position t, the consumer's next, is not readable.
+func (q *Ring[T]) status(t uint64) Status {
+	h := q.head.Load()
+	switch {
+	case h&^closedBit != t:
+		return Busy // claimed; the producer is between its CAS and its seq.Store
+	case h&closedBit != 0:
+		return Closed
+	default:
+		return Empty
+	}
+}
+
+// Close closes the queue: every later TryEnqueue reports Closed, and once
+// the values already claimed are dequeued, so does TryDequeue. It reports
+// whether this call closed it (false if it was already closed). Any
+// goroutine may call it.
+func (q *Ring[T]) Close() bool {
+	// The Or is the linearization point: claims (CAS from a value without
+	// the bit) are all before it or fail.
+	return q.head.Or(closedBit)&closedBit == 0
+}
+
+// Closed reports whether Close has been called.
+func (q *Ring[T]) Closed() bool { return q.head.Load()&closedBit != 0 }
+
+// HasRoom reports whether a TryEnqueue could find room now. It may be
+// called from any goroutine.
+func (q *Ring[T]) HasRoom() bool {
+	t := q.tail.Load()
+	return q.head.Load()&^closedBit-t < q.capacity
+}
+
+// Len returns the number of values in the queue, counting positions claimed
+// but not yet written. Any goroutine may call it; the answer may be stale.
+func (q *Ring[T]) Len() int {
+	t := q.tail.Load() // tail first: then t <= head
+	return int(q.head.Load()&^closedBit - t)
+}
+
+// Cap returns the capacity passed to NewRing.
+func (q *Ring[T]) Cap() int { return int(q.capacity) }

@@ -1,0 +1,276 @@
+/*
+ * Close, drain and wake of the bounded mpsc channel (mpsc/chan.go over
+ * internal/mpscq/ring.go), step for step:
+ *
+ *   head     the producers' claim word: hidx (positions claimed) and hclosed
+ *            (bit 63), always read and written together, as one word
+ *   tailSeen producers' copy of tail, refreshed when it says "full"
+ *   tail     positions released by the receiver
+ *   seq, val the slots: seq[p % N] == p+1 once val holds position p
+ *
+ * Senders: Send = handle check, TryEnqueue (load head; room check against
+ * tailSeen, then tail; CAS head; write val; store seq), and while Full the
+ * slow path Prepare / handle check / TryEnqueue / Cancel or Commit on the
+ * senders' EventCount. After OK, WakeSource.Notify. Sender.Close = CAS of the
+ * handle's flag, Add(-1) on the handle count, and for the last handle the
+ * channel close (Or of the closed bit, then Notify and NotifyAll); for
+ * another handle NotifyAll.
+ *
+ * Receiver: Recv = TryDequeue (load seq; read val; clear it; store tail;
+ * else load head to tell Busy / Closed / Empty) and, unless OK or Closed, the
+ * WakeSink wait (register, poll again, park). After OK, NotifyOne.
+ *
+ * The WakeSink and the EventCount are verified by their own models
+ * (wake_sink.pml, eventcount.pml); here each is the abstraction of its
+ * contract: the sink is a registered bit and a token (a Notify with nobody
+ * registered is lost, one after the registration stores the token); the
+ * eventcount is a waiter count and an epoch (a notify with waiters moves the
+ * epoch, and a Commit returns once the epoch differs from its Prepare's).
+ * With one sender waiting at most, NotifyOne and NotifyAll coincide.
+ *
+ * Processes: sender A sends 1 and 2 on handle 0 and closes it; sender B sends
+ * 3 on handle 1 while the closer closes handle 1, so the last Close, whichever
+ * it is, races with a send; capacity 1, so A's second send waits for room.
+ * With -DRECV_CLOSE the receiver may also close the channel at any point.
+ *
+ * Checked: every value whose send returned OK is received exactly once and
+ * none other (at the end, once all processes are done); a producer writes a
+ * slot only after the receiver released its previous position; no process
+ * blocks for ever (SPIN's invalid end states: a lost wake-up of the receiver
+ * or of a sender waiting for room).
+ */
+//@check: defines="-DRECV_CLOSE" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
+//@check: defines="-DCAP=2 -DRECV_CLOSE" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
+//@broken: defines="-DBROKEN_SEPARATE_FLAG" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
+//@broken: defines="-DBROKEN_BUSY_AS_EMPTY" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
+//@broken: defines="-DBROKEN_CLOSE_NO_WAKE" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
+//@broken: defines="-DBROKEN_NO_RECHECK" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
+
+#ifndef CAP
+#define CAP 1
+#endif
+#define N 2        /* slots: the power of two >= CAP */
+#define NV 4       /* values 1..3 */
+
+#define OK 0
+#define FULL 1
+#define EMPTY 2
+#define BUSY 3
+#define CLOSED 4
+#define RETRY 5
+
+byte hidx; bit hclosed;  /* head */
+byte tailSeen;
+byte tail;
+byte seq[N];
+byte val[N];
+
+bit registered; bit token;  /* the receiver's WakeSink */
+byte ecCount; byte ecEpoch; /* the senders' EventCount */
+
+bit handleClosed[2];
+byte handles = 2;
+
+bit sentOK[NV];
+byte recvd[NV];
+byte done;
+
+inline sinkNotify() {
+	atomic { if :: registered -> registered = 0; token = 1 :: else -> skip fi }
+}
+
+inline ecNotify() {
+	atomic { if :: ecCount > 0 -> ecEpoch++ :: else -> skip fi }
+}
+
+/* Ring.Close, then channel.close's wakes if it closed. */
+inline closeChan() {
+	atomic { wasClosed = hclosed; hclosed = 1 };
+	if
+	:: !wasClosed ->
+#ifndef BROKEN_CLOSE_NO_WAKE
+		sinkNotify();
+#endif
+		ecNotify()
+	:: else -> skip
+	fi;
+	wasClosed = 0
+}
+
+/* Ring.TryEnqueue(v) -> st */
+inline tryEnqueue(v, st) {
+	st = RETRY;
+	do
+	:: st != RETRY -> break
+	:: else ->
+		atomic { h = hidx; c = hclosed };
+		if
+		:: c -> st = CLOSED
+		:: else ->
+			room = 1;
+			if
+			:: h < tailSeen || h - tailSeen >= CAP ->  /* Go: the uint64 difference wraps */
+				t = tail;
+				if
+				:: t > h -> room = 0               /* stale head: retry */
+				:: t <= h && h - t >= CAP -> room = 0; st = FULL
+				:: else -> tailSeen = t
+				fi
+			:: else -> skip
+			fi;
+			if
+			:: room ->
+				atomic {
+#ifdef BROKEN_SEPARATE_FLAG
+					/* the closed bit beside the word: the CAS ignores it */
+					if :: hidx == h -> hidx = h + 1; ok = 1 :: else -> ok = 0 fi
+#else
+					if :: hidx == h && !hclosed -> hidx = h + 1; ok = 1 :: else -> ok = 0 fi
+#endif
+				};
+				if
+				:: ok ->
+					assert(tail + CAP > h);   /* the slot's previous position is released */
+					val[h % N] = v;
+					seq[h % N] = h + 1;
+					st = OK
+				:: else -> skip
+				fi
+			:: else -> skip
+			fi
+		fi
+	od;
+	h = 0; t = 0; c = 0; room = 0; ok = 0  /* dead temporaries */
+}
+
+/* Ring.TryDequeue -> v, st */
+inline tryDequeue(v, st) {
+	t = tail;
+	if
+	:: seq[t % N] == t + 1 ->
+		atomic { v = val[t % N]; val[t % N] = 0 };  /* one plain read and write of the receiver's slot */
+		tail = t + 1;
+		st = OK
+	:: else ->
+		atomic { h = hidx; c = hclosed };
+		if
+#ifdef BROKEN_BUSY_AS_EMPTY
+		:: c -> st = CLOSED
+		:: else -> st = EMPTY
+#else
+		:: h != t -> st = BUSY
+		:: h == t && c -> st = CLOSED
+		:: else -> st = EMPTY
+#endif
+		fi
+	fi;
+	h = 0; t = 0; c = 0  /* dead temporaries */
+}
+
+/* Sender.Close on handle hd */
+inline closeHandle(hd) {
+	atomic { if :: !handleClosed[hd] -> handleClosed[hd] = 1; first = 1 :: else -> first = 0 fi };
+	if
+	:: first ->
+		atomic { handles--; last = (handles == 0) };
+		if
+		:: last -> closeChan()
+		:: else ->
+			ecNotify()
+		fi
+	:: else -> skip
+	fi;
+	first = 0; last = 0; wasClosed = 0  /* dead temporaries */
+}
+
+proctype Sender(byte hd; byte firstV; byte count; bit closeAfter) {
+	byte i, v, st, h, t, myEpoch;
+	bit c, room, ok, first, last, wasClosed;
+	do
+	:: i == count -> break
+	:: else ->
+		v = firstV + i;
+		i++;
+		if
+		:: handleClosed[hd] -> st = CLOSED
+		:: else -> tryEnqueue(v, st)
+		fi;
+		do  /* Send's slow path, while Full */
+		:: st != FULL -> break
+		:: else ->
+			atomic { ecCount++; myEpoch = ecEpoch };  /* Prepare */
+#ifndef BROKEN_NO_RECHECK
+			if
+			:: handleClosed[hd] -> st = CLOSED
+			:: else -> tryEnqueue(v, st)
+			fi;
+#endif
+			if
+			:: st != FULL -> ecCount--                           /* Cancel */
+			:: else -> atomic { ecEpoch != myEpoch -> ecCount-- }  /* Commit */
+#ifdef BROKEN_NO_RECHECK
+				; tryEnqueue(v, st)
+#endif
+			fi
+		od;
+		if
+		:: st == OK -> sentOK[v] = 1; sinkNotify()
+		:: else -> assert(st == CLOSED)
+		fi;
+		v = 0; st = 0; myEpoch = 0
+	od;
+	if
+	:: closeAfter -> closeHandle(hd)
+	:: else -> skip
+	fi;
+	done++
+}
+
+proctype Closer(byte hd) {
+	bit first, last, wasClosed;
+	closeHandle(hd);
+	done++
+}
+
+proctype Receiver() {
+	byte v, st, h, t;
+	bit c, wasClosed, rclosed;
+	do
+	:: tryDequeue(v, st);
+		if
+		:: st == OK -> skip
+		:: st == CLOSED -> break
+		:: else ->
+			registered = 1;            /* WakeSink.Wait: register, */
+			tryDequeue(v, st);         /* poll again, */
+			if
+			:: st == OK || st == CLOSED -> registered = 0
+			:: else -> atomic { token -> token = 0 }  /* park */
+			fi
+		fi;
+		if
+		:: st == OK ->
+			assert(v > 0 && v < NV);
+			recvd[v]++;
+			assert(recvd[v] == 1);
+			ecNotify()                 /* freed: NotifyOne */
+		:: st == CLOSED -> break
+		:: else -> skip
+		fi;
+		v = 0; st = 0
+#ifdef RECV_CLOSE
+	:: !rclosed -> rclosed = 1; closeChan()
+#endif
+	od;
+	(done == 3);
+	assert(sentOK[1] == recvd[1] && sentOK[2] == recvd[2] && sentOK[3] == recvd[3])
+}
+
+init {
+	atomic {
+		run Sender(0, 1, 2, 1);
+		run Sender(1, 3, 1, 0);
+		run Closer(1);
+		run Receiver()
+	}
+}

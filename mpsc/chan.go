@@ -1,0 +1,409 @@
+package mpsc
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"sync/atomic"
+
+	"github.com/diatomic-go/diatomic/eventcount"
+	"github.com/diatomic-go/diatomic/internal/mpscq"
+	"github.com/diatomic-go/diatomic/waker"
+)
+
+// The channel: a lock-free queue (mpscq.Ring or mpscq.List) made awaitable.
+// The receiver waits on a waker.WakeSink whose predicate polls the queue;
+// every successful enqueue notifies it, which costs one atomic load while the
+// receiver is not waiting. Senders waiting for room in a bounded queue wait
+// on an eventcount.EventCount; every dequeue notifies it, again one atomic
+// load while nobody waits.
+//
+// Closing is the queue's closed bit (see package mpscq): a send either
+// claimed a position before the bit was set, and its value will be read
+// before the receiver sees "closed", or it fails. No count of sends in
+// flight is kept, so the hot path has no extra atomic RMW.
+//
+// Invariants:
+//   - senders counts the open Sender handles; the queue is closed once it
+//     drops to 0 (it never rises again from 0), or when the receiver closes.
+//   - Exactly one of ring and list is non-nil; both are read-only.
+//   - Every Send that returns nil has enqueued and then notified wakeRecv;
+//     the call that closes the queue notifies wakeRecv and room after it.
+//   - A Send blocked for room has prepared on room before its last look at
+//     the queue and at its handle's closed flag, so every dequeue, handle
+//     Close and queue close after that look wakes it.
+
+// ErrClosed is returned by a send on a closed Sender or a closed channel,
+// and by a receive once the channel is closed and every value sent before the
+// close has been received.
+var ErrClosed = errors.New("mpsc: channel closed")
+
+// ErrFull is returned by TrySend when a bounded channel holds Cap values.
+var ErrFull = errors.New("mpsc: channel full")
+
+// ErrEmpty is returned by TryRecv when no value is waiting.
+var ErrEmpty = errors.New("mpsc: channel empty")
+
+// channel is the state shared by every handle on one channel.
+type channel[T any] struct {
+	ring     *mpscq.Ring[T] // bounded, or nil
+	list     *mpscq.List[T] // unbounded, or nil
+	wakeRecv waker.WakeSource
+	room     eventcount.EventCount // senders waiting for room in ring
+	senders  atomic.Int64          // open Sender handles
+}
+
+// New returns the two ends of a channel that buffers up to capacity values.
+// It panics if capacity < 1 (an unbuffered rendezvous is what chan is for).
+func New[T any](capacity int) (*Sender[T], *Receiver[T]) {
+	if capacity < 1 {
+		panic("mpsc: New called with capacity < 1")
+	}
+	return newChannel(&channel[T]{ring: mpscq.NewRing[T](capacity)})
+}
+
+// NewUnbounded returns the two ends of a channel that buffers any number of
+// values: Send never blocks. Memory grows with the backlog, in segments that
+// are recycled once read.
+func NewUnbounded[T any]() (*Sender[T], *Receiver[T]) {
+	return newChannel(&channel[T]{list: mpscq.NewList[T]()})
+}
+
+func newChannel[T any](c *channel[T]) (*Sender[T], *Receiver[T]) {
+	sink := waker.NewWakeSink()
+	c.wakeRecv = sink.Source()
+	c.senders.Store(1)
+	r := &Receiver[T]{c: c, sink: sink}
+	r.ready = r.poll // bound once, so that waiting allocates nothing
+	return &Sender[T]{c: c}, r
+}
+
+func (c *channel[T]) tryEnqueue(v T) mpscq.Status {
+	if c.ring != nil {
+		return c.ring.TryEnqueue(v)
+	}
+	return c.list.TryEnqueue(v)
+}
+
+func (c *channel[T]) tryDequeue() (T, mpscq.Status) {
+	if c.ring != nil {
+		return c.ring.TryDequeue()
+	}
+	return c.list.TryDequeue()
+}
+
+func (c *channel[T]) dequeueBatch(buf []T) (int, mpscq.Status) {
+	if c.ring != nil {
+		return c.ring.DequeueBatch(buf)
+	}
+	return c.list.DequeueBatch(buf)
+}
+
+// freed tells senders waiting for room that n values left the queue.
+func (c *channel[T]) freed(n int) {
+	// Seq-cst loads after the dequeue's tail store: a sender that prepared
+	// later sees the room when it looks again; one that prepared earlier is
+	// counted here and woken.
+	for ; n > 0 && c.room.Waiters() > 0; n-- {
+		c.room.NotifyOne()
+	}
+}
+
+// close closes the queue, and wakes the receiver and every waiting sender if
+// this call did it.
+func (c *channel[T]) close() {
+	var first bool
+	if c.ring != nil {
+		first = c.ring.Close()
+	} else {
+		first = c.list.Close()
+	}
+	if first {
+		// After the closed bit: a woken receiver or sender sees it.
+		c.wakeRecv.Notify()
+		c.room.NotifyAll()
+	}
+}
+
+// A Sender is one handle on the sending end of a channel. Any number of
+// goroutines may use one Sender concurrently, and Clone makes more; the
+// channel closes once every handle is closed.
+type Sender[T any] struct {
+	c      *channel[T]
+	closed atomic.Bool // this handle is closed
+}
+
+// Send appends v to the channel, waiting while a bounded channel is full.
+//
+// It returns nil once v is in the channel: v will be received unless the
+// receiver stops receiving. It returns ErrClosed if this handle or the
+// channel is closed, before or during the wait, and ctx.Err() if ctx ends
+// during the wait; in both cases v was not enqueued. A Send that finds room
+// succeeds even if ctx is already done.
+func (s *Sender[T]) Send(ctx context.Context, v T) error {
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	switch s.c.tryEnqueue(v) {
+	case mpscq.OK:
+		s.c.wakeRecv.Notify() // after the publication, which the receiver's poll then sees
+		return nil
+	case mpscq.Closed:
+		return ErrClosed
+	}
+	return s.sendSlow(ctx, v)
+}
+
+// Outlined slow path of Send: wait on room until v fits.
+func (s *Sender[T]) sendSlow(ctx context.Context, v T) error {
+	c := s.c
+	for {
+		t := c.room.Prepare()
+		// Look again after Prepare (seq-cst): a dequeue, Close or
+		// handle Close either happened before this look, which sees
+		// it, or after the Prepare, and its notification wakes Commit.
+		st := mpscq.Closed
+		if !s.closed.Load() {
+			st = c.ring.TryEnqueue(v)
+		}
+		if st != mpscq.Full {
+			c.room.Cancel(t)
+			if st == mpscq.Closed {
+				return ErrClosed
+			}
+			c.wakeRecv.Notify()
+			return nil
+		}
+		if err := c.room.Commit(ctx, t); err != nil {
+			return err // Commit passes on a wake it absorbed
+		}
+	}
+}
+
+// TrySend appends v to the channel if that needs no waiting. It returns
+// ErrFull if a bounded channel holds Cap values and ErrClosed if this handle
+// or the channel is closed; in both cases v was not enqueued. It never
+// reports ErrFull merely because other senders were sending at the same
+// time.
+func (s *Sender[T]) TrySend(v T) error {
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	switch s.c.tryEnqueue(v) {
+	case mpscq.OK:
+		s.c.wakeRecv.Notify()
+		return nil
+	case mpscq.Full:
+		return ErrFull
+	}
+	return ErrClosed
+}
+
+// Clone returns a new open handle on the same channel, which stays open
+// until every handle, this one and the clone included, is closed. Cloning a
+// closed handle, or a handle of a channel whose senders have all closed,
+// returns a closed handle.
+func (s *Sender[T]) Clone() *Sender[T] {
+	n := &Sender[T]{c: s.c}
+	if s.closed.Load() || !s.c.addSender() {
+		n.closed.Store(true)
+	}
+	return n
+}
+
+// addSender counts one more open handle unless the count already reached 0.
+func (c *channel[T]) addSender() bool {
+	for n := c.senders.Load(); n > 0; n = c.senders.Load() {
+		if c.senders.CompareAndSwap(n, n+1) {
+			return true
+		}
+	}
+	return false
+}
+
+// Close closes this handle: its later sends, and sends blocked on it, return
+// ErrClosed. Closing the last open handle closes the channel: the receiver
+// receives every value sent before, then ErrClosed. Close is idempotent and
+// may be called from any goroutine.
+func (s *Sender[T]) Close() {
+	if !s.closed.CompareAndSwap(false, true) {
+		return
+	}
+	if s.c.senders.Add(-1) == 0 {
+		s.c.close()
+		return
+	}
+	// Sends blocked on this handle look at its closed flag again.
+	s.c.room.NotifyAll()
+}
+
+// A Receiver is the receiving end of a channel. Its methods must be called
+// from one goroutine at a time, except Close and Cap, which any goroutine may
+// call.
+type Receiver[T any] struct {
+	c     *channel[T]
+	sink  *waker.WakeSink
+	ready func() bool // r.poll
+
+	// Results of poll, passed from the wait back to the caller.
+	try bool         // poll also settles for Empty (TryRecv)
+	buf []T          // non-nil: poll dequeues a batch into buf
+	v   T            // the value, for a single dequeue
+	n   int          // the count, for a batch
+	st  mpscq.Status // the status
+}
+
+// poll is the predicate of the receiver's waits: it dequeues and reports
+// whether the outcome settles the call.
+func (r *Receiver[T]) poll() bool {
+	if r.buf != nil {
+		r.n, r.st = r.c.dequeueBatch(r.buf)
+	} else {
+		r.v, r.st = r.c.tryDequeue()
+	}
+	return r.st == mpscq.OK || r.st == mpscq.Closed || r.st == mpscq.Empty && r.try
+}
+
+// wait parks on the sink until poll settles or ctx ends, and returns the
+// status poll left.
+//
+// If ctx ends, one last look decides: a value found then is returned (nil
+// error), and ctx.Err() only if the channel is empty and open, so that a
+// cancelled receive is one that found nothing. That look waits out a send
+// caught between its claim and its write (Busy), which is a few
+// instructions away.
+func (r *Receiver[T]) wait(ctx context.Context) (mpscq.Status, error) {
+	if err := r.sink.Wait(ctx, r.ready); err != nil {
+		if st := r.settle(); st == mpscq.Empty {
+			return st, err
+		}
+	}
+	return r.st, nil
+}
+
+// settle polls until the outcome is anything but Busy, parking on the sink
+// if a send has claimed the next position and not yet written it; that
+// send's Notify comes right after its write.
+func (r *Receiver[T]) settle() mpscq.Status {
+	r.try = true
+	_ = r.sink.Wait(context.Background(), r.ready) // cannot fail
+	r.try = false
+	return r.st
+}
+
+// take returns the value poll left, clearing the receiver's copy.
+func (r *Receiver[T]) take() T {
+	v := r.v
+	var zero T
+	r.v = zero
+	return v
+}
+
+// result maps a dequeue's status to Recv's error, telling senders about the
+// room on success.
+func (r *Receiver[T]) result(n int, st mpscq.Status) error {
+	switch st {
+	case mpscq.OK:
+		r.c.freed(n)
+		return nil
+	case mpscq.Closed:
+		return ErrClosed
+	}
+	return ErrEmpty
+}
+
+// Recv removes and returns the oldest value, waiting until there is one.
+//
+// It returns ErrClosed once the channel is closed and every value sent
+// before the close has been received, and ctx.Err() if ctx ends while the
+// channel is empty, in which case nothing was removed. A value already
+// waiting is returned even if ctx is done.
+func (r *Receiver[T]) Recv(ctx context.Context) (T, error) {
+	v, st := r.c.tryDequeue()
+	if st == mpscq.OK || st == mpscq.Closed {
+		return v, r.result(1, st)
+	}
+	st, err := r.wait(ctx)
+	if err != nil {
+		return v, err
+	}
+	return r.take(), r.result(1, st)
+}
+
+// TryRecv removes and returns the oldest value if there is one. It returns
+// ErrEmpty if there is none and ErrClosed once the channel is closed and
+// drained. It does not wait for values, but it does wait for a send that has
+// claimed the next position to finish writing it (a few instructions), so
+// that it never reports ErrEmpty while an earlier completed send's value is
+// in the channel.
+func (r *Receiver[T]) TryRecv() (T, error) {
+	v, st := r.c.tryDequeue()
+	if st == mpscq.Busy {
+		st = r.settle()
+		v = r.take()
+	}
+	return v, r.result(1, st)
+}
+
+// RecvBatch waits until at least one value is in the channel, then moves as
+// many of the oldest values as fit into buf, in order, and returns how many.
+// Its errors are those of Recv. With an empty buf it returns 0 and nil at
+// once.
+//
+// Per value it is several times cheaper than Recv: a bounded channel
+// releases the whole batch's room with one atomic store.
+func (r *Receiver[T]) RecvBatch(ctx context.Context, buf []T) (int, error) {
+	if len(buf) == 0 {
+		return 0, nil
+	}
+	n, st := r.c.dequeueBatch(buf)
+	if st == mpscq.OK || st == mpscq.Closed {
+		return n, r.result(n, st)
+	}
+	r.buf = buf
+	st, err := r.wait(ctx)
+	r.buf = nil
+	if err != nil {
+		return 0, err
+	}
+	return r.n, r.result(r.n, st)
+}
+
+// All returns an iterator over the values received with Recv until the
+// channel is closed and drained or ctx ends; check ctx.Err() afterwards to
+// tell the two apart. Breaking out of the loop receives nothing more.
+func (r *Receiver[T]) All(ctx context.Context) iter.Seq[T] {
+	return func(yield func(T) bool) {
+		for {
+			v, err := r.Recv(ctx)
+			if err != nil || !yield(v) {
+				return
+			}
+		}
+	}
+}
+
+// Len returns the number of values in the channel, counting sends that have
+// claimed a position and are finishing writing it.
+func (r *Receiver[T]) Len() int {
+	if r.c.ring != nil {
+		return r.c.ring.Len()
+	}
+	return r.c.list.Len()
+}
+
+// Cap returns the capacity passed to New, exactly (it is not rounded up),
+// or -1 for an unbounded channel.
+func (r *Receiver[T]) Cap() int {
+	if r.c.ring != nil {
+		return r.c.ring.Cap()
+	}
+	return -1
+}
+
+// Close closes the channel from the receiving end: every send, blocked or
+// later, on any handle, returns ErrClosed. Values already in the channel can
+// still be received; then Recv returns ErrClosed. Close is idempotent and
+// may be called from any goroutine, including while another goroutine is in
+// Recv, which it wakes.
+func (r *Receiver[T]) Close() { r.c.close() }

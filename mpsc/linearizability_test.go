@@ -1,0 +1,250 @@
+package mpsc_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/anishathalye/porcupine"
+	"github.com/diatomic-go/diatomic/internal/testutil"
+	"github.com/diatomic-go/diatomic/mpsc"
+)
+
+// The sequential specification the concurrent histories are checked
+// against: a FIFO queue of at most capacity values, a count of open sender
+// handles, and a closed flag.
+type linState struct {
+	q       string // the values, one byte each (values are 1..255)
+	handles int    // open sender handles
+	closed  bool
+}
+
+type linOp uint8
+
+const (
+	opTrySend linOp = iota
+	opSend
+	opTryRecv
+	opRecv
+	opRecvBatch
+	opCloseHandle // a sender closes its handle
+	opCloseRecv   // the receiver closes
+)
+
+type linInput struct {
+	op linOp
+	v  byte // opTrySend, opSend: the value; opRecvBatch: len(buf)
+}
+
+type linOutput struct {
+	vals string // values received, one byte each
+	err  error  // nil, ErrFull, ErrEmpty, ErrClosed, or errCancelled
+}
+
+// errCancelled stands for any ctx.Err().
+var errCancelled = errors.New("cancelled")
+
+func linModel(capacity int) porcupine.Model {
+	full := func(s linState) bool { return capacity != unbounded && len(s.q) >= capacity }
+	return porcupine.Model{
+		Init: func() any { return linState{handles: linProducers} },
+		Step: func(state, input, output any) (bool, any) {
+			s, in, out := state.(linState), input.(linInput), output.(linOutput)
+			switch in.op {
+			case opTrySend, opSend:
+				switch {
+				case out.err == nil:
+					if s.closed || full(s) {
+						return false, s
+					}
+					s.q += string(in.v)
+					return true, s
+				case out.err == mpsc.ErrClosed:
+					return s.closed, s
+				case out.err == mpsc.ErrFull:
+					return in.op == opTrySend && !s.closed && full(s), s
+				default: // a cancelled Send found the channel full
+					return in.op == opSend && !s.closed && full(s), s
+				}
+			case opTryRecv, opRecv, opRecvBatch:
+				switch {
+				case out.err == nil:
+					// The oldest values, at least one, at most
+					// len(buf) for a batch.
+					n := len(out.vals)
+					if n == 0 || n > 1 && in.op != opRecvBatch || n > int(in.v) && in.op == opRecvBatch {
+						return false, s
+					}
+					if !strings.HasPrefix(s.q, out.vals) {
+						return false, s
+					}
+					s.q = s.q[n:]
+					return true, s
+				case out.err == mpsc.ErrClosed:
+					return s.closed && s.q == "", s
+				case out.err == mpsc.ErrEmpty:
+					return in.op == opTryRecv && !s.closed && s.q == "", s
+				default: // a cancelled receive found the channel empty and open
+					return in.op != opTryRecv && !s.closed && s.q == "", s
+				}
+			case opCloseHandle:
+				s.handles--
+				s.closed = s.closed || s.handles == 0
+				return true, s
+			default: // opCloseRecv
+				s.closed = true
+				return true, s
+			}
+		},
+		DescribeOperation: func(input, output any) string {
+			in, out := input.(linInput), output.(linOutput)
+			return fmt.Sprintf("op%d(%d) -> %v %v", in.op, in.v, []byte(out.vals), out.err)
+		},
+	}
+}
+
+const linProducers = 3
+
+// recorder collects a history, stamping calls and returns with one counter.
+type recorder struct {
+	clock atomic.Int64
+	mu    sync.Mutex
+	ops   []porcupine.Operation
+}
+
+func (h *recorder) do(client int, in linInput, f func() linOutput) linOutput {
+	call := h.clock.Add(1)
+	out := f()
+	ret := h.clock.Add(1)
+	if out.err != nil && out.err != mpsc.ErrClosed && out.err != mpsc.ErrFull && out.err != mpsc.ErrEmpty {
+		out.err = errCancelled
+	}
+	h.mu.Lock()
+	h.ops = append(h.ops, porcupine.Operation{ClientId: client, Input: in, Call: call, Output: out, Return: ret})
+	h.mu.Unlock()
+	return out
+}
+
+// opCtx returns a context for one blocking call: mostly unbounded in
+// practice (testutil.Timeout), sometimes already done, sometimes ending
+// soon, so that cancellation lands at every stage of a wait.
+func opCtx(rng *rand.Rand) (context.Context, context.CancelFunc) {
+	switch rng.IntN(4) {
+	case 0:
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		return ctx, cancel
+	case 1:
+		return context.WithTimeout(context.Background(), time.Duration(rng.IntN(50))*time.Microsecond)
+	}
+	return context.WithTimeout(context.Background(), testutil.Timeout)
+}
+
+// single is the output of a receive of one value.
+func single(v byte, err error) linOutput {
+	if err != nil {
+		return linOutput{err: err}
+	}
+	return linOutput{vals: string([]byte{v})}
+}
+
+// linHistory runs linProducers senders, each on its own clone which it
+// closes when done, and one receiver against a channel, and returns the
+// history. With receiverCloses, the receiver also closes the channel
+// midway. Either way the receiver then drains until ErrClosed.
+func linHistory(t *testing.T, capacity int, receiverCloses bool, seed uint64) []porcupine.Operation {
+	s, r := newChan[byte](capacity)
+	var h recorder
+	var wg sync.WaitGroup
+	for p := range linProducers {
+		c := s.Clone()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(seed, uint64(p)))
+			for i := range 6 {
+				in := linInput{op: opTrySend, v: byte(p*6 + i + 1)}
+				if rng.IntN(2) == 0 {
+					in.op = opSend
+				}
+				h.do(p, in, func() linOutput {
+					if in.op == opTrySend {
+						return linOutput{err: c.TrySend(in.v)}
+					}
+					ctx, cancel := opCtx(rng)
+					defer cancel()
+					return linOutput{err: c.Send(ctx, in.v)}
+				})
+			}
+			h.do(p, linInput{op: opCloseHandle}, func() linOutput { c.Close(); return linOutput{} })
+		}()
+	}
+	s.Close() // the original handle; the model starts with the clones' count
+	rng := rand.New(rand.NewPCG(seed, 99))
+	buf := make([]byte, 3)
+	recv := func(in linInput, ctx context.Context) linOutput {
+		return h.do(linProducers, in, func() linOutput {
+			switch in.op {
+			case opTryRecv:
+				v, err := r.TryRecv()
+				return single(v, err)
+			case opRecv:
+				return single(r.Recv(ctx))
+			default:
+				n, err := r.RecvBatch(ctx, buf[:in.v])
+				return linOutput{vals: string(buf[:n]), err: err}
+			}
+		})
+	}
+	for range 10 {
+		in := linInput{op: []linOp{opTryRecv, opRecv, opRecvBatch}[rng.IntN(3)], v: byte(1 + rng.IntN(3))}
+		ctx, cancel := opCtx(rng)
+		recv(in, ctx)
+		cancel()
+	}
+	if receiverCloses {
+		h.do(linProducers, linInput{op: opCloseRecv}, func() linOutput { r.Close(); return linOutput{} })
+	}
+	for {
+		if recv(linInput{op: opRecv}, timeout(t)).err == mpsc.ErrClosed {
+			break
+		}
+	}
+	wg.Wait()
+	return h.ops
+}
+
+// TestLinearizable checks, with porcupine, that concurrent histories of
+// TrySend, Send, TryRecv, Recv, RecvBatch and both kinds of Close (with
+// cancellations) are linearizable with respect to linModel.
+func TestLinearizable(t *testing.T) {
+	rounds := 60
+	if testing.Short() {
+		rounds = 10
+	}
+	testutil.ForEachProcs(t, func(t *testing.T) {
+		for _, c := range []int{1, 2, 5, unbounded} {
+			model := linModel(c)
+			for _, receiverCloses := range []bool{false, true} {
+				for i := range rounds {
+					ops := linHistory(t, c, receiverCloses, uint64(i))
+					res, info := porcupine.CheckOperationsVerbose(model, ops, testutil.Timeout)
+					if res == porcupine.Illegal {
+						var sb strings.Builder
+						for _, op := range ops {
+							fmt.Fprintf(&sb, "\n  client %d [%d,%d] %s", op.ClientId, op.Call, op.Return, model.DescribeOperation(op.Input, op.Output))
+						}
+						_ = info
+						t.Fatalf("cap=%d receiverCloses=%v seed=%d: history not linearizable:%s", c, receiverCloses, i, sb.String())
+					}
+				}
+			}
+		}
+	})
+}
