@@ -77,9 +77,9 @@
 // consumer: the consumer releases slots with one store per receive, or per
 // batch, of a tail counter that producers read only when a cached copy says
 // the ring is full, and the producers' claim counter carries the closed bit.
-// We started from xsync v4's MPMCQueue as planned; it falls short on three
-// counts, measured with BenchmarkBounded and BenchmarkRecvBatch on a 2-core
-// AMD EPYC, Go 1.26, capacity 1024:
+// xsync v4's MPMCQueue, the obvious candidate, falls short on three counts,
+// measured with BenchmarkBounded and BenchmarkRecvBatch on a 2-core AMD EPYC,
+// Go 1.26, capacity 1024:
 //
 //   - Semantics: its TryEnqueue returns false both when the ring is full and
 //     when another producer won a CAS race, so ErrFull would be reported

@@ -1,0 +1,44 @@
+package main
+
+import (
+	"context"
+	"testing"
+
+	"github.com/diatomic-go/diatomic/examples/internal/exampletest"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func TestRun(t *testing.T) {
+	exampletest.Check(t, run, `TrySend(7): true
+TrySend(8): false (the slot is full)
+Recv: 7
+Recv on the empty slot, 10ms timeout: context deadline exceeded
+received from three racing senders: [100 200 300]
+`)
+}
+
+func TestSendRecvAllocateNothing(t *testing.T) {
+	tx, rx := channel()
+	ctx := context.Background()
+	allocs := testing.AllocsPerRun(100, func() {
+		tx.TrySend(1)
+		if _, err := rx.Recv(ctx); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("TrySend + Recv allocate %v times", allocs)
+	}
+}
+
+func TestTrySendZeroPanics(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("TrySend(0) did not panic")
+		}
+	}()
+	tx, _ := channel()
+	tx.TrySend(0)
+}
