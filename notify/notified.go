@@ -4,8 +4,8 @@ import (
 	"context"
 	"runtime"
 	"sync"
-	"time"
 
+	"github.com/diatomic-go/diatomic/internal/bubble"
 	"github.com/diatomic-go/diatomic/waker"
 )
 
@@ -55,7 +55,7 @@ type Notified struct {
 // handles holds handles made outside any bubble. New runs in whatever
 // goroutine finds the pool empty, so it checks.
 var handles = sync.Pool{New: func() any {
-	return &Notified{parker: waker.NewParker(), pooled: !inBubble()}
+	return &Notified{parker: waker.NewParker(), pooled: !bubble.Inside()}
 }}
 
 func newHandle(n *Notify) *Notified {
@@ -139,7 +139,7 @@ func (n *Notify) inBubble() bool {
 	if n.bubble.Load() == bubbleOutside {
 		return false
 	}
-	if inBubble() {
+	if bubble.Inside() {
 		n.bubble.Store(bubbleInside)
 		return true
 	}
@@ -152,12 +152,3 @@ const (
 	bubbleOutside
 	bubbleInside
 )
-
-// inBubble reports whether the calling goroutine runs in a testing/synctest
-// bubble: there, and only there, time.Now carries no monotonic clock reading
-// (the runtime omits it on purpose for the bubble's fake clock). A clock set
-// outside the years 1885-2157 also lacks one; that only costs allocations.
-func inBubble() bool {
-	now := time.Now()
-	return now == now.Round(0)
-}

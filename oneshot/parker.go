@@ -2,8 +2,8 @@ package oneshot
 
 import (
 	"sync"
-	"time"
 
+	"github.com/diatomic-go/diatomic/internal/bubble"
 	"github.com/diatomic-go/diatomic/waker"
 )
 
@@ -24,7 +24,7 @@ type parker struct {
 var parkers = sync.Pool{New: func() any { return &parker{waker.NewParker(), true} }}
 
 func getParker() *parker {
-	if inBubble() {
+	if bubble.Inside() {
 		return &parker{waker.NewParker(), false}
 	}
 	return parkers.Get().(*parker)
@@ -34,13 +34,4 @@ func (p *parker) release() {
 	if p.pooled {
 		parkers.Put(p)
 	}
-}
-
-// inBubble reports whether the calling goroutine runs in a testing/synctest
-// bubble: there, and only there, time.Now carries no monotonic clock reading
-// (the runtime omits it on purpose for the bubble's fake clock). A clock set
-// outside the years 1885-2157 also lacks one; that only costs allocations.
-func inBubble() bool {
-	now := time.Now()
-	return now == now.Round(0)
 }
