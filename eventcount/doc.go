@@ -90,9 +90,9 @@
 // releasing it. Parking uses a channel (see waker.Parker), so waits are
 // visible to the race detector and to testing/synctest; like a channel, an
 // EventCount used inside a synctest bubble must stay in it. Commit yields the
-// processor once (runtime.Gosched) between joining the queue and blocking: a
-// notifier that runs meanwhile hands over the wake-up without either side
-// blocking on the channel.
+// processor once (runtime.Gosched, inside waker.Parker.Park) between joining
+// the queue and blocking: a notifier that runs meanwhile hands over the
+// wake-up without either side blocking on the channel.
 //
 // An EventCount keeps the records of its peak number of parked waiters for
 // reuse, so steady-state waiting allocates nothing.

@@ -2,7 +2,6 @@ package eventcount
 
 import (
 	"context"
-	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -167,10 +166,9 @@ func (e *EventCount) Commit(ctx context.Context, t Ticket) error {
 	if w == nil {
 		return nil
 	}
-	// Yield once, queued, before blocking: the goroutine that will notify
-	// is often runnable on this P (it was just woken). If it notifies now,
-	// Park finds the token at once, and neither side blocks on the channel.
-	runtime.Gosched()
+	// Park yields once before blocking: the goroutine that will notify is
+	// often runnable on this P (it was just woken); if it notifies
+	// meanwhile, neither side blocks on the channel.
 	if err := w.parker.Park(ctx); err != nil {
 		return e.leave(w, err)
 	}

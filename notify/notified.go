@@ -2,7 +2,6 @@ package notify
 
 import (
 	"context"
-	"runtime"
 	"sync"
 
 	"github.com/diatomic-go/diatomic/internal/bubble"
@@ -86,11 +85,10 @@ func (w *Notified) Wait(ctx context.Context) error {
 	w.enter()
 	var err error
 	if !w.parker.TryPark() {
-		// Not notified yet: yield once before parking. A notifier that is
-		// ready to run (typically the goroutine this one just woke) then
-		// often gets in first, and its wake costs a CAS instead of a park
-		// and an unpark.
-		runtime.Gosched()
+		// Park yields once before blocking: a notifier that is ready to
+		// run (typically the goroutine this one just woke) then often gets
+		// in first, and its wake costs a CAS instead of a park and an
+		// unpark.
 		err = w.parker.Park(ctx)
 	}
 	if err != nil {

@@ -2,6 +2,7 @@ package waker
 
 import (
 	"context"
+	"runtime"
 	"sync/atomic"
 )
 
@@ -99,6 +100,11 @@ func (p *Parker) Wake() {
 // It returns nil when it consumed the token, and ctx.Err() when ctx ended
 // first; a Park that returns an error consumes no token, and a token already
 // stored is taken even if ctx is already done.
+//
+// A Park that finds no token yields the processor once (runtime.Gosched)
+// before it blocks: the goroutine that will call Wake is often runnable on
+// this P, typically because the caller just woke it, and if it calls Wake
+// meanwhile the token is handed over without either goroutine blocking.
 func (p *Parker) Park(ctx context.Context) error {
 	if p.state.Load() == pToken && p.state.CompareAndSwap(pToken, pEmpty) {
 		return nil
@@ -108,6 +114,7 @@ func (p *Parker) Park(ctx context.Context) error {
 
 // Outlined slow path to allow inlining of the fast path.
 func (p *Parker) parkSlow(ctx context.Context) error {
+	yielded := false
 	for {
 		switch p.state.Load() {
 		case pToken:
@@ -119,6 +126,17 @@ func (p *Parker) parkSlow(ctx context.Context) error {
 		case pChan:
 			return p.parkChan(ctx)
 		case pEmpty:
+			if !yielded {
+				// Yield once before blocking: the goroutine that will
+				// wake this one is often runnable on this P (this one
+				// typically just woke it). If it calls Wake meanwhile,
+				// the token is here when the loop looks again, and
+				// neither side touches the channel. If nothing wakes,
+				// blocking costs one yield more, once.
+				yielded = true
+				runtime.Gosched()
+				continue
+			}
 			// Announce the park; a Wake from now on sends on ch.
 			if !p.state.CompareAndSwap(pEmpty, pParked) {
 				continue

@@ -2,7 +2,6 @@ package waker
 
 import (
 	"context"
-	"runtime"
 )
 
 // WakeSink is the receiving end of a single-consumer eventcount: one
@@ -119,11 +118,10 @@ func (s *WakeSink) wait(ctx context.Context, ready func() bool) error {
 			s.waker.Unregister()
 			return nil
 		}
-		// Yield once before parking: a notifier that is runnable on this
-		// P (typically the goroutine this one just notified) gets to run
-		// and answer, and its Notify then costs no goroutine wake-up. If
-		// nothing answers, parking costs a little more, once.
-		runtime.Gosched()
+		// Park yields once before blocking: a notifier that is runnable
+		// on this P (typically the goroutine this one just notified) gets
+		// to run and answer, and its Notify then costs no goroutine
+		// wake-up.
 		if err := s.parker.Park(ctx); err != nil {
 			s.waker.Unregister()
 			return err
