@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"iter"
+	"runtime"
 	"sync/atomic"
 
 	"github.com/diatomic-go/diatomic/eventcount"
@@ -154,9 +155,46 @@ func (s *Sender[T]) Send(ctx context.Context, v T) error {
 	return s.sendSlow(ctx, v)
 }
 
+// spinIdle is how many times in a row a sender that found the ring full
+// yields its P and tries again, without seeing the receiver release a slot,
+// before it parks.
+const spinIdle = 4
+
 // Outlined slow path of Send: wait on room until v fits.
+//
+// While the receiver keeps releasing slots, the sender yields its P and
+// tries again instead of parking: a parked sender costs the receiver a wake
+// (a lock and a ready) per value, which is what made a full ring slower than
+// chan with many senders. Once the receiver has released nothing during
+// spinIdle yields in a row, or ctx is done, the sender parks on room.
 func (s *Sender[T]) sendSlow(ctx context.Context, v T) error {
 	c := s.c
+	done := ctx.Done()
+	last := c.ring.Released()
+	for idle := 0; idle < spinIdle; {
+		select {
+		case <-done:
+			idle = spinIdle // wait on room, which reports ctx's end
+			continue
+		default:
+		}
+		runtime.Gosched()
+		if s.closed.Load() {
+			return ErrClosed
+		}
+		switch c.ring.TryEnqueue(v) {
+		case mpscq.OK:
+			c.wakeRecv.Notify()
+			return nil
+		case mpscq.Closed:
+			return ErrClosed
+		}
+		if t := c.ring.Released(); t != last {
+			last, idle = t, 0
+		} else {
+			idle++
+		}
+	}
 	for {
 		t := c.room.Prepare()
 		// Look again after Prepare (seq-cst): a dequeue, Close or

@@ -46,8 +46,10 @@
 //     RecvBatch wait while the channel is empty and open. A waiting
 //     goroutine is parked and uses no CPU; a send or receive that finds
 //     nobody waiting on the other side pays one atomic load to find out.
-//     Blocked senders are woken in the order they parked, one per value
-//     received.
+//     A Send that finds the channel full first yields its P and tries
+//     again for as long as the receiver keeps taking values, and parks once
+//     the receiver has taken none during a few yields in a row. Parked
+//     senders are woken in the order they parked, one per value received.
 //   - Cancellation. Blocking calls take a context first. When it ends they
 //     return ctx.Err() and leave the channel as if they had not been called.
 //     An operation that can complete at once does so even if its context is
