@@ -155,46 +155,13 @@ func (s *Sender[T]) Send(ctx context.Context, v T) error {
 	return s.sendSlow(ctx, v)
 }
 
-// spinIdle is how many times in a row a sender that found the ring full
-// yields its P and tries again, without seeing the receiver release a slot,
-// before it parks.
-const spinIdle = 4
-
-// Outlined slow path of Send: wait on room until v fits.
-//
-// While the receiver keeps releasing slots, the sender yields its P and
-// tries again instead of parking: a parked sender costs the receiver a wake
-// (a lock and a ready) per value, which is what made a full ring slower than
-// chan with many senders. Once the receiver has released nothing during
-// spinIdle yields in a row, or ctx is done, the sender parks on room.
+// Outlined slow path of Send: wait on room until v fits, first by yielding
+// (spin), then parked on room.
 func (s *Sender[T]) sendSlow(ctx context.Context, v T) error {
-	c := s.c
-	done := ctx.Done()
-	last := c.ring.Released()
-	for idle := 0; idle < spinIdle; {
-		select {
-		case <-done:
-			idle = spinIdle // wait on room, which reports ctx's end
-			continue
-		default:
-		}
-		runtime.Gosched()
-		if s.closed.Load() {
-			return ErrClosed
-		}
-		switch c.ring.TryEnqueue(v) {
-		case mpscq.OK:
-			c.wakeRecv.Notify()
-			return nil
-		case mpscq.Closed:
-			return ErrClosed
-		}
-		if t := c.ring.Released(); t != last {
-			last, idle = t, 0
-		} else {
-			idle++
-		}
+	if settled, err := s.spin(ctx.Done(), v); settled {
+		return err
 	}
+	c := s.c
 	for {
 		t := c.room.Prepare()
 		// Look again after Prepare (seq-cst): a dequeue, Close or
@@ -215,6 +182,42 @@ func (s *Sender[T]) sendSlow(ctx context.Context, v T) error {
 		if err := c.room.Commit(ctx, t); err != nil {
 			return err // Commit passes on a wake it absorbed
 		}
+	}
+}
+
+// spin yields the P and tries v again for as long as the receiver releases
+// slots between two tries, and reports whether that settled the send, and
+// how. A parked sender costs the receiver a wake (a lock and a ready) per
+// value, which made a full ring slower than chan with many senders; a
+// sender that yields costs it nothing. After a yield during which the
+// receiver released nothing (it is idle, or not running), or once done is
+// closed, spin gives up and the sender parks, so a sender blocked on an idle
+// receiver uses no CPU.
+func (s *Sender[T]) spin(done <-chan struct{}, v T) (bool, error) {
+	c := s.c
+	last := c.ring.Released()
+	for {
+		select {
+		case <-done:
+			return false, nil // the wait on room reports it
+		default:
+		}
+		runtime.Gosched()
+		if s.closed.Load() {
+			return true, ErrClosed
+		}
+		switch c.ring.TryEnqueue(v) {
+		case mpscq.OK:
+			c.wakeRecv.Notify()
+			return true, nil
+		case mpscq.Closed:
+			return true, ErrClosed
+		}
+		t := c.ring.Released()
+		if t == last {
+			return false, nil
+		}
+		last = t
 	}
 }
 
