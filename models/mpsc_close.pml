@@ -11,7 +11,9 @@
  * Senders: Send = handle check, TryEnqueue (load head; room check against
  * tailSeen, then tail; CAS head; write val; store seq), and while Full the
  * slow path Prepare / handle check / TryEnqueue / Cancel or Commit on the
- * senders' EventCount. After OK, WakeSource.Notify. Sender.Close = CAS of the
+ * senders' EventCount, after the spin: yield and TryEnqueue again for as
+ * long as tail moved since the last look, or until ctx ends (a
+ * nondeterministic choice). After OK, WakeSource.Notify. Sender.Close = CAS of the
  * handle's flag, Add(-1) on the handle count, and for the last handle the
  * channel close (Or of the closed bit, then Notify and NotifyAll); for
  * another handle NotifyAll.
@@ -45,6 +47,7 @@
 //@broken: defines="-DBROKEN_BUSY_AS_EMPTY" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
 //@broken: defines="-DBROKEN_CLOSE_NO_WAKE" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
 //@broken: defines="-DBROKEN_NO_RECHECK" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
+//@broken: defines="-DBROKEN_SPIN_AS_RECHECK" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
 
 #ifndef CAP
 #define CAP 1
@@ -184,8 +187,8 @@ inline closeHandle(hd) {
 }
 
 proctype Sender(byte hd; byte firstV; byte count; bit closeAfter) {
-	byte i, v, st, h, t, myEpoch;
-	bit c, room, ok, first, last, wasClosed;
+	byte i, v, st, h, t, myEpoch, seen, rel;
+	bit c, room, ok, first, last, wasClosed, spun;
 	do
 	:: i == count -> break
 	:: else ->
@@ -195,14 +198,54 @@ proctype Sender(byte hd; byte firstV; byte count; bit closeAfter) {
 		:: handleClosed[hd] -> st = CLOSED
 		:: else -> tryEnqueue(v, st)
 		fi;
-		do  /* Send's slow path, while Full */
+		if  /* Send's slow path: spin, while the receiver releases slots */
+		:: st == FULL ->
+			seen = tail;  /* Ring.Released */
+			do
+			:: st != FULL -> break
+			:: else ->
+				if
+				:: true -> break   /* ctx done: wait on room */
+				:: true ->          /* yield, try again */
+					if
+					:: handleClosed[hd] -> st = CLOSED
+					:: else -> tryEnqueue(v, st)
+					fi;
+#ifdef BROKEN_SPIN_AS_RECHECK
+					spun = 1;
+#endif
+					if
+					:: st == FULL ->
+						rel = tail;  /* Ring.Released */
+						if
+						:: rel == seen -> break  /* no progress: park */
+						:: else -> seen = rel
+						fi;
+						rel = 0
+					:: else -> skip
+					fi
+				fi
+			od;
+			seen = 0
+		:: else -> skip
+		fi;
+		do  /* then, while Full, wait on room */
 		:: st != FULL -> break
 		:: else ->
 			atomic { ecCount++; myEpoch = ecEpoch };  /* Prepare */
+#ifdef BROKEN_SPIN_AS_RECHECK
+			if
+			:: spun -> spun = 0  /* trusts the spin's last try, made before Prepare */
+			:: else ->
+#endif
 #ifndef BROKEN_NO_RECHECK
 			if
 			:: handleClosed[hd] -> st = CLOSED
 			:: else -> tryEnqueue(v, st)
+			fi;
+#endif
+#ifdef BROKEN_SPIN_AS_RECHECK
+			skip
 			fi;
 #endif
 			if

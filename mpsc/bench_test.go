@@ -15,7 +15,7 @@ import (
 // benchCapacity is the buffer of the bounded benchmarks.
 const benchCapacity = 1024
 
-var benchProducers = []int{1, 4, 16}
+var benchProducers = []int{1, 4, 16, 64}
 
 // pipe is the interface the throughput benchmarks drive: a send by any of
 // several producers, a receive (of one value, or of a batch) by one

@@ -46,8 +46,10 @@
 //     RecvBatch wait while the channel is empty and open. A waiting
 //     goroutine is parked and uses no CPU; a send or receive that finds
 //     nobody waiting on the other side pays one atomic load to find out.
-//     Blocked senders are woken in the order they parked, one per value
-//     received.
+//     A Send that finds the channel full first yields its P and tries
+//     again for as long as the receiver keeps taking values, and parks once
+//     the receiver has taken none during a few yields in a row. Parked
+//     senders are woken in the order they parked, one per value received.
 //   - Cancellation. Blocking calls take a context first. When it ends they
 //     return ctx.Err() and leave the channel as if they had not been called.
 //     An operation that can complete at once does so even if its context is
@@ -79,7 +81,9 @@
 // the ring is full, and the producers' claim counter carries the closed bit.
 // xsync v4's MPMCQueue, the obvious candidate, falls short on three counts,
 // measured with BenchmarkBounded and BenchmarkRecvBatch on a 2-core AMD EPYC,
-// Go 1.26, capacity 1024:
+// Go 1.26, capacity 1024 (go test -run XXX -bench 'Bounded|RecvBatch'
+// -benchtime=1s -count=3 ./mpsc, medians of one run; the machine is shared
+// and runs vary by up to 2x, the ratios less):
 //
 //   - Semantics: its TryEnqueue returns false both when the ring is full and
 //     when another producer won a CAS race, so ErrFull would be reported
@@ -87,10 +91,16 @@
 //     benchmarks retries a few times and then parks to check again).
 //   - Batching: its consumer must CAS the tail and store every slot's turn,
 //     so there is no cheaper batch receive; ours moves a batch with one
-//     store. RecvBatch reaches 3.3-3.6x chan per value.
-//   - Throughput: per value, single receive, 1/4/16 senders: chan 41/32/31
-//     ns, xsync ring 20/19/19 ns, ours 23/18/18 ns; it does not justify its
-//     ambiguity.
+//     store. RecvBatch, per value, 1/4/16/64 senders: chan 42/34/46/45 ns,
+//     ours 14/14/30/32 ns (3.0/2.3/1.5/1.4x; other runs reach 3.5-5x at
+//     16 senders).
+//   - Throughput: per value, single receive, 1/4/16/64 senders: chan
+//     39/35/44/53 ns, xsync ring 19/23/78/79 ns, ours 26/26/29/33 ns; it does
+//     not justify its ambiguity. With 16 senders or more the ring stays
+//     full: senders that find it full yield and try again while the
+//     receiver makes progress rather than park, since a parked sender costs
+//     the receiver a wake per value (before that, ours ran at chan's speed
+//     there).
 //
 // Its capacity is also rounded up to a power of two, which Cap would have to
 // report. The unbounded channel is a list of segments of 1024 slots

@@ -78,3 +78,20 @@ func BenchmarkIdleReceiver(b *testing.B) {
 		b.ReportMetric(100*frac, "cpu-%")
 	})
 }
+
+// TestIdleSenderUsesNoCPU: a sender blocked on a full channel whose receiver
+// is idle costs no CPU once its brief retries before parking are over.
+func TestIdleSenderUsesNoCPU(t *testing.T) {
+	ctx := timeout(t)
+	s, r := mpsc.New[int](4)
+	for i := range r.Cap() {
+		if err := s.TrySend(i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	frac := idleCPU(t, 200*time.Millisecond, func() { s.Send(ctx, -1) }, func() { r.TryRecv() })
+	t.Logf("idle sender used %.2f%% CPU", 100*frac)
+	if frac > 0.25 {
+		t.Errorf("idle sender used %.0f%% of a CPU", 100*frac)
+	}
+}

@@ -190,6 +190,12 @@ func (q *Ring[T]) HasRoom() bool {
 	return q.head.Load()&^closedBit-t < q.capacity
 }
 
+// Released returns the number of positions the consumer has released so
+// far: it grows by one per dequeue (by n per batch), so a producer can tell
+// whether the consumer made progress between two calls. Any goroutine may
+// call it.
+func (q *Ring[T]) Released() uint64 { return q.tail.Load() }
+
 // Len returns the number of values in the queue, counting positions claimed
 // but not yet written. Any goroutine may call it; the answer may be stale.
 func (q *Ring[T]) Len() int {
