@@ -1,0 +1,166 @@
+package main
+
+import (
+	"cmp"
+	"flag"
+	"fmt"
+	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// A scenario is one job done by every contender; it becomes one table.
+type scenario struct {
+	name     string // CamelCase, for -run and the Benchmark name
+	title    string // one line above the table
+	baseline string // the contender the ratios are relative to
+	cases    func(cfg *config) []benchCase
+}
+
+// A benchCase is one contender in one configuration of a scenario. Exactly
+// one of bench and cpu is set.
+type benchCase struct {
+	param string // "producers=4", or "" when the scenario has one configuration
+	impl  string // contender name, no spaces
+	bench func(b *testing.B)
+	// cpu parks a receiver for d and returns the process CPU time used
+	// meanwhile, in percent of one core.
+	cpu func(d time.Duration) (float64, error)
+}
+
+// A sample is one measurement of one case.
+type sample struct {
+	ns, allocs, bytes float64 // per op
+	n                 int
+	cpu               float64 // percent of one core, for cpu cases
+}
+
+// A result is every sample of one case at one GOMAXPROCS.
+type result struct {
+	procs       int
+	param, impl string
+	isCPU       bool
+	samples     []sample
+	err         error
+}
+
+// median returns the sample with the median time (or CPU) of r.
+func (r *result) median() sample {
+	s := slices.Clone(r.samples)
+	slices.SortFunc(s, func(a, b sample) int { return cmp.Compare(a.ns+a.cpu, b.ns+b.cpu) })
+	return s[len(s)/2]
+}
+
+// config is what the flags select.
+type config struct {
+	benchtime string        // testing's -benchtime: a duration, or a count "100x"
+	idle      time.Duration // idle-receiver measuring window
+	count     int           // samples per case
+	procs     []int
+	producers []int
+	waiters   []int
+	run       *regexp.Regexp
+	format    string // "table" or "gobench"
+	chart     string
+}
+
+// failure records why a benchmark function gave up, since testing.Benchmark
+// discards the message of b.Fatal.
+var failure struct {
+	sync.Mutex
+	err error
+}
+
+// fail records err and stops the benchmark; call it from the benchmark
+// goroutine only.
+func fail(b *testing.B, err error) {
+	failure.Lock()
+	failure.err = err
+	failure.Unlock()
+	b.Fatal(err)
+}
+
+// setBenchtime sets the measuring time used by testing.Benchmark.
+func setBenchtime(bt string) error {
+	if flag.Lookup("test.benchtime") == nil {
+		testing.Init()
+	}
+	return flag.Set("test.benchtime", bt)
+}
+
+// measure runs c once and returns its sample.
+func measure(c benchCase, cfg *config) (sample, error) {
+	if c.cpu != nil {
+		pct, err := c.cpu(cfg.idle)
+		return sample{cpu: pct, n: 1}, err
+	}
+	failure.Lock()
+	failure.err = nil
+	failure.Unlock()
+	r := testing.Benchmark(c.bench)
+	if r.N == 0 {
+		failure.Lock()
+		defer failure.Unlock()
+		if failure.err != nil {
+			return sample{}, failure.err
+		}
+		return sample{}, fmt.Errorf("benchmark failed")
+	}
+	return sample{
+		ns:     float64(r.T.Nanoseconds()) / float64(r.N),
+		allocs: float64(r.MemAllocs) / float64(r.N),
+		bytes:  float64(r.MemBytes) / float64(r.N),
+		n:      r.N,
+	}, nil
+}
+
+// runScenario measures every case of s at every GOMAXPROCS of cfg, and
+// restores GOMAXPROCS.
+func runScenario(s *scenario, cfg *config) []result {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	var out []result
+	for _, p := range cfg.procs {
+		runtime.GOMAXPROCS(p)
+		for _, c := range s.cases(cfg) {
+			res := result{procs: p, param: c.param, impl: c.impl, isCPU: c.cpu != nil}
+			for range cfg.count {
+				smp, err := measure(c, cfg)
+				if err != nil {
+					res.err = err
+					break
+				}
+				res.samples = append(res.samples, smp)
+			}
+			out = append(out, res)
+		}
+	}
+	return out
+}
+
+// parseInts parses a comma-separated list of positive integers.
+func parseInts(s string) ([]int, error) {
+	var out []int
+	for f := range strings.SplitSeq(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("%q is not a list of positive integers", s)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// perGoroutine splits n operations between k goroutines: the share of
+// goroutine i.
+func perGoroutine(n, k, i int) int {
+	share := n / k
+	if i == 0 {
+		share += n % k
+	}
+	return share
+}
