@@ -48,6 +48,7 @@
 //@broken: defines="-DBROKEN_CLOSE_NO_WAKE" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
 //@broken: defines="-DBROKEN_NO_RECHECK" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
 //@broken: defines="-DBROKEN_SPIN_AS_RECHECK" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
+//@broken: defines="-DBROKEN_BATCHED_RECHECK" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
 
 #ifndef CAP
 #define CAP 1
@@ -100,8 +101,10 @@ inline closeChan() {
 	wasClosed = 0
 }
 
-/* Ring.TryEnqueue(v) -> st */
-inline tryEnqueue(v, st) {
+/* Ring.TryEnqueue(v) -> st, or with batched Ring.TryEnqueueBatched(v): when
+ * it has to read tail, it may also report FULL while there is room (less
+ * than the batch it waits for; any room may be too little here). */
+inline tryEnqueue(v, st, batched) {
 	st = RETRY;
 	do
 	:: st != RETRY -> break
@@ -117,7 +120,11 @@ inline tryEnqueue(v, st) {
 				if
 				:: t > h -> room = 0               /* stale head: retry */
 				:: t <= h && h - t >= CAP -> room = 0; st = FULL
-				:: else -> tailSeen = t
+				:: else ->
+					if
+					:: batched -> room = 0; st = FULL  /* less room than the batch */
+					:: true -> tailSeen = t
+					fi
 				fi
 			:: else -> skip
 			fi;
@@ -196,7 +203,7 @@ proctype Sender(byte hd; byte firstV; byte count; bit closeAfter) {
 		i++;
 		if
 		:: handleClosed[hd] -> st = CLOSED
-		:: else -> tryEnqueue(v, st)
+		:: else -> tryEnqueue(v, st, 1)
 		fi;
 		if  /* Send's slow path: spin, while the receiver releases slots */
 		:: st == FULL ->
@@ -209,7 +216,7 @@ proctype Sender(byte hd; byte firstV; byte count; bit closeAfter) {
 				:: true ->          /* yield, try again */
 					if
 					:: handleClosed[hd] -> st = CLOSED
-					:: else -> tryEnqueue(v, st)
+					:: else -> tryEnqueue(v, st, 1)
 					fi;
 #ifdef BROKEN_SPIN_AS_RECHECK
 					spun = 1;
@@ -241,7 +248,11 @@ proctype Sender(byte hd; byte firstV; byte count; bit closeAfter) {
 #ifndef BROKEN_NO_RECHECK
 			if
 			:: handleClosed[hd] -> st = CLOSED
-			:: else -> tryEnqueue(v, st)
+#ifdef BROKEN_BATCHED_RECHECK
+			:: else -> tryEnqueue(v, st, 1)  /* the look again may refuse room */
+#else
+			:: else -> tryEnqueue(v, st, 0)
+#endif
 			fi;
 #endif
 #ifdef BROKEN_SPIN_AS_RECHECK
@@ -252,7 +263,7 @@ proctype Sender(byte hd; byte firstV; byte count; bit closeAfter) {
 			:: st != FULL -> ecCount--                           /* Cancel */
 			:: else -> atomic { ecEpoch != myEpoch -> ecCount-- }  /* Commit */
 #ifdef BROKEN_NO_RECHECK
-				; tryEnqueue(v, st)
+				; tryEnqueue(v, st, 0)
 #endif
 			fi
 		od;

@@ -105,6 +105,43 @@ func TestSendWaitsForRoom(t *testing.T) {
 	})
 }
 
+// TestSendTakesLastSlots: Send waits for a batch of free slots only while
+// the receiver is taking values; with an idle receiver it takes the last free
+// slot of a large channel at once instead of blocking.
+func TestSendTakesLastSlots(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := timeout(t)
+		const capacity = 1024
+		s, r := mpsc.New[int](capacity)
+		for i := range capacity {
+			if err := s.TrySend(i); err != nil {
+				t.Fatalf("TrySend %d: %v", i, err)
+			}
+		}
+		for i := range 2 {
+			if v, err := r.Recv(ctx); v != i || err != nil {
+				t.Fatalf("Recv = %d, %v", v, err)
+			}
+		}
+		for i := range 2 {
+			if err := unblocked(t, goErr(func() error { return s.Send(ctx, capacity+i) }), "Send with a free slot"); err != nil {
+				t.Fatalf("Send: %v", err)
+			}
+		}
+		full := goErr(func() error { return s.Send(ctx, -1) })
+		blocked(t, full, "Send on a full channel")
+		if v, err := r.Recv(ctx); v != 2 || err != nil {
+			t.Fatalf("Recv = %d, %v", v, err)
+		}
+		if err := unblocked(t, full, "Send after a Recv made room"); err != nil {
+			t.Fatalf("Send: %v", err)
+		}
+		if n := r.Len(); n != capacity {
+			t.Fatalf("Len = %d, want %d", n, capacity)
+		}
+	})
+}
+
 // TestSendCancelled: a Send blocked on a full channel returns the context's
 // error when it ends, and its value is not in the channel.
 func TestSendCancelled(t *testing.T) {

@@ -86,6 +86,15 @@ func (c *channel[T]) tryEnqueue(v T) mpscq.Status {
 	return c.list.TryEnqueue(v)
 }
 
+// tryEnqueueBatched is tryEnqueue for Send, which can wait: on a ring it
+// may report Full while a few slots are free (see mpscq.Ring.TryEnqueueBatched).
+func (c *channel[T]) tryEnqueueBatched(v T) mpscq.Status {
+	if c.ring != nil {
+		return c.ring.TryEnqueueBatched(v)
+	}
+	return c.list.TryEnqueue(v)
+}
+
 func (c *channel[T]) tryDequeue() (T, mpscq.Status) {
 	if c.ring != nil {
 		return c.ring.TryDequeue()
@@ -145,7 +154,7 @@ func (s *Sender[T]) Send(ctx context.Context, v T) error {
 	if s.closed.Load() {
 		return ErrClosed
 	}
-	switch s.c.tryEnqueue(v) {
+	switch s.c.tryEnqueueBatched(v) {
 	case mpscq.OK:
 		s.c.wakeRecv.Notify() // after the publication, which the receiver's poll then sees
 		return nil
@@ -189,10 +198,12 @@ func (s *Sender[T]) sendSlow(ctx context.Context, v T) error {
 // slots between two tries, and reports whether that settled the send, and
 // how. A parked sender costs the receiver a wake (a lock and a ready) per
 // value, which made a full ring slower than chan with many senders; a
-// sender that yields costs it nothing. After a yield during which the
-// receiver released nothing (it is idle, or not running), or once done is
-// closed, spin gives up and the sender parks, so a sender blocked on an idle
-// receiver uses no CPU.
+// sender that yields costs it nothing. Its tries wait for a batch of free
+// slots (tryEnqueueBatched); the look again after Prepare in sendSlow takes
+// any free slot, so a Send never parks while there is room. After a yield
+// during which the receiver released nothing (it is idle, or not running),
+// or once done is closed, spin gives up and the sender parks, so a sender
+// blocked on an idle receiver uses no CPU.
 func (s *Sender[T]) spin(done <-chan struct{}, v T) (bool, error) {
 	c := s.c
 	last := c.ring.Released()
@@ -206,7 +217,7 @@ func (s *Sender[T]) spin(done <-chan struct{}, v T) (bool, error) {
 		if s.closed.Load() {
 			return true, ErrClosed
 		}
-		switch c.ring.TryEnqueue(v) {
+		switch c.ring.TryEnqueueBatched(v) {
 		case mpscq.OK:
 			c.wakeRecv.Notify()
 			return true, nil
@@ -314,6 +325,16 @@ func (r *Receiver[T]) poll() bool {
 // caught between its claim and its write (Busy), which is a few
 // instructions away.
 func (r *Receiver[T]) wait(ctx context.Context) (mpscq.Status, error) {
+	// Yield a few times first: senders running on other Ps fill the ring
+	// meanwhile, and a receiver that finds values after a yield costs them
+	// no wake-up (a lock, a channel send and a goroutine ready), which is
+	// most of the cost of a value when the receiver keeps up with them.
+	for range recvYields {
+		runtime.Gosched()
+		if r.poll() {
+			return r.st, nil
+		}
+	}
 	if err := r.sink.Wait(ctx, r.ready); err != nil {
 		if st := r.settle(); st == mpscq.Empty {
 			return st, err
@@ -448,3 +469,9 @@ func (r *Receiver[T]) Cap() int {
 // may be called from any goroutine, including while another goroutine is in
 // Recv, which it wakes.
 func (r *Receiver[T]) Close() { r.c.close() }
+
+// recvYields is how many times a receive that finds the channel empty
+// yields its P and looks again before it parks. Two halved the cost per
+// value with one sender on two Ps (BenchmarkBounded); more measured no
+// better. A receiver on an idle channel still parks after two yields.
+const recvYields = 2

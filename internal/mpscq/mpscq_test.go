@@ -94,6 +94,58 @@ func TestRingFullAtExactCapacity(t *testing.T) {
 	}
 }
 
+// TestRingBatched: TryEnqueueBatched refuses room smaller than the batch
+// once it has to read tail, and takes it once the consumer freed a batch;
+// TryEnqueue takes any room. A small ring has a batch of 1.
+func TestRingBatched(t *testing.T) {
+	for _, c := range []int{1, 7, 8, 100, 1024, 5000} {
+		q := NewRing[int](c)
+		batch := max(1, min(c/8, 64))
+		for i := range c {
+			if st := q.TryEnqueueBatched(i); st != OK {
+				t.Fatalf("cap %d: TryEnqueueBatched %d on a ring with room: %d", c, i, st)
+			}
+		}
+		// Free batch-1 slots: not enough for TryEnqueueBatched.
+		for i := range batch - 1 {
+			if v, st := q.TryDequeue(); st != OK || v != i {
+				t.Fatalf("cap %d: TryDequeue = %d, %d", c, v, st)
+			}
+		}
+		if st := q.TryEnqueueBatched(-1); st != Full {
+			t.Fatalf("cap %d: TryEnqueueBatched with %d free slots (batch %d) = %d, want Full", c, batch-1, batch, st)
+		}
+		// One more makes a batch; every freed slot is then taken without
+		// reading tail again.
+		if _, st := q.TryDequeue(); st != OK {
+			t.Fatalf("cap %d: TryDequeue: %d", c, st)
+		}
+		for i := range batch {
+			if st := q.TryEnqueueBatched(c + i); st != OK {
+				t.Fatalf("cap %d: TryEnqueueBatched %d of a freed batch of %d: %d", c, i, batch, st)
+			}
+		}
+		if st := q.TryEnqueueBatched(-1); st != Full {
+			t.Fatalf("cap %d: TryEnqueueBatched on a full ring = %d, want Full", c, st)
+		}
+		// TryEnqueue takes a single free slot.
+		if _, st := q.TryDequeue(); st != OK {
+			t.Fatalf("cap %d: TryDequeue: %d", c, st)
+		}
+		if batch > 1 {
+			if st := q.TryEnqueueBatched(-1); st != Full {
+				t.Fatalf("cap %d: TryEnqueueBatched with 1 free slot = %d, want Full", c, st)
+			}
+		}
+		if st := q.TryEnqueue(-2); st != OK {
+			t.Fatalf("cap %d: TryEnqueue with 1 free slot = %d, want OK", c, st)
+		}
+		if q.Len() != c {
+			t.Fatalf("cap %d: Len = %d", c, q.Len())
+		}
+	}
+}
+
 func TestNewRingPanics(t *testing.T) {
 	defer func() {
 		if r := recover(); r == nil {
