@@ -111,6 +111,9 @@ func (c *channel[T]) dequeueBatch(buf []T) (int, mpscq.Status) {
 
 // freed tells senders waiting for room that n values left the queue.
 func (c *channel[T]) freed(n int) {
+	if c.ring == nil {
+		return // an unbounded queue has room for every sender
+	}
 	// Seq-cst loads after the dequeue's tail store: a sender that prepared
 	// later sees the room when it looks again; one that prepared earlier is
 	// counted here and woken.

@@ -40,8 +40,9 @@ const (
 )
 
 // closedBit is the top bit of a queue's claim word (Ring.head, segment.enq):
-// once set, no claim can succeed, because every claim is a CAS from a value
-// read with the bit clear.
+// once set, no claim can succeed. On Ring.head every claim is a CAS from a
+// value read with the bit clear; on segment.enq a claim is a fetch-and-add
+// that counts only if the value it returns has the bit clear.
 const closedBit = 1 << 63
 
 // cacheLine is the padding unit between fields written by different

@@ -194,7 +194,8 @@ func TestCloseDrains(t *testing.T) {
 }
 
 // TestCloseAtSegmentEnd closes a list whose last segment is exactly full, so
-// Close links the sentinel, and one whose next segment is already linked.
+// Close links the sentinel, one whose next segment is already linked, and
+// ones frozen short of full; sends after the close do not count.
 func TestCloseAtSegmentEnd(t *testing.T) {
 	for _, n := range []int{0, 3, 4, 5, 8} {
 		q := NewListSize[int](4)
@@ -202,8 +203,12 @@ func TestCloseAtSegmentEnd(t *testing.T) {
 			q.TryEnqueue(i)
 		}
 		q.Close()
-		if st := q.TryEnqueue(-1); st != Closed {
-			t.Fatalf("n=%d: TryEnqueue after Close: %d", n, st)
+		// Each add after the close bumps the claim count past the frozen
+		// count, and past the segment's size: none may count.
+		for range 10 {
+			if st := q.TryEnqueue(-1); st != Closed {
+				t.Fatalf("n=%d: TryEnqueue after Close: %d", n, st)
+			}
 		}
 		if q.Len() != n {
 			t.Fatalf("n=%d: Len = %d", n, q.Len())

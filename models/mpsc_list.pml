@@ -1,0 +1,238 @@
+/*
+ * The unbounded mpsc queue (internal/mpscq/list.go): claims by
+ * fetch-and-add, segments linked by CAS, and the close that freezes the
+ * last segment with one CAS that also records its counted claims.
+ *
+ * Each segment s (1..NSEG-1; 0 is nil) has
+ *   claims[s], closed[s], frozen[s]  its claim word (bits 0-39, 63, 40-62),
+ *                                     always read and written together
+ *   next[s]                           the following segment
+ *   seq[s*SIZE+i], val[s*SIZE+i]      its slots; seq == s once written
+ * tail is the producers' hint; nseg hands out new segments (the Go code's
+ * allocation). The closed sentinel is a segment frozen at 0.
+ *
+ * Producer, TryEnqueue: load tail; then per segment one fetch-and-add
+ * (atomic: read the word, add 1 to claims); a counted claim (closed clear,
+ * claims < SIZE) writes val and publishes seq; closed with frozen < SIZE
+ * reports Closed; anything else advances (load next; if nil, link a new
+ * segment with a CAS, or drop it and load next again; CAS tail).
+ *
+ * Closer, Close: from tail, freeze each segment (the Load + CAS loop of
+ * segment.freeze, whose successful CAS is one atomic step: closed := 1,
+ * frozen := min(claims, SIZE)); frozen short of full ends it; otherwise link
+ * a sentinel after a full last segment with a CAS, or walk to next.
+ *
+ * Consumer, TryDequeue: at (head, pos) read seq; if written, take the value;
+ * else status from one load of the word: Busy if the slot is claimed (end >
+ * pos, end = frozen when closed, claims otherwise), Closed if closed, Empty
+ * otherwise; at the end of a segment move to next, or Empty if nil. On Busy
+ * and Empty it waits until the slot is written or that status would change
+ * (in Go, the receiver parks on its WakeSink and every enqueue and the close
+ * notify it; mpsc_close.pml checks that part).
+ *
+ * Checked: no counted claim is made twice (a slot is written once); once
+ * every process is done, each value whose enqueue returned OK was dequeued
+ * exactly once and none other, and the consumer saw Closed; no process
+ * blocks for ever (invalid end states): a consumer waiting on a claimed slot
+ * nobody will write, or on a segment nobody will link, is caught.
+ */
+//@check: defines="" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
+//@check: defines="-DSIZE=1 -DCOUNT2=1" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
+//@broken: defines="-DBROKEN_OR_CLOSE" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
+//@broken: defines="-DBROKEN_ADVANCE_BY_CLAIMS -DSIZE=1 -DCOUNT2=1" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
+//@broken: defines="-DBROKEN_NO_SENTINEL -DSIZE=1 -DCOUNT2=1" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
+
+#ifndef SIZE
+#define SIZE 2
+#endif
+#ifndef COUNT2
+#define COUNT2 2  /* values the second producer sends */
+#endif
+#define NSEG 8
+#define NV 5   /* values 1..4 */
+
+#define OK 0
+#define EMPTY 2
+#define BUSY 3
+#define CLOSED 4
+
+byte claims[NSEG];
+bit closed[NSEG];
+byte frozen[NSEG];
+byte next[NSEG];
+byte seq[NSEG * SIZE];
+byte val[NSEG * SIZE];
+
+byte tail = 1;
+byte nseg = 2;  /* segment 1 exists; 0 is nil */
+
+bit sentOK[NV];
+byte recvd[NV];
+byte done;
+
+/* Where a segment's counted claims end, as the consumer reads it. */
+#ifdef BROKEN_OR_CLOSE
+/* The close as a plain Or of the bit, with the consumer ending a closed
+ * segment at its claim count, which adds after the close keep bumping. */
+#define END(s) (claims[s])
+#else
+#define END(s) (closed[s] -> frozen[s] : claims[s])
+#endif
+#define STATUS(s, p) (END(s) > p -> BUSY : (closed[s] -> CLOSED : EMPTY))
+
+/* A new segment for the caller (the Go code allocates one). */
+inline newSegment(n) {
+	atomic { assert(nseg < NSEG); n = nseg; nseg++ }
+}
+
+/* List.advance: the segment after the full segment seg. */
+inline advance(seg) {
+	nx = next[seg];
+	if
+	:: nx == 0 ->
+		newSegment(n);
+		atomic {
+			if
+			:: next[seg] == 0 -> next[seg] = n; nx = n
+			:: else -> nx = next[seg]  /* another producer, or Close, linked first */
+			fi
+		};
+		n = 0
+	:: else -> skip
+	fi;
+	atomic { if :: tail == seg -> tail = nx :: else -> skip fi };
+	seg = nx;
+	nx = 0
+}
+
+/* List.TryEnqueue(v) -> st */
+inline tryEnqueue(v, st) {
+	seg = tail;
+	do
+	:: atomic { oc = claims[seg]; ocl = closed[seg]; ofr = frozen[seg]; claims[seg]++ };
+		if
+		:: !ocl && oc < SIZE ->
+			assert(seq[seg * SIZE + oc] != seg);  /* no slot is claimed twice */
+			val[seg * SIZE + oc] = v;
+			seq[seg * SIZE + oc] = seg;
+			st = OK;
+			break
+#ifdef BROKEN_ADVANCE_BY_CLAIMS
+		/* a closed segment is told apart from a full one by its claim count */
+		:: ocl && oc < SIZE -> st = CLOSED; break
+#else
+		:: ocl && ofr < SIZE -> st = CLOSED; break
+#endif
+		:: else -> advance(seg)
+		fi
+	od;
+	seg = 0; oc = 0; ocl = 0; ofr = 0
+}
+
+proctype Producer(byte firstV; byte count) {
+	byte i, v, st, seg, oc, ofr, nx, n;
+	bit ocl;
+	do
+	:: i == count -> break
+	:: else ->
+		v = firstV + i;
+		i++;
+		tryEnqueue(v, st);
+		if
+		:: st == OK -> sentOK[v] = 1
+		:: else -> skip
+		fi
+	od;
+	done++
+}
+
+proctype Closer() {
+	byte seg, nx, n, s;
+	bit isShort;
+	seg = tail;
+	do
+	:: atomic {  /* segment.freeze */
+			if
+			:: !closed[seg] ->
+				closed[seg] = 1;
+				frozen[seg] = (claims[seg] < SIZE -> claims[seg] : SIZE)
+			:: else -> skip
+			fi;
+			isShort = (frozen[seg] < SIZE)
+		};
+		if
+		:: isShort -> break
+		:: else ->
+			nx = next[seg];
+			if
+			:: nx == 0 ->
+#ifdef BROKEN_NO_SENTINEL
+				break  /* the last segment is full: nothing to freeze */
+#else
+				if
+				:: s == 0 ->
+					newSegment(s);
+					atomic { closed[s] = 1; frozen[s] = 0 }
+				:: else -> skip
+				fi;
+				atomic {
+					if
+					:: next[seg] == 0 -> next[seg] = s; isShort = 1
+					:: else -> nx = next[seg]
+					fi
+				};
+				if
+				:: isShort -> break
+				:: else -> skip
+				fi
+#endif
+			:: else -> skip
+			fi;
+			seg = nx
+		fi
+	od;
+	done++
+}
+
+proctype Consumer() {
+	byte seg = 1, pos, st, v, i;
+	do
+	:: pos < SIZE ->
+		i = seg * SIZE + pos;
+		if
+		:: seq[i] == seg ->
+			v = val[i];
+			recvd[v]++;
+			pos++
+		:: else ->
+			st = STATUS(seg, pos);
+			if
+			:: st == CLOSED -> break
+			:: else ->
+				/* park until the slot is written or the status changes */
+				(seq[i] == seg || STATUS(seg, pos) != st)
+			fi
+		fi
+	:: pos == SIZE ->
+		if
+		:: next[seg] != 0 -> seg = next[seg]; pos = 0
+		:: else -> (next[seg] != 0)  /* Empty: park until a segment is linked */
+		fi
+	od;
+	/* Closed: once every producer is done, each value sent is here once. */
+	done == 3;
+	v = 1;
+	do
+	:: v == NV -> break
+	:: else -> assert(recvd[v] == sentOK[v]); v++
+	od
+}
+
+init {
+	atomic {
+		run Producer(1, 2);
+		run Producer(3, COUNT2);
+		run Closer();
+		run Consumer()
+	}
+}
