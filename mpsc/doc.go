@@ -46,10 +46,13 @@
 //     RecvBatch wait while the channel is empty and open. A waiting
 //     goroutine is parked and uses no CPU; a send or receive that finds
 //     nobody waiting on the other side pays one atomic load to find out.
-//     A Send that finds the channel full first yields its P and tries
-//     again for as long as the receiver keeps taking values, and parks once
-//     the receiver has taken none during a few yields in a row. Parked
-//     senders are woken in the order they parked, one per value received.
+//     A Send that finds the channel full, or with fewer than a batch of
+//     min(Cap/8, 64) free slots, first yields its P and tries again for as
+//     long as the receiver keeps taking values, and parks once the receiver
+//     has taken none during a yield; before it parks it takes any free
+//     slot, so a Send never parks while there is room. A receive that finds
+//     the channel empty yields twice before it parks. Parked senders are
+//     woken in the order they parked, one per value received.
 //   - Cancellation. Blocking calls take a context first. When it ends they
 //     return ctx.Err() and leave the channel as if they had not been called.
 //     An operation that can complete at once does so even if its context is
@@ -79,11 +82,7 @@
 // consumer: the consumer releases slots with one store per receive, or per
 // batch, of a tail counter that producers read only when a cached copy says
 // the ring is full, and the producers' claim counter carries the closed bit.
-// xsync v4's MPMCQueue, the obvious candidate, falls short on three counts,
-// measured with BenchmarkBounded and BenchmarkRecvBatch on a 2-core AMD EPYC,
-// Go 1.26, capacity 1024 (go test -run XXX -bench 'Bounded|RecvBatch'
-// -benchtime=1s -count=3 ./mpsc, medians of one run; the machine is shared
-// and runs vary by up to 2x, the ratios less):
+// xsync v4's MPMCQueue, the obvious candidate, falls short on two counts:
 //
 //   - Semantics: its TryEnqueue returns false both when the ring is full and
 //     when another producer won a CAS race, so ErrFull would be reported
@@ -91,23 +90,30 @@
 //     benchmarks retries a few times and then parks to check again).
 //   - Batching: its consumer must CAS the tail and store every slot's turn,
 //     so there is no cheaper batch receive; ours moves a batch with one
-//     store. RecvBatch, per value, 1/4/16/64 senders: chan 42/34/46/45 ns,
-//     ours 14/14/30/32 ns (3.0/2.3/1.5/1.4x; other runs reach 3.5-5x at
-//     16 senders).
-//   - Throughput: per value, single receive, 1/4/16/64 senders: chan
-//     39/35/44/53 ns, xsync ring 19/23/78/79 ns, ours 26/26/29/33 ns; it does
-//     not justify its ambiguity. With 16 senders or more the ring stays
-//     full: senders that find it full yield and try again while the
-//     receiver makes progress rather than park, since a parked sender costs
-//     the receiver a wake per value (before that, ours ran at chan's speed
-//     there).
+//     store. Its capacity is also rounded up to a power of two, which Cap
+//     would have to report.
 //
-// Its capacity is also rounded up to a power of two, which Cap would have to
-// report. The unbounded channel is a list of segments of 1024 slots
-// (internal/mpscq.List): producers claim slots with a CAS on a per-segment
-// word that carries the closed bit, slot arrays are recycled, and the
-// receiver can poll, which xsync's UMPSCQueue cannot; it matches or beats
-// UMPSCQueue in BenchmarkUnbounded.
+// Measured with go test -run XXX -bench 'Bounded|RecvBatch|Unbounded'
+// -benchtime=1s -count=3 ./mpsc on a 2-core AMD EPYC, Go 1.26, capacity
+// 1024, medians of one run (the machine is shared and runs vary, the ratios
+// less), per value, with 1/4/16/64 senders:
+//
+//   - Recv: chan 38/34/36/39 ns, the xsync ring made blocking the same way
+//     17/21/58/57 ns, ours 15/18/19/20 ns (1.9 to 2.6x chan). Senders wait
+//     for a batch of free slots rather than take each slot as it is freed
+//     (internal/mpscq.Ring.TryEnqueueBatched), which kept 4 to 64 senders
+//     at chan's speed or below before; the receiver's two yields before
+//     parking halved the cost with one sender.
+//   - RecvBatch (up to 256 values per call): chan, taking what it can
+//     without blocking, 38/35/36/39 ns, ours 29/21/30/33 ns (1.2 to 1.6x).
+//     The receiver then outruns the senders, and what limits them is the
+//     contention on the ring's lines between two cores.
+//   - The unbounded channel is a list of segments of 1024 slots
+//     (internal/mpscq.List): producers claim slots with a fetch-and-add on a
+//     per-segment word that also carries the closed bit, slot arrays are
+//     recycled, a producer far ahead of the receiver yields once per
+//     segment, and the receiver can poll, which xsync's UMPSCQueue cannot.
+//     Recv: UMPSCQueue 22/20/19/20 ns, ours 24/22/22/22 ns (0.9x).
 //
 // The receiver waits on a [waker.WakeSink], senders waiting for room on an
 // [eventcount.EventCount].
