@@ -34,6 +34,9 @@
 //     are woken at once so that they re-check).
 //   - [Parker]: the Waker of one goroutine, usable in a select through C.
 //
+// BENCHMARKS.md in this package's directory has the cost of each operation of
+// the three wakers side by side.
+//
 // For many waiters, see package eventcount.
 //
 // # Concurrency contract and memory ordering

@@ -149,16 +149,19 @@ func (s *SpmcWaker) Registered() bool { return spLoad(&s.state) < spEmpty }
 
 // Wake wakes the registered waker, if any, and unregisters it.
 func (s *SpmcWaker) Wake() {
-	st := spLoad(&s.state)
-	if st >= spEmpty {
-		return // nothing registered: see Take
+	// Fast path: one seq-cst load, as in Take. The slow path loads again
+	// rather than take the state as an argument, which would push Wake
+	// past the inlining budget.
+	if spLoad(&s.state) < spEmpty {
+		s.wakeSlow()
 	}
-	s.wakeSlow(st)
 }
 
 // Outlined slow path to allow inlining of the fast path.
-func (s *SpmcWaker) wakeSlow(st uint32) {
-	if w := s.takeSlow(st); w != nil {
+//
+//go:noinline
+func (s *SpmcWaker) wakeSlow() {
+	if w := s.Take(); w != nil {
 		w.Wake()
 	}
 }
