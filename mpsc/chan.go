@@ -415,8 +415,10 @@ func (r *Receiver[T]) TryRecv() (T, error) {
 // Its errors are those of Recv. With an empty buf it returns 0 and nil at
 // once.
 //
-// Per value it is several times cheaper than Recv: a bounded channel
-// releases the whole batch's room with one atomic store.
+// It costs the receiver less per value than Recv: one call returns many
+// values, and a bounded channel releases the whole batch's room with one
+// atomic store. When the receiver keeps up, the senders set the pace either
+// way.
 func (r *Receiver[T]) RecvBatch(ctx context.Context, buf []T) (int, error) {
 	if len(buf) == 0 {
 		return 0, nil
