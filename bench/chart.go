@@ -78,7 +78,8 @@ func throughputPlot(rs []result, p int, title string, unbounded bool) (*plot.Plo
 	plt.X.Label.Text = "producers"
 	plt.Y.Label.Text = "million values / s (higher is better)"
 	plt.Legend.Top = true
-	plt.Legend.Left = false
+	plt.Legend.Left = true
+	plt.Legend.XOffs = vg.Millimeter * 3
 
 	var order []string
 	points := map[string]plotter.XYs{}
@@ -109,15 +110,15 @@ func throughputPlot(rs []result, p int, title string, unbounded bool) (*plot.Plo
 	for _, impl := range order {
 		label := impl
 		if impl == chanImpl.name && unbounded {
-			label = fmt.Sprintf("chan (capacity %d, for reference)", capacity)
+			label = fmt.Sprintf("chan (capacity %d, reference)", capacity)
 		}
 		args = append(args, label, points[impl])
 	}
 	if err := plotutil.AddLinePoints(plt, args...); err != nil {
 		return nil, err
 	}
-	// Room above the highest point for the legend.
-	plt.Y.Min, plt.Y.Max = 0, plt.Y.Max*1.45
+	// Room above the highest point for the legend, one line per contender.
+	plt.Y.Min, plt.Y.Max = 0, plt.Y.Max*(1.2+0.12*float64(len(order)))
 	plt.Y.Tick.Marker = plot.TickerFunc(func(lo, hi float64) []plot.Tick {
 		ts := plot.DefaultTicks{}.Ticks(lo, hi)
 		for i := range ts {
