@@ -92,7 +92,9 @@
 // EventCount used inside a synctest bubble must stay in it. Commit yields the
 // processor once (runtime.Gosched, inside waker.Parker.Park) between joining
 // the queue and blocking: a notifier that runs meanwhile hands over the
-// wake-up without either side blocking on the channel.
+// wake-up without either side blocking on the channel. Wait, when no other
+// waiter is counted, also yields once before it prepares: a notifier that
+// runs then makes the condition true before this waiter joins anything.
 //
 // An EventCount keeps the records of its peak number of parked waiters for
 // reuse, so steady-state waiting allocates nothing.

@@ -246,6 +246,19 @@ loop:
 			fi
 		:: else
 		fi;
+		/* unless others wait (a load), yield, then the permit again */
+		if
+		:: state != WAITING ->
+			if
+			:: state == NOTIFIED ->
+				if
+				:: atomic { state == NOTIFIED -> state = EMPTY }; goto loop
+				:: else
+				fi
+			:: else
+			fi
+		:: else
+		fi;
 		/* then Notified().Wait */
 		register()
 	:: me % 2 == 1 ->

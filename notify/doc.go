@@ -37,9 +37,11 @@
 // NotifyOne and NotifyLast with a permit already stored, and NotifyAll with
 // nobody registered, are a single atomic load; Wait that finds a permit is
 // one CAS and allocates nothing; a registration reuses a pooled handle, so
-// the steady state allocates nothing. A Wait that has to block yields the
-// processor once first, so that in a hand-off between two goroutines the
-// wake usually costs a CAS rather than a park and an unpark. Waiting goroutines
+// the steady state allocates nothing. A Notify.Wait that finds no permit
+// yields the processor once before it registers (unless others wait
+// already), and a wait that has to block yields once more before it parks,
+// so that in a hand-off between two goroutines the notification is usually a
+// stored permit rather than a registration, a park and an unpark. Waiting goroutines
 // park on channels (see waker.Parker): they use no CPU and are visible to the
 // race detector and to testing/synctest. Like a channel, a Notify first waited
 // on outside any synctest bubble belongs to none: a goroutine of a bubble

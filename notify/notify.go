@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"runtime"
 	"sync"
 	"sync/atomic"
 )
@@ -192,6 +193,18 @@ func (n *Notify) wait(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	default:
+	}
+	// Yield before registering, unless others are waiting already: in a
+	// hand-off the notifier is often runnable on this P (this goroutine
+	// has typically just woken it). If it notifies now, it finds nobody
+	// registered and stores the permit, which this Wait takes below: no
+	// lock, no list, no wake on either side. Ping-pong through two Notify
+	// values ran 1.6x faster (BenchmarkHandoff).
+	if n.state.Load() != stWaiting {
+		runtime.Gosched()
+		if n.state.Load() == stNotified && n.state.CompareAndSwap(stNotified, stEmpty) {
+			return nil // the permit: see Wait
+		}
 	}
 	return n.Notified().Wait(ctx)
 }
