@@ -317,7 +317,12 @@ proctype Consumer() {
 		if
 		:: f > seen -> seen = f
 		:: else ->
-			/* wait(ctx, ready) */
+			/* wait(ctx, ready): runtime.Gosched() (no shared step), ready() */
+			f = flag;
+			if
+			:: f > seen -> seen = f; goto returned
+			:: else
+			fi;
 			do
 			::
 				dw_register(PARKER);
@@ -353,6 +358,7 @@ proctype Consumer() {
 				d_step { st = 0; r = 0; cur = 0; f = 0; got = 0; ps = 0 } /* dead */
 			od
 		fi;
+returned:
 		/* Wait has returned: nothing is registered */
 		assert((state & REGISTERED) == 0);
 		d_step { st = 0; r = 0; cur = 0; f = 0; got = 0; ps = 0 } /* dead */

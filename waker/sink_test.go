@@ -64,8 +64,8 @@ func TestWaitCancellation(t *testing.T) {
 		if d := time.Since(start); d != time.Second {
 			t.Fatalf("Wait returned after %v, want exactly the 1s timeout", d)
 		}
-		if calls != 2 {
-			t.Fatalf("ready called %d times by a Wait nobody notified, want 2 (check, register, check)", calls)
+		if calls != 3 {
+			t.Fatalf("ready called %d times by a Wait nobody notified, want 3 (check, yield, check, register, check)", calls)
 		}
 		if sink.waker.Registered() {
 			t.Fatal("a cancelled Wait left its waker registered")
