@@ -476,7 +476,8 @@ func (r *Receiver[T]) Cap() int {
 func (r *Receiver[T]) Close() { r.c.close() }
 
 // recvYields is how many times a receive that finds the channel empty
-// yields its P and looks again before it parks. Two halved the cost per
-// value with one sender on two Ps (BenchmarkBounded); more measured no
-// better. A receiver on an idle channel still parks after two yields.
-const recvYields = 2
+// yields its P and looks again before it waits on its WakeSink, whose Wait
+// yields and looks once more before it registers: two yields in all, which
+// halved the cost per value with one sender on two Ps (BenchmarkBounded);
+// more measured no better. A receiver on an idle channel still parks.
+const recvYields = 1

@@ -51,8 +51,9 @@
 //     long as the receiver keeps taking values, and parks once the receiver
 //     has taken none during a yield; before it parks it takes any free
 //     slot, so a Send never parks while there is room. A receive that finds
-//     the channel empty yields twice before it parks. Parked senders are
-//     woken in the order they parked, one per value received.
+//     the channel empty yields and looks again twice before it registers
+//     to be woken. Parked senders are woken in the order they parked, one
+//     per value received.
 //   - Cancellation. Blocking calls take a context first. When it ends they
 //     return ctx.Err() and leave the channel as if they had not been called.
 //     An operation that can complete at once does so even if its context is

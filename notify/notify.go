@@ -179,12 +179,17 @@ func (n *Notify) notifyAll() {
 // notification that chose this waiter as ctx ended is passed on to the next
 // waiter (or stored as the permit) if it came from NotifyOne or NotifyLast.
 func (n *Notify) Wait(ctx context.Context) error {
-	// Taking the permit: the CAS reads the write of the notifier that
-	// stored it, which therefore synchronizes before this return.
-	if n.state.Load() == stNotified && n.state.CompareAndSwap(stNotified, stEmpty) {
+	if n.takePermit() {
 		return nil
 	}
 	return n.wait(ctx)
+}
+
+// takePermit takes the stored permit, if any, and reports whether it did.
+// The CAS reads the write of the notifier that stored the permit, which
+// therefore synchronizes before the return of the Wait that took it.
+func (n *Notify) takePermit() bool {
+	return n.state.Load() == stNotified && n.state.CompareAndSwap(stNotified, stEmpty)
 }
 
 // Outlined slow path to allow inlining of the fast path.
@@ -202,8 +207,8 @@ func (n *Notify) wait(ctx context.Context) error {
 	// values ran 1.6x faster (BenchmarkHandoff).
 	if n.state.Load() != stWaiting {
 		runtime.Gosched()
-		if n.state.Load() == stNotified && n.state.CompareAndSwap(stNotified, stEmpty) {
-			return nil // the permit: see Wait
+		if n.takePermit() {
+			return nil
 		}
 	}
 	return n.Notified().Wait(ctx)

@@ -108,6 +108,16 @@ func claims(e uint64) uint64 { return e & claimMask }
 // frozen returns the frozen count of a claim word whose closed bit is set.
 func frozen(e uint64) uint64 { return e &^ closedBit >> frozenShift }
 
+// counted returns how many claims of a segment of n slots with claim word e
+// count (see the invariants): its slots 0 to counted-1 are owned by
+// producers that will write them, or written already.
+func counted(e, n uint64) uint64 {
+	if e&closedBit != 0 {
+		return frozen(e)
+	}
+	return min(claims(e), n)
+}
+
 // backlogSegments is how far ahead of the consumer, in segments, a producer
 // may link a segment without yielding.
 const backlogSegments = 4
@@ -254,12 +264,8 @@ func (q *List[T]) DequeueBatch(buf []T) (int, Status) {
 // segStatus says why slot p of seg, the consumer's next, is not readable.
 func segStatus[T any](seg *segment[T], p uint64) Status {
 	e := seg.enq.Load()
-	end := claims(e) // claims beyond len(slots) are past p anyway
-	if e&closedBit != 0 {
-		end = frozen(e)
-	}
 	switch {
-	case end > p:
+	case counted(e, uint64(len(seg.slots))) > p:
 		return Busy // claimed; the producer is between its add and its seq.Store
 	case e&closedBit != 0:
 		return Closed // frozen here: nothing more will be claimed
@@ -329,7 +335,7 @@ func (seg *segment[T]) freeze() bool {
 		if e&closedBit != 0 {
 			return frozen(e) < n // a segment is frozen once (only the first Close walks)
 		}
-		f := min(claims(e), n)
+		f := counted(e, n)
 		if seg.enq.CompareAndSwap(e, e|closedBit|f<<frozenShift) {
 			return f < n
 		}
@@ -344,12 +350,7 @@ func (q *List[T]) Closed() bool { return q.closed.Load() }
 func (q *List[T]) Len() int {
 	n := -int(q.pos)
 	for seg := q.head; seg != nil; seg = seg.next.Load() {
-		e := seg.enq.Load()
-		if e&closedBit != 0 {
-			n += int(frozen(e))
-		} else {
-			n += int(min(claims(e), uint64(len(seg.slots))))
-		}
+		n += int(counted(seg.enq.Load(), uint64(len(seg.slots))))
 	}
 	return n
 }
