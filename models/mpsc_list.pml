@@ -13,9 +13,13 @@
  *
  * Producer, TryEnqueue: load tail; then per segment one fetch-and-add
  * (atomic: read the word, add 1 to claims); a counted claim (closed clear,
- * claims < SIZE) writes val and publishes seq; closed with frozen < SIZE
- * reports Closed; anything else advances (load next; if nil, link a new
- * segment with a CAS, or drop it and load next again; CAS tail).
+ * claims < SIZE) writes val and publishes seq, and if it was the segment's
+ * first claim links the next segment (load next; if nil, link a new segment
+ * with a CAS, or drop it); closed with frozen < SIZE reports Closed;
+ * anything else advances (link as above, or load the next linked; CAS
+ * tail). The backoff of a producer that collides at a segment's end is a
+ * pause, with no shared state: not modelled. -DNO_EAGER_LINK leaves out the
+ * link on a first claim.
  *
  * Closer, Close: from tail, freeze each segment (the Load + CAS loop of
  * segment.freeze, whose successful CAS is one atomic step: closed := 1,
@@ -41,6 +45,7 @@
 //@broken: defines="-DBROKEN_OR_CLOSE" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
 //@broken: defines="-DBROKEN_ADVANCE_BY_CLAIMS -DSIZE=1 -DCOUNT2=1" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
 //@broken: defines="-DBROKEN_NO_SENTINEL -DSIZE=1 -DCOUNT2=1" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
+//@broken: defines="-DBROKEN_SKIP_ON_LINK" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
 
 #ifndef SIZE
 #define SIZE 2
@@ -85,8 +90,8 @@ inline newSegment(n) {
 	atomic { assert(nseg < NSEG); n = nseg; nseg++ }
 }
 
-/* List.advance: the segment after the full segment seg. */
-inline advance(seg) {
+/* List.link: nx := the segment after seg, linking a new one if none. */
+inline link(seg) {
 	nx = next[seg];
 	if
 	:: nx == 0 ->
@@ -99,7 +104,12 @@ inline advance(seg) {
 		};
 		n = 0
 	:: else -> skip
-	fi;
+	fi
+}
+
+/* List.advance: the segment after the full segment seg. */
+inline advance(seg) {
+	link(seg);
 	atomic { if :: tail == seg -> tail = nx :: else -> skip fi };
 	seg = nx;
 	nx = 0
@@ -116,6 +126,12 @@ inline tryEnqueue(v, st) {
 			val[seg * SIZE + oc] = v;
 			seq[seg * SIZE + oc] = seg;
 			st = OK;
+#ifndef NO_EAGER_LINK
+			if
+			:: oc == 0 -> link(seg)  /* the first claim links the next segment */
+			:: else -> skip
+			fi;
+#endif
 			break
 #ifdef BROKEN_ADVANCE_BY_CLAIMS
 		/* a closed segment is told apart from a full one by its claim count */
@@ -204,6 +220,11 @@ proctype Consumer() {
 			v = val[i];
 			recvd[v]++;
 			pos++
+#ifdef BROKEN_SKIP_ON_LINK
+		/* the next segment is linked, so this one must be done: wrong
+		 * once the first claim links it */
+		:: seq[i] != seg && next[seg] != 0 -> seg = next[seg]; pos = 0
+#endif
 		:: else ->
 			st = STATUS(seg, pos);
 			if

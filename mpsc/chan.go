@@ -64,8 +64,11 @@ func New[T any](capacity int) (*Sender[T], *Receiver[T]) {
 }
 
 // NewUnbounded returns the two ends of a channel that buffers any number of
-// values: Send never blocks. Memory grows with the backlog, in segments that
-// are recycled once read.
+// values: Send never blocks. Memory grows with the backlog, in segments of
+// 1024 values that are recycled once read. A send that collides with another
+// at the end of a segment spins for about 10µs before it goes on, which
+// makes many senders on several cores faster, not slower (see the package
+// documentation).
 func NewUnbounded[T any]() (*Sender[T], *Receiver[T]) {
 	return newChannel(&channel[T]{list: mpscq.NewList[T]()})
 }

@@ -111,10 +111,19 @@
 //     contention on the ring's lines between two cores.
 //   - The unbounded channel is a list of segments of 1024 slots
 //     (internal/mpscq.List): producers claim slots with a fetch-and-add on a
-//     per-segment word that also carries the closed bit, slot arrays are
-//     recycled, a producer far ahead of the receiver yields once per
-//     segment, and the receiver can poll, which xsync's UMPSCQueue cannot.
-//     Recv: UMPSCQueue 22/20/19/20 ns, ours 24/22/22/22 ns (0.9x).
+//     per-segment word that also carries the closed bit, the first claim of
+//     a segment links the next, slot arrays are recycled, a producer far
+//     ahead of the receiver yields once per segment, a producer that
+//     collides with another at the end of a segment spins for about 10µs
+//     (two cores claiming from one segment in turn made every claim 3 to 7
+//     times dearer), and the receiver can poll, which xsync's UMPSCQueue
+//     cannot. Recv, with the machine in its usual state: UMPSCQueue
+//     22.8/20.0/20.1/20.0 ns, ours 22.6/18.6/16.4/15.7 ns (1.0 to 1.27x its
+//     throughput). In stretches when the machine's cross-core transfers are
+//     slower, UMPSCQueue 34.0/30.1/29.2/28.8 ns, ours 39.8/37.7/34.6/35.5 ns
+//     (0.80 to 0.86x; 0.35 to 0.65x before the backoff). The price: a Send
+//     may spin for up to 10µs, once per segment of 1024 values, when it
+//     collides with another at the segment's end.
 //
 // The receiver waits on a [waker.WakeSink], senders waiting for room on an
 // [eventcount.EventCount].

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/diatomic-go/diatomic/internal/testutil"
+	"github.com/puzpuzpuz/xsync/v4"
 	"go.uber.org/goleak"
 )
 
@@ -220,6 +221,50 @@ func TestCloseAtSegmentEnd(t *testing.T) {
 		}
 		if _, st := q.TryDequeue(); st != Closed {
 			t.Fatalf("n=%d: drained: %d, want Closed", n, st)
+		}
+	}
+}
+
+// The first claim of a segment links the next one, so a linked next segment
+// does not mean that the consumer's segment is full: the consumer must stay
+// on its segment until it has read every slot of it.
+func TestEagerLink(t *testing.T) {
+	q := NewListSize[int](4)
+	q.TryEnqueue(1)
+	if q.head.next.Load() == nil {
+		t.Fatal("the first claim of a segment did not link the next one")
+	}
+	if v, st := q.TryDequeue(); st != OK || v != 1 {
+		t.Fatalf("TryDequeue = %d, %d", v, st)
+	}
+	if _, st := q.TryDequeue(); st != Empty {
+		t.Fatalf("TryDequeue after the only value: %d, want Empty", st)
+	}
+	if n, st := q.DequeueBatch(make([]int, 4)); n != 0 || st != Empty {
+		t.Fatalf("DequeueBatch after the only value: %d, %d, want Empty", n, st)
+	}
+	for i := 2; i <= 6; i++ { // slots 1 to 3, then the linked segment
+		q.TryEnqueue(i)
+	}
+	buf := make([]int, 8)
+	if n, st := q.DequeueBatch(buf); st != OK || n != 5 || buf[0] != 2 || buf[4] != 6 {
+		t.Fatalf("DequeueBatch = %d %v, %d, want 5 [2 3 4 5 6]", n, buf[:n], st)
+	}
+}
+
+func TestTouchAhead(t *testing.T) {
+	for _, c := range []struct {
+		size         uintptr
+		ahead, every uint64
+	}{
+		{16, 64, 7}, // int: 1 KiB ahead, every other line
+		{24, 42, 3},
+		{128, 8, 0},
+		{200, 5, 0},
+		{4096, 1, 0},
+	} {
+		if ahead, every := touchAhead(c.size); ahead != c.ahead || every != c.every {
+			t.Errorf("touchAhead(%d) = %d, %d, want %d, %d", c.size, ahead, every, c.ahead, c.every)
 		}
 	}
 }
@@ -445,5 +490,45 @@ func TestCloseRace(t *testing.T) {
 				}
 			})
 		}
+	})
+}
+
+// BenchmarkListFill: 4 producers on all Ps fill the list while the consumer
+// waits, then it drains what they sent (not timed); ns/op is per value. It
+// measures the producers' side alone, where the backoff of colliding
+// producers acts (see List), against xsync's UMPSCQueue filled the same way.
+func BenchmarkListFill(b *testing.B) {
+	const producers, chunk = 4, 1 << 16
+	fill := func(b *testing.B, enqueue func(int), drain func()) {
+		for i := 0; i < b.N; i += chunk {
+			var wg sync.WaitGroup
+			for range producers {
+				wg.Go(func() {
+					for j := range chunk / producers {
+						enqueue(j)
+					}
+				})
+			}
+			wg.Wait()
+			b.StopTimer()
+			drain()
+			b.StartTimer()
+		}
+	}
+	b.Run("impl=list", func(b *testing.B) {
+		q := NewList[int]()
+		fill(b, func(v int) { q.TryEnqueue(v) }, func() {
+			for range chunk {
+				q.TryDequeue()
+			}
+		})
+	})
+	b.Run("impl=xsync", func(b *testing.B) {
+		q := xsync.NewUMPSCQueue[int]()
+		fill(b, q.Enqueue, func() {
+			for range chunk {
+				q.Dequeue()
+			}
+		})
 	})
 }
