@@ -176,20 +176,21 @@ const backoffSpins = 15000
 // P (then no other producer runs meanwhile). See the List comment.
 func (q *List[T]) backoff() {
 	if q.spins > 0 && runtime.GOMAXPROCS(0) > 1 {
-		spin(q.spins)
+		var x uint32
+		spin(q.spins, &x)
 	}
 }
 
-// spin computes for n rounds without touching memory, and returns the
-// result so that the loop is not optimized away.
+// spin computes for n rounds without touching memory, and stores the result
+// in *x so that the loop is not optimized away.
 //
 //go:noinline
-func spin(n int) uint32 {
-	x := uint32(n)
+func spin(n int, x *uint32) {
+	v := uint32(n)
 	for range n {
-		x = x*1664525 + 1013904223
+		v = v*1664525 + 1013904223
 	}
-	return x
+	*x = v
 }
 
 // DefaultSegmentSize is the number of slots per segment of NewList.
