@@ -65,10 +65,7 @@ func New[T any](capacity int) (*Sender[T], *Receiver[T]) {
 
 // NewUnbounded returns the two ends of a channel that buffers any number of
 // values: Send never blocks. Memory grows with the backlog, in segments of
-// 1024 values that are recycled once read. A send that collides with another
-// at the end of a segment spins for about 10µs before it goes on, which
-// makes many senders on several cores faster, not slower (see the package
-// documentation).
+// 1024 values that are recycled once read.
 func NewUnbounded[T any]() (*Sender[T], *Receiver[T]) {
 	return newChannel(&channel[T]{list: mpscq.NewList[T]()})
 }
@@ -156,6 +153,12 @@ type Sender[T any] struct {
 // channel is closed, before or during the wait, and ctx.Err() if ctx ends
 // during the wait; in both cases v was not enqueued. A Send that finds room
 // succeeds even if ctx is already done.
+//
+// A send that collides with another sender (both claimed the same slot, or
+// went past the end of the same segment of an unbounded channel) may spin
+// for about 10µs, at most once per 1024 values sent on the channel: many
+// senders on several cores then run faster, not slower (see the package
+// documentation). A lone sender never spins.
 func (s *Sender[T]) Send(ctx context.Context, v T) error {
 	if s.closed.Load() {
 		return ErrClosed
@@ -242,7 +245,8 @@ func (s *Sender[T]) spin(done <-chan struct{}, v T) (bool, error) {
 // ErrFull if a bounded channel holds Cap values and ErrClosed if this handle
 // or the channel is closed; in both cases v was not enqueued. It never
 // reports ErrFull merely because other senders were sending at the same
-// time.
+// time. Like Send, it may spin for about 10µs when it collides with another
+// sender.
 func (s *Sender[T]) TrySend(v T) error {
 	if s.closed.Load() {
 		return ErrClosed

@@ -49,9 +49,10 @@ import (
 //     each claim cost 3 to 7 times what it costs one producer alone; a
 //     short pause by one of them lets the other run a burst of cheap
 //     claims, and the cores fall out of step. Once per segment, and only
-//     when producers collide: with 4 producers on two Ps and no consumer,
-//     a value cost 16-36 ns instead of 26-100 ns, and BenchmarkUnbounded
-//     with 16 and 64 producers ran 15-20% faster. A single producer never
+//     when producers collide: with 4 producers on two Ps and no consumer
+//     (BenchmarkFill), a value cost 14-17 ns instead of 23-109 ns, where
+//     xsync's UMPSCQueue took 19-44 ns; BenchmarkUnbounded (package mpsc)
+//     with 16 and 64 producers ran about 20% faster. A single producer never
 //     backs off.
 //   - The consumer loads a slot ahead of the one it reads (touchAhead).
 //
@@ -163,34 +164,11 @@ func touchAhead(size uintptr) (ahead, every uint64) {
 	return ahead, every - 1
 }
 
-// backoffSpins is how many rounds of arithmetic a producer that collides
-// with another at the end of a segment of DefaultSegmentSize slots spins
-// for: about 10µs on a 3 GHz core, two thirds of the time that producers
-// take to fill such a segment of ints when they contend. Twice or four times
-// as long measured slower (the backed-off producer idles its core while the
-// others finish); a clock-bounded spin of 10µs measured slower too. Smaller
-// segments scale it down; larger ones keep it.
-const backoffSpins = 15000
-
-// backoff spins for q.spins rounds, keeping its P, unless this is the only
-// P (then no other producer runs meanwhile). See the List comment.
+// backoff spins for q.spins rounds (see the List comment and backoffSpins).
 func (q *List[T]) backoff() {
-	if q.spins > 0 && runtime.GOMAXPROCS(0) > 1 {
-		var x uint32
-		spin(q.spins, &x)
+	if q.spins > 0 {
+		backoff(q.spins)
 	}
-}
-
-// spin computes for n rounds without touching memory, and stores the result
-// in *x so that the loop is not optimized away.
-//
-//go:noinline
-func spin(n int, x *uint32) {
-	v := uint32(n)
-	for range n {
-		v = v*1664525 + 1013904223
-	}
-	*x = v
 }
 
 // DefaultSegmentSize is the number of slots per segment of NewList.

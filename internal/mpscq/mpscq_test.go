@@ -493,11 +493,12 @@ func TestCloseRace(t *testing.T) {
 	})
 }
 
-// BenchmarkListFill: 4 producers on all Ps fill the list while the consumer
+// BenchmarkFill: 4 producers on all Ps fill a queue while the consumer
 // waits, then it drains what they sent (not timed); ns/op is per value. It
-// measures the producers' side alone, where the backoff of colliding
-// producers acts (see List), against xsync's UMPSCQueue filled the same way.
-func BenchmarkListFill(b *testing.B) {
+// measures the producers' side alone: the list, where the backoff of
+// colliding producers acts (see List), against xsync's UMPSCQueue filled the
+// same way, and the ring (as large as the fill, so that it never fills up).
+func BenchmarkFill(b *testing.B) {
 	const producers, chunk = 4, 1 << 16
 	fill := func(b *testing.B, enqueue func(int), drain func()) {
 		for i := 0; i < b.N; i += chunk {
@@ -530,5 +531,41 @@ func BenchmarkListFill(b *testing.B) {
 				q.Dequeue()
 			}
 		})
+	})
+	b.Run("impl=ring", func(b *testing.B) {
+		q := NewRing[int](chunk)
+		buf := make([]int, 256)
+		fill(b, func(v int) { q.TryEnqueue(v) }, func() {
+			for n := 0; n < chunk; {
+				k, _ := q.DequeueBatch(buf)
+				n += k
+			}
+		})
+	})
+}
+
+// BenchmarkSolo: one goroutine enqueues and dequeues in turn: what the
+// queue's own instructions cost per value, with every line in its cache.
+func BenchmarkSolo(b *testing.B) {
+	b.Run("impl=ring", func(b *testing.B) {
+		q := NewRing[int](1024)
+		for i := range b.N {
+			q.TryEnqueue(i)
+			q.TryDequeue()
+		}
+	})
+	b.Run("impl=list", func(b *testing.B) {
+		q := NewList[int]()
+		for i := range b.N {
+			q.TryEnqueue(i)
+			q.TryDequeue()
+		}
+	})
+	b.Run("impl=chan", func(b *testing.B) {
+		c := make(chan int, 1024)
+		for i := range b.N {
+			c <- i
+			<-c
+		}
 	})
 }
