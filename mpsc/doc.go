@@ -95,20 +95,23 @@
 //     would have to report.
 //
 // Measured with go test -run XXX -bench 'Bounded|RecvBatch|Unbounded'
-// -benchtime=1s -count=3 ./mpsc on a 2-core AMD EPYC, Go 1.26, capacity
-// 1024, medians of one run (the machine is shared and runs vary, the ratios
-// less), per value, with 1/4/16/64 senders:
+// -benchtime=1s ./mpsc on a 2-core AMD EPYC, Go 1.26, capacity 1024, one run
+// (the machine is shared and runs vary, the ratios less), per value, with
+// 1/4/16/64 senders:
 //
-//   - Recv: chan 38/34/36/39 ns, the xsync ring made blocking the same way
-//     17/21/58/57 ns, ours 15/18/19/20 ns (1.9 to 2.6x chan). Senders wait
-//     for a batch of free slots rather than take each slot as it is freed
-//     (internal/mpscq.Ring.TryEnqueueBatched), which kept 4 to 64 senders
-//     at chan's speed or below before; the receiver's two yields before
-//     parking halved the cost with one sender.
+//   - Recv: chan 37.1/35.0/37.6/41.7 ns, ours 15.6/14.9/15.0/16.9 ns (2.4 to
+//     2.5x chan). Senders wait for a batch of free slots rather than take
+//     each slot as it is freed (internal/mpscq.Ring.TryEnqueueBatched); the
+//     receiver's two yields before parking halved the cost with one sender;
+//     and a sender whose claim lost a race to another backs off for about
+//     10µs, at most once per 1024 positions (see Send): two cores claiming
+//     in turn from one ring made every claim several times dearer.
 //   - RecvBatch (up to 256 values per call): chan, taking what it can
-//     without blocking, 38/35/36/39 ns, ours 29/21/30/33 ns (1.2 to 1.6x).
-//     The receiver then outruns the senders, and what limits them is the
-//     contention on the ring's lines between two cores.
+//     without blocking, 38.0/35.7/37.7/42.5 ns, ours 32.8/15.1/17.9/28.5 ns
+//     (1.2/2.4/2.1/1.5x). The receiver then outruns the senders, and what
+//     limits them is the cost of their claims, shared between two cores;
+//     senders alone, with nobody receiving, cost 12-25 ns per value
+//     (BenchmarkFill in internal/mpscq).
 //   - The unbounded channel is a list of segments of 1024 slots
 //     (internal/mpscq.List): producers claim slots with a fetch-and-add on a
 //     per-segment word that also carries the closed bit, the first claim of
