@@ -143,7 +143,8 @@ func (q *Ring[T]) enqueue(v T, room uint64) Status {
 }
 
 // collided is called by a producer whose claim of position h failed
-// because another producer claimed h first. One such producer in
+// because another producer claimed h first (or, once, because Close set the
+// closed bit, which the next look at head reports). One such producer in
 // ringBackoffEvery positions backs off (see the type's comment). It is kept
 // out of line so that enqueue stays small enough to inline into its
 // callers.
