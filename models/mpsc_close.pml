@@ -18,9 +18,10 @@
  * channel close (Or of the closed bit, then Notify and NotifyAll); for
  * another handle NotifyAll.
  *
- * Receiver: Recv = TryDequeue (load seq; read val; clear it; store tail;
- * else load head to tell Busy / Closed / Empty) and, unless OK or Closed, the
- * WakeSink wait (register, poll again, park). After OK, NotifyOne.
+ * Receiver: Recv = Poll (load seq; read val; clear it; store tail; else,
+ * once the closed flag that Close sets after the closed bit is up, load head
+ * to tell Busy / Closed / Empty, and Empty before) and, unless OK or Closed,
+ * the WakeSink wait (register, poll again, park). After OK, NotifyOne.
  *
  * The WakeSink and the EventCount are verified by their own models
  * (wake_sink.pml, eventcount.pml); here each is the abstraction of its
@@ -49,6 +50,7 @@
 //@broken: defines="-DBROKEN_NO_RECHECK" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
 //@broken: defines="-DBROKEN_SPIN_AS_RECHECK" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
 //@broken: defines="-DBROKEN_BATCHED_RECHECK" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
+//@broken: defines="-DBROKEN_FLAG_AFTER_NOTIFY -DRECV_CLOSE" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
 
 #ifndef CAP
 #define CAP 1
@@ -64,6 +66,7 @@
 #define RETRY 5
 
 byte hidx; bit hclosed;  /* head */
+bit cflag;  /* Ring.closed: set after head's closed bit, read by Poll */
 byte tailSeen;
 byte tail;
 byte seq[N];
@@ -90,6 +93,9 @@ inline ecNotify() {
 /* Ring.Close, then channel.close's wakes if it closed. */
 inline closeChan() {
 	atomic { wasClosed = hclosed; hclosed = 1 };
+#ifndef BROKEN_FLAG_AFTER_NOTIFY
+	cflag = 1;  /* Ring.closed, for Poll */
+#endif
 	if
 	:: !wasClosed ->
 #ifndef BROKEN_CLOSE_NO_WAKE
@@ -98,6 +104,9 @@ inline closeChan() {
 		ecNotify()
 	:: else -> skip
 	fi;
+#ifdef BROKEN_FLAG_AFTER_NOTIFY
+	cflag = 1;
+#endif
 	wasClosed = 0
 }
 
@@ -153,7 +162,8 @@ inline tryEnqueue(v, st, batched) {
 	h = 0; t = 0; c = 0; room = 0; ok = 0  /* dead temporaries */
 }
 
-/* Ring.TryDequeue -> v, st */
+/* Ring.Poll -> v, st: TryDequeue that reads head, to tell Busy / Closed /
+ * Empty, only once Close has set the closed flag (EMPTY before). */
 inline tryDequeue(v, st) {
 	t = tail;
 	if
@@ -161,7 +171,7 @@ inline tryDequeue(v, st) {
 		atomic { v = val[t % N]; val[t % N] = 0 };  /* one plain read and write of the receiver's slot */
 		tail = t + 1;
 		st = OK
-	:: else ->
+	:: else -> if :: !cflag -> st = EMPTY :: else ->
 		atomic { h = hidx; c = hclosed };
 		if
 #ifdef BROKEN_BUSY_AS_EMPTY
@@ -173,7 +183,7 @@ inline tryDequeue(v, st) {
 		:: else -> st = EMPTY
 #endif
 		fi
-	fi;
+	fi fi;
 	h = 0; t = 0; c = 0  /* dead temporaries */
 }
 

@@ -95,18 +95,35 @@ func (c *channel[T]) tryEnqueueBatched(v T) mpscq.Status {
 	return c.list.TryEnqueue(v)
 }
 
-func (c *channel[T]) tryDequeue() (T, mpscq.Status) {
+// tryDequeue is the queue's TryDequeue when exact, and its Poll otherwise:
+// a receive that will wait when it gets nothing needs neither Busy told
+// from Empty nor the producers' claim word read (see mpscq.Ring.Poll).
+func (c *channel[T]) tryDequeue(exact bool) (T, mpscq.Status) {
 	if c.ring != nil {
-		return c.ring.TryDequeue()
+		if exact {
+			return c.ring.TryDequeue()
+		}
+		return c.ring.Poll()
 	}
-	return c.list.TryDequeue()
+	if exact {
+		return c.list.TryDequeue()
+	}
+	return c.list.Poll()
 }
 
-func (c *channel[T]) dequeueBatch(buf []T) (int, mpscq.Status) {
+// dequeueBatch is the queue's DequeueBatch when exact, and its PollBatch
+// otherwise.
+func (c *channel[T]) dequeueBatch(buf []T, exact bool) (int, mpscq.Status) {
 	if c.ring != nil {
-		return c.ring.DequeueBatch(buf)
+		if exact {
+			return c.ring.DequeueBatch(buf)
+		}
+		return c.ring.PollBatch(buf)
 	}
-	return c.list.DequeueBatch(buf)
+	if exact {
+		return c.list.DequeueBatch(buf)
+	}
+	return c.list.PollBatch(buf)
 }
 
 // freed tells senders waiting for room that n values left the queue.
@@ -318,10 +335,11 @@ type Receiver[T any] struct {
 // poll is the predicate of the receiver's waits: it dequeues and reports
 // whether the outcome settles the call.
 func (r *Receiver[T]) poll() bool {
+	// Only settle, which waits out a claimed slot, needs Busy.
 	if r.buf != nil {
-		r.n, r.st = r.c.dequeueBatch(r.buf)
+		r.n, r.st = r.c.dequeueBatch(r.buf, r.try)
 	} else {
-		r.v, r.st = r.c.tryDequeue()
+		r.v, r.st = r.c.tryDequeue(r.try)
 	}
 	return r.st == mpscq.OK || r.st == mpscq.Closed || r.st == mpscq.Empty && r.try
 }
@@ -391,7 +409,7 @@ func (r *Receiver[T]) result(n int, st mpscq.Status) error {
 // channel is empty, in which case nothing was removed. A value already
 // waiting is returned even if ctx is done.
 func (r *Receiver[T]) Recv(ctx context.Context) (T, error) {
-	v, st := r.c.tryDequeue()
+	v, st := r.c.tryDequeue(false)
 	if st == mpscq.OK || st == mpscq.Closed {
 		return v, r.result(1, st)
 	}
@@ -409,7 +427,7 @@ func (r *Receiver[T]) Recv(ctx context.Context) (T, error) {
 // that it never reports ErrEmpty while an earlier completed send's value is
 // in the channel.
 func (r *Receiver[T]) TryRecv() (T, error) {
-	v, st := r.c.tryDequeue()
+	v, st := r.c.tryDequeue(true)
 	if st == mpscq.Busy {
 		st = r.settle()
 		v = r.take()
@@ -430,7 +448,7 @@ func (r *Receiver[T]) RecvBatch(ctx context.Context, buf []T) (int, error) {
 	if len(buf) == 0 {
 		return 0, nil
 	}
-	n, st := r.c.dequeueBatch(buf)
+	n, st := r.c.dequeueBatch(buf, false)
 	if st == mpscq.OK || st == mpscq.Closed {
 		return n, r.result(n, st)
 	}

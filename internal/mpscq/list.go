@@ -267,7 +267,16 @@ func (q *List[T]) link(seg *segment[T]) *segment[T] {
 // claimed beyond the consumer's position, Busy when the next slot is claimed
 // but not yet written, and Closed when the queue is closed and drained.
 // Consumer only.
-func (q *List[T]) TryDequeue() (v T, st Status) {
+func (q *List[T]) TryDequeue() (T, Status) { return q.dequeue(true) }
+
+// Poll is TryDequeue for a consumer that waits for a notification when it
+// gets nothing: when the next slot is not written, it reports Empty (Busy
+// included) without loading the claim word that producers add to, unless
+// the queue is closed (see Ring.Poll). Consumer only.
+func (q *List[T]) Poll() (T, Status) { return q.dequeue(false) }
+
+// dequeue is TryDequeue when exact, and Poll otherwise.
+func (q *List[T]) dequeue(exact bool) (v T, st Status) {
 	for {
 		seg, p := q.head, q.pos
 		if p < uint64(len(seg.slots)) {
@@ -275,7 +284,7 @@ func (q *List[T]) TryDequeue() (v T, st Status) {
 			// Acquire: seeing seg.no means the producer's write of val
 			// happened before.
 			if s.seq.Load() != seg.no {
-				return v, segStatus(seg, p)
+				return v, q.status(seg, p, exact)
 			}
 			v = s.val
 			var zero T
@@ -298,7 +307,12 @@ func (q *List[T]) TryDequeue() (v T, st Status) {
 // DequeueBatch moves up to len(buf) of the oldest values into buf. It
 // returns how many it moved and, when that is 0, why (Empty, Busy or
 // Closed). Consumer only.
-func (q *List[T]) DequeueBatch(buf []T) (int, Status) {
+func (q *List[T]) DequeueBatch(buf []T) (int, Status) { return q.dequeueBatch(buf, true) }
+
+// PollBatch is DequeueBatch as Poll is TryDequeue. Consumer only.
+func (q *List[T]) PollBatch(buf []T) (int, Status) { return q.dequeueBatch(buf, false) }
+
+func (q *List[T]) dequeueBatch(buf []T, exact bool) (int, Status) {
 	n := 0
 	for n < len(buf) {
 		seg, p := q.head, q.pos
@@ -323,7 +337,7 @@ func (q *List[T]) DequeueBatch(buf []T) (int, Status) {
 		q.pos = p + uint64(i)
 		if i < m {
 			if n == 0 {
-				return 0, segStatus(seg, p)
+				return 0, q.status(seg, p, exact)
 			}
 			break
 		}
@@ -334,8 +348,13 @@ func (q *List[T]) DequeueBatch(buf []T) (int, Status) {
 	return n, OK
 }
 
-// segStatus says why slot p of seg, the consumer's next, is not readable.
-func segStatus[T any](seg *segment[T], p uint64) Status {
+// status says why slot p of seg, the consumer's next, is not readable; when
+// not exact, it reports Empty for Busy too, and reads the claim word only
+// once closed is set (see Poll).
+func (q *List[T]) status(seg *segment[T], p uint64, exact bool) Status {
+	if !exact && !q.closed.Load() {
+		return Empty
+	}
 	e := seg.enq.Load()
 	switch {
 	case counted(e, uint64(len(seg.slots))) > p:

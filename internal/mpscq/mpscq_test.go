@@ -269,6 +269,50 @@ func TestTouchAhead(t *testing.T) {
 	}
 }
 
+// Poll reports Empty for a claimed slot not yet written, without reading
+// the claim word, until Close sets closed; then it tells Busy and Closed
+// apart as TryDequeue does.
+func TestPoll(t *testing.T) {
+	type pollQueue interface {
+		queue[int]
+		Poll() (int, Status)
+		PollBatch([]int) (int, Status)
+	}
+	for _, c := range []struct {
+		name  string
+		new   func() pollQueue
+		claim func(pollQueue) // a claim without its write
+	}{
+		{"ring", func() pollQueue { return NewRing[int](4) }, func(q pollQueue) { q.(*Ring[int]).head.Add(1) }},
+		{"list", func() pollQueue { return NewListSize[int](4) }, func(q pollQueue) { q.(*List[int]).tail.Load().enq.Add(1) }},
+	} {
+		q := c.new()
+		if _, st := q.Poll(); st != Empty {
+			t.Fatalf("%s, empty: Poll = %d, want Empty", c.name, st)
+		}
+		c.claim(q)
+		if _, st := q.Poll(); st != Empty {
+			t.Fatalf("%s, pending claim: Poll = %d, want Empty", c.name, st)
+		}
+		if n, st := q.PollBatch(make([]int, 2)); n != 0 || st != Empty {
+			t.Fatalf("%s, pending claim: PollBatch = %d, %d, want Empty", c.name, n, st)
+		}
+		q.Close()
+		if _, st := q.Poll(); st != Busy {
+			t.Fatalf("%s, closed, pending claim: Poll = %d, want Busy", c.name, st)
+		}
+		q = c.new()
+		q.TryEnqueue(7)
+		q.Close()
+		if v, st := q.Poll(); st != OK || v != 7 {
+			t.Fatalf("%s, closed: Poll = %d, %d, want 7", c.name, v, st)
+		}
+		if n, st := q.PollBatch(make([]int, 2)); n != 0 || st != Closed {
+			t.Fatalf("%s, closed and drained: PollBatch = %d, %d, want Closed", c.name, n, st)
+		}
+	}
+}
+
 func TestBusy(t *testing.T) {
 	// A claim without its write, made by hand, is what the consumer sees
 	// while a producer is between its CAS and its seq.Store.

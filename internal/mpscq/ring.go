@@ -74,7 +74,8 @@ type Ring[T any] struct {
 	backoffAt atomic.Uint64
 	_         [cacheLine - 3*unsafe.Sizeof(uint64(0))]byte
 	tail      atomic.Uint64 // written only by the consumer
-	_         pad
+	closed    atomic.Bool   // set by Close after head's closed bit; read by Poll, on the consumer's line
+	_         [cacheLine - 2*unsafe.Sizeof(uint64(0))]byte
 	capacity  uint64 // read-only after NewRing
 	batch     uint64 // read-only: the room TryEnqueueBatched waits for, in [1, 64]
 	mask      uint64 // read-only: len(slots) - 1
@@ -181,12 +182,25 @@ func (q *Ring[T]) checkRoom(h, room uint64) Status {
 // claimed beyond the consumer's, Busy when the next one is claimed but not
 // yet written, and Closed when the queue is closed and drained. Consumer
 // only.
-func (q *Ring[T]) TryDequeue() (v T, st Status) {
+func (q *Ring[T]) TryDequeue() (T, Status) { return q.dequeue(true) }
+
+// Poll is TryDequeue for a consumer that waits for a notification when it
+// gets nothing. When the next position is not written, it reports Empty
+// (Busy included) without loading head, the word every producer writes, so
+// that a consumer polling an empty queue does not pull that line away from
+// the producers; it reads head, and can report Closed, only once Close has
+// set closed. Every enqueue and Close notify after they publish, so a
+// consumer that polls after registering for the notification misses
+// neither. Consumer only.
+func (q *Ring[T]) Poll() (T, Status) { return q.dequeue(false) }
+
+// dequeue is TryDequeue when exact, and Poll otherwise.
+func (q *Ring[T]) dequeue(exact bool) (v T, st Status) {
 	t := q.tail.Load() // the consumer's own counter
 	s := &q.slots[t&q.mask]
 	// Acquire: seeing t+1 means the producer's write of val happened before.
 	if s.seq.Load() != t+1 {
-		return v, q.status(t)
+		return v, q.status(t, exact)
 	}
 	v = s.val
 	var zero T
@@ -199,7 +213,12 @@ func (q *Ring[T]) TryDequeue() (v T, st Status) {
 // DequeueBatch moves up to len(buf) of the oldest values into buf and
 // releases their slots with a single store. It returns how many it moved and,
 // when that is 0, why (Empty, Busy or Closed). Consumer only.
-func (q *Ring[T]) DequeueBatch(buf []T) (int, Status) {
+func (q *Ring[T]) DequeueBatch(buf []T) (int, Status) { return q.dequeueBatch(buf, true) }
+
+// PollBatch is DequeueBatch as Poll is TryDequeue. Consumer only.
+func (q *Ring[T]) PollBatch(buf []T) (int, Status) { return q.dequeueBatch(buf, false) }
+
+func (q *Ring[T]) dequeueBatch(buf []T, exact bool) (int, Status) {
 	t := q.tail.Load()
 	var zero T
 	n := 0
@@ -213,14 +232,19 @@ func (q *Ring[T]) DequeueBatch(buf []T) (int, Status) {
 		s.val = zero
 	}
 	if n == 0 {
-		return 0, q.status(t)
+		return 0, q.status(t, exact)
 	}
 	q.tail.Store(t + uint64(n)) // release, as in TryDequeue
 	return n, OK
 }
 
-// status says why position t, the consumer's next, is not readable.
-func (q *Ring[T]) status(t uint64) Status {
+// status says why position t, the consumer's next, is not readable; when
+// not exact, it reports Empty for Busy too, and reads head only once closed
+// is set (see Poll).
+func (q *Ring[T]) status(t uint64, exact bool) Status {
+	if !exact && !q.closed.Load() {
+		return Empty
+	}
 	h := q.head.Load()
 	switch {
 	case h&^closedBit != t:
@@ -238,8 +262,10 @@ func (q *Ring[T]) status(t uint64) Status {
 // goroutine may call it.
 func (q *Ring[T]) Close() bool {
 	// The Or is the linearization point: claims (CAS from a value without
-	// the bit) are all before it or fail.
-	return q.head.Or(closedBit)&closedBit == 0
+	// the bit) are all before it or fail. closed follows it, for Poll.
+	first := q.head.Or(closedBit)&closedBit == 0
+	q.closed.Store(true)
+	return first
 }
 
 // Closed reports whether Close has been called.
