@@ -99,16 +99,18 @@
 // (the machine is shared and runs vary, the ratios less), per value, with
 // 1/4/16/64 senders:
 //
-//   - Recv: chan 37.1/35.0/37.6/41.7 ns, ours 15.6/14.9/15.0/16.9 ns (2.4 to
+//   - Recv: chan 37.0/35.2/36.4/40.8 ns, ours 15.1/14.5/14.4/16.4 ns (2.4 to
 //     2.5x chan). Senders wait for a batch of free slots rather than take
 //     each slot as it is freed (internal/mpscq.Ring.TryEnqueueBatched); the
 //     receiver's two yields before parking halved the cost with one sender;
-//     and a sender whose claim lost a race to another backs off for about
-//     10µs, at most once per 1024 positions (see Send): two cores claiming
-//     in turn from one ring made every claim several times dearer.
+//     a sender whose claim lost a race to another backs off for about 10µs,
+//     at most once per 1024 positions (see Send), since two cores claiming
+//     in turn from one ring made every claim several times dearer; and a
+//     receiver that finds nothing and will wait does not read the
+//     senders' claim word (internal/mpscq.Ring.Poll).
 //   - RecvBatch (up to 256 values per call): chan, taking what it can
-//     without blocking, 38.0/35.7/37.7/42.5 ns, ours 32.8/15.1/17.9/28.5 ns
-//     (1.2/2.4/2.1/1.5x). The receiver then outruns the senders, and what
+//     without blocking, 37.4/35.2/37.3/40.1 ns, ours 25.4/15.1/16.8/28.5 ns
+//     (1.5/2.3/2.2/1.4x). The receiver then outruns the senders, and what
 //     limits them is the cost of their claims, shared between two cores;
 //     senders alone, with nobody receiving, cost 12-25 ns per value
 //     (BenchmarkFill in internal/mpscq).
@@ -117,16 +119,13 @@
 //     per-segment word that also carries the closed bit, the first claim of
 //     a segment links the next, slot arrays are recycled, a producer far
 //     ahead of the receiver yields once per segment, a producer that
-//     collides with another at the end of a segment spins for about 10µs
-//     (two cores claiming from one segment in turn made every claim 3 to 7
-//     times dearer), and the receiver can poll, which xsync's UMPSCQueue
-//     cannot. Recv, with the machine in its usual state: UMPSCQueue
-//     22.8/20.0/20.1/20.0 ns, ours 22.6/18.6/16.4/15.7 ns (1.0 to 1.27x its
-//     throughput). In stretches when the machine's cross-core transfers are
-//     slower, UMPSCQueue 34.0/30.1/29.2/28.8 ns, ours 39.8/37.7/34.6/35.5 ns
-//     (0.80 to 0.86x; 0.35 to 0.65x before the backoff). The price: a Send
-//     may spin for up to 10µs, once per segment of 1024 values, when it
-//     collides with another at the segment's end.
+//     collides with another at the end of a segment spins for about 10µs,
+//     and the receiver can poll, which xsync's UMPSCQueue cannot. Recv:
+//     UMPSCQueue 23.2/19.4/20.0/19.8 ns, ours 21.7/18.7/16.5/15.8 ns (1.03
+//     to 1.26x its throughput). In stretches when the machine's cross-core
+//     transfers are slower (seen before the receiver's Poll), UMPSCQueue
+//     34.0/30.1/29.2/28.8 ns, ours 39.8/37.7/34.6/35.5 ns (0.80 to 0.86x;
+//     0.35 to 0.65x before the senders' backoff).
 //
 // The receiver waits on a [waker.WakeSink], senders waiting for room on an
 // [eventcount.EventCount].
