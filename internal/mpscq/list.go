@@ -43,12 +43,13 @@ import (
 //     a third slower.
 //   - A producer whose claim is the second past the end of an open segment
 //     knows that another producer was claiming in the same segment at the
-//     same time, and it backs off: it spins for about 10µs (List.backoff) before
-//     it moves on. Two producers claiming from two cores pass the claim
-//     word and the slot lines back and forth on every claim, which made
-//     each claim cost 3 to 7 times what it costs one producer alone; a
-//     short pause by one of them lets the other run a burst of cheap
-//     claims, and the cores fall out of step. Once per segment, and only
+//     same time, and it backs off: it spins for about 10µs (List.backoff)
+//     before it moves on. Two producers claiming from two cores pass the
+//     claim word and the slot lines back and forth on every claim, which
+//     made each claim cost several times what it costs one producer alone
+//     (BenchmarkFill against BenchmarkSolo); a short pause by one of them
+//     lets the other run a burst of cheap claims, and the cores fall out of
+//     step. Once per segment, and only
 //     when producers collide: with 4 producers on two Ps and no consumer
 //     (BenchmarkFill), a value cost 14-17 ns instead of 23-109 ns, where
 //     xsync's UMPSCQueue took 19-44 ns; BenchmarkUnbounded (package mpsc)
@@ -62,9 +63,10 @@ import (
 //	              closed bit | bits 0-39 claims made (may exceed len(slots):
 //	              claims past the end, and claims after the close, do not
 //	              count)
-//	segment.next: the following segment; nil while none is linked; the
-//	              closed sentinel (one slot, frozen empty) after a close
-//	              that found the last segment full
+//	segment.next: the following segment, linked by the segment's first
+//	              claim or by a producer that finds it full; nil while none
+//	              is linked; the closed sentinel (one slot, frozen empty)
+//	              after a close that found the last segment full with none
 //	slots[i].seq == segment.no once slot i of this segment is written
 //
 // Invariants:
