@@ -175,7 +175,7 @@ type Sender[T any] struct {
 // went past the end of the same segment of an unbounded channel) may spin
 // for about 10µs, at most once per 1024 values sent on the channel: many
 // senders on several cores then run faster, not slower (see the package
-// documentation). A lone sender never spins.
+// documentation). A lone sender never collides, so never backs off this way.
 func (s *Sender[T]) Send(ctx context.Context, v T) error {
 	if s.closed.Load() {
 		return ErrClosed
