@@ -171,7 +171,7 @@ type Sender[T any] struct {
 // during the wait; in both cases v was not enqueued. A Send that finds room
 // succeeds even if ctx is already done.
 //
-// A send that collides with another sender (both claimed the same slot, or
+// A send that collides with another sender (both tried to claim one slot, or
 // went past the end of the same segment of an unbounded channel) may spin
 // for about 10µs, at most once per 1024 values sent on the channel: many
 // senders on several cores then run faster, not slower (see the package
