@@ -206,8 +206,11 @@ func (e *EventCount) Wait(ctx context.Context, ready func() bool) error {
 	// 1 to 16 waiters 1.2x to 1.4x (BenchmarkHandoff, BenchmarkBroadcast).
 	if e.Waiters() == 0 {
 		runtime.Gosched()
+		if ready() {
+			return nil
+		}
 	}
-	for !ready() {
+	for {
 		t := e.Prepare()
 		if ready() {
 			e.Cancel(t)
@@ -216,8 +219,10 @@ func (e *EventCount) Wait(ctx context.Context, ready func() bool) error {
 		if err := e.Commit(ctx, t); err != nil {
 			return err
 		}
+		if ready() {
+			return nil
+		}
 	}
-	return nil
 }
 
 // WaitUntil blocks until poll reports true, and returns the value it

@@ -353,16 +353,16 @@ func (r *Receiver[T]) poll() bool {
 // caught between its claim and its write (Busy), which is a few
 // instructions away.
 func (r *Receiver[T]) wait(ctx context.Context) (mpscq.Status, error) {
-	// Yield a few times first: senders running on other Ps fill the ring
-	// meanwhile, and a receiver that finds values after a yield costs them
-	// no wake-up (a lock, a channel send and a goroutine ready), which is
-	// most of the cost of a value when the receiver keeps up with them.
-	for range recvYields {
-		runtime.Gosched()
-		if r.poll() {
-			return r.st, nil
-		}
-	}
+	// Yield first: senders running on other Ps fill the ring meanwhile,
+	// and a receiver that finds values after a yield costs them no wake-up
+	// (a lock, a channel send and a goroutine ready), which is most of the
+	// cost of a value when the receiver keeps up with them. The sink's Wait
+	// then looks (its first check is the look after this yield), yields
+	// once more and looks again before it registers: two yields in all,
+	// which halved the cost per value with one sender on two Ps
+	// (BenchmarkBounded); more measured no better. A receiver on an idle
+	// channel still parks.
+	runtime.Gosched()
 	if err := r.sink.Wait(ctx, r.ready); err != nil {
 		if st := r.settle(); st == mpscq.Empty {
 			return st, err
@@ -499,10 +499,3 @@ func (r *Receiver[T]) Cap() int {
 // may be called from any goroutine, including while another goroutine is in
 // Recv, which it wakes.
 func (r *Receiver[T]) Close() { r.c.close() }
-
-// recvYields is how many times a receive that finds the channel empty
-// yields its P and looks again before it waits on its WakeSink, whose Wait
-// yields and looks once more before it registers: two yields in all, which
-// halved the cost per value with one sender on two Ps (BenchmarkBounded);
-// more measured no better. A receiver on an idle channel still parks.
-const recvYields = 1
