@@ -153,7 +153,8 @@ func runPipe(b *testing.B, p pipe, producers, batch int) {
 		}()
 	}
 	buf := make([]int, batch)
-	for got := 0; got < b.N; {
+	calls := 0
+	for got := 0; got < b.N; calls++ {
 		if batch > 1 {
 			got += p.recvBatch(buf[:min(batch, b.N-got)])
 		} else {
@@ -164,6 +165,9 @@ func runPipe(b *testing.B, p pipe, producers, batch int) {
 	wg.Wait()
 	b.StopTimer()
 	p.close()
+	if batch > 1 {
+		b.ReportMetric(float64(b.N)/float64(calls), "values/recv")
+	}
 }
 
 // BenchmarkBounded: values per second through a buffered channel of
@@ -207,6 +211,44 @@ func BenchmarkUnbounded(b *testing.B) {
 		b.Run(fmt.Sprintf("producers=%d/impl=mpsc", producers), func(b *testing.B) {
 			s, r := mpsc.NewUnbounded[int]()
 			runPipe(b, mpscPipe{s, r}, producers, 1)
+		})
+	}
+}
+
+// BenchmarkPingPong: a value sent to an echoing goroutine and back, over two
+// channels of capacity 1024 (ns/op is per round trip). Nothing streams: each
+// receive finds the channel empty and waits for one value, so this is the
+// latency of a wake-up, which pacing (see Receiver.wait) must not lengthen.
+func BenchmarkPingPong(b *testing.B) {
+	for _, impl := range []string{"chan", "mpsc", "mpsc.Unbounded"} {
+		b.Run("impl="+impl, func(b *testing.B) {
+			b.ReportAllocs()
+			var ping, pong pipe
+			switch impl {
+			case "chan":
+				ping, pong = make(chanPipe, benchCapacity), make(chanPipe, benchCapacity)
+			case "mpsc":
+				ping, pong = bounded(impl), bounded(impl)
+			default:
+				s, r := mpsc.NewUnbounded[int]()
+				ping = mpscPipe{s, r}
+				s, r = mpsc.NewUnbounded[int]()
+				pong = mpscPipe{s, r}
+			}
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				for range b.N {
+					pong.send(ping.recv())
+				}
+			}()
+			for i := range b.N {
+				ping.send(i)
+				if v := pong.recv(); v != i {
+					b.Fatalf("echo of %d = %d", i, v)
+				}
+			}
+			<-done
 		})
 	}
 }

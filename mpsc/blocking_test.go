@@ -295,3 +295,62 @@ func TestAllStopsOnCancel(t *testing.T) {
 		}
 	})
 }
+
+// TestWaitAfterStream: a receiver that took a stream of values paces its
+// polls when the channel runs dry (see Receiver.pace), and then still parks (synctest sees it
+// durably blocked), is woken by the next send, and honours a cancelled
+// context; with a batch receive as with a single one.
+func TestWaitAfterStream(t *testing.T) {
+	const stream = 16
+	for _, c := range flavours {
+		for _, batch := range []bool{false, true} {
+			synctest.Test(t, func(t *testing.T) {
+				s, r := newChan[int](c)
+				buf := make([]int, stream)
+				recv := func(ctx context.Context) (int, error) {
+					if batch {
+						n, err := r.RecvBatch(ctx, buf[:1])
+						if n != 1 && err == nil {
+							t.Errorf("RecvBatch took %d values into a buffer of 1", n)
+						}
+						return buf[0], err
+					}
+					return r.Recv(ctx)
+				}
+				runStream := func() {
+					for i := range stream {
+						if err := s.TrySend(i); err != nil {
+							t.Fatal(err)
+						}
+						if v, err := recv(timeout(t)); v != i || err != nil {
+							t.Fatalf("receive %d = %d, %v", i, v, err)
+						}
+					}
+				}
+				runStream()
+				got := make(chan int, 1)
+				go func() {
+					v, err := recv(timeout(t))
+					if err != nil {
+						t.Errorf("receive after the stream: %v", err)
+					}
+					got <- v
+				}()
+				blocked(t, got, "receive on a channel emptied by a stream")
+				s.TrySend(stream)
+				if v := unblocked(t, got, "receive after a send"); v != stream {
+					t.Fatalf("receive after the stream = %d, want %d", v, stream)
+				}
+				// A stream again, then a receive whose context ends.
+				runStream()
+				ctx, cancel := context.WithCancel(timeout(t))
+				errc := goErr(func() error { _, err := recv(ctx); return err })
+				blocked(t, errc, "receive on a channel emptied by a stream")
+				cancel()
+				if err := unblocked(t, errc, "cancelled receive"); !errors.Is(err, context.Canceled) {
+					t.Fatalf("cancelled receive after a stream: %v", err)
+				}
+			})
+		}
+	}
+}

@@ -169,7 +169,7 @@ func touchAhead(size uintptr) (ahead, every uint64) {
 // backoff spins for q.spins rounds (see the List comment and backoffSpins).
 func (q *List[T]) backoff() {
 	if q.spins > 0 {
-		backoff(q.spins)
+		Pause(q.spins)
 	}
 }
 

@@ -71,8 +71,11 @@ type pad [cacheLine - unsafe.Sizeof(uint64(0))]byte
 // others finish); a clock-bounded spin of 10µs measured slower too.
 const backoffSpins = 15000
 
-// backoff spins for spins rounds, keeping its P, unless this is the only P
-// (then no other producer runs meanwhile).
+// Pause spins for spins rounds of arithmetic, keeping its P and touching no
+// shared memory, and reports true; when this is the only P it returns false
+// at once, since no other goroutine could run meanwhile. It is how a
+// colliding producer backs off (see List and Ring), and how package mpsc's
+// receiver paces its polls of a queue that senders are filling.
 //
 // Two producers claiming from one queue on two cores pass the claim word and
 // the slot lines back and forth on every claim, and each claim then costs
@@ -80,11 +83,13 @@ const backoffSpins = 15000
 // BenchmarkSolo). A short pause by one of them lets the others run a burst
 // of cheap claims, and the cores fall out of step. A goroutine yield does
 // not do it: the P runs another producer at once.
-func backoff(spins int) {
-	if runtime.GOMAXPROCS(0) > 1 {
-		var x uint32
-		spin(spins, &x)
+func Pause(spins int) bool {
+	if runtime.GOMAXPROCS(0) == 1 {
+		return false
 	}
+	var x uint32
+	spin(spins, &x)
+	return true
 }
 
 // spin computes for n rounds without touching memory, and stores the result

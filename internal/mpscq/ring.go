@@ -35,7 +35,7 @@ import (
 //
 //   - A producer whose claim CAS fails, because another producer claimed
 //     the same position first, backs off: it spins for about 10µs (see
-//     backoff), if no producer has done so in the last ringBackoffEvery
+//     Pause), if no producer has done so in the last ringBackoffEvery
 //     positions. With 4 producers on two Ps and no consumer
 //     (BenchmarkFill), a value cost 12-25 ns instead of 30-93 ns; in
 //     package mpsc, with 4 to 64 senders, BenchmarkRecvBatch ran 1.2 to 2.9
@@ -153,7 +153,7 @@ func (q *Ring[T]) enqueue(v T, room uint64) Status {
 //go:noinline
 func (q *Ring[T]) collided(h uint64) {
 	if b := q.backoffAt.Load(); int64(h-b) >= ringBackoffEvery && q.backoffAt.CompareAndSwap(b, h) {
-		backoff(backoffSpins)
+		Pause(backoffSpins)
 	}
 }
 
