@@ -174,7 +174,7 @@ type Sender[T any] struct {
 //
 // A send that collides with another sender (both tried to claim one slot, or
 // went past the end of the same segment of an unbounded channel) may spin
-// for about 10µs, at most once per 1024 values sent on the channel: many
+// for 10-15µs, at most once per 1024 values sent on the channel: many
 // senders on several cores then run faster, not slower (see the package
 // documentation). A lone sender never collides, so never backs off this way.
 func (s *Sender[T]) Send(ctx context.Context, v T) error {
@@ -272,7 +272,7 @@ const spinIdle = 3
 // ErrFull if a bounded channel holds Cap values and ErrClosed if this handle
 // or the channel is closed; in both cases v was not enqueued. It never
 // reports ErrFull merely because other senders were sending at the same
-// time. Like Send, it may spin for about 10µs when it collides with another
+// time. Like Send, it may spin for 10-15µs when it collides with another
 // sender.
 func (s *Sender[T]) TrySend(v T) error {
 	if s.closed.Load() {
@@ -424,7 +424,7 @@ func (r *Receiver[T]) streaming() bool {
 // the sender is writing each time; each such read takes that cache line
 // away from the sender, whose next write must fetch it back. With one
 // sender on two Ps, RecvBatch then took 5 values per call and 24-25 ns per
-// value; paced, 80-90 values per call and 14-15 ns (BenchmarkRecvBatch).
+// value; paced, 45-52 values per call and 14-15 ns (BenchmarkRecvBatch).
 // Only a receiver that saw a stream paces: in a request-reply exchange it
 // takes one value per wait and polls at once, as before.
 func (r *Receiver[T]) pace() bool {
@@ -476,7 +476,9 @@ func (r *Receiver[T]) result(n int, st mpscq.Status) error {
 // It returns ErrClosed once the channel is closed and every value sent
 // before the close has been received, and ctx.Err() if ctx ends while the
 // channel is empty, in which case nothing was removed. A value already
-// waiting is returned even if ctx is done.
+// waiting is returned even if ctx is done. A Recv that finds the channel
+// empty right after a stream of values may spin for about 6µs before it
+// parks (see Blocking in the package documentation).
 func (r *Receiver[T]) Recv(ctx context.Context) (T, error) {
 	v, st := r.c.tryDequeue(false)
 	if st == mpscq.OK || st == mpscq.Closed {

@@ -49,11 +49,16 @@
 //     A Send that finds the channel full, or with fewer than a batch of
 //     min(Cap/8, 64) free slots, first yields its P and tries again for as
 //     long as the receiver keeps taking values, and parks once the receiver
-//     has taken none during a yield; before it parks it takes any free
-//     slot, so a Send never parks while there is room. A receive that finds
-//     the channel empty yields and looks again twice before it registers
-//     to be woken. Parked senders are woken in the order they parked, one
-//     per value received.
+//     has taken none during three yields in a row; before it parks it takes
+//     any free slot, so a Send never parks while there is room. A receive
+//     that finds the channel empty yields and looks again twice before it
+//     registers to be woken. If it has taken at least 4 values since it
+//     last waited (a stream), and its yield found no other goroutine ready
+//     to run, it first looks 4 more times about 1.4µs apart, spinning: a
+//     receiver on a stream that stops spends up to about 6µs of CPU before
+//     it parks; one that takes a value per wait, as in request and reply,
+//     does not spin. Parked senders are woken in the order they parked,
+//     one per value received.
 //   - Cancellation. Blocking calls take a context first. When it ends they
 //     return ctx.Err() and leave the channel as if they had not been called.
 //     An operation that can complete at once does so even if its context is
@@ -99,33 +104,38 @@
 // (the machine is shared and runs vary, the ratios less), per value, with
 // 1/4/16/64 senders:
 //
-//   - Recv: chan 37.0/35.2/36.4/40.8 ns, ours 15.1/14.5/14.4/16.4 ns (2.4 to
-//     2.5x chan). Senders wait for a batch of free slots rather than take
-//     each slot as it is freed (internal/mpscq.Ring.TryEnqueueBatched); the
-//     receiver's two yields before parking halved the cost with one sender;
-//     a sender whose claim lost a race to another backs off for about 10µs,
-//     at most once per 1024 positions (see Send), since two cores claiming
-//     in turn from one ring made every claim several times dearer; and a
-//     receiver that finds nothing and will wait does not read the
-//     senders' claim word (internal/mpscq.Ring.Poll).
+//   - Recv: chan 39.1/36.2/36.7/40.9 ns, ours 14.4/14.5/14.7/15.3 ns (2.5 to
+//     2.7x chan). Senders wait for a batch of free slots rather than take
+//     each slot as it is freed (internal/mpscq.Ring.TryEnqueueBatched), and
+//     yield up to three times before they park; a sender whose claim lost a
+//     race to another backs off for 10-15µs, at most once per 1024
+//     positions (see Send), since two cores claiming in turn from one ring
+//     made every claim several times dearer; a receiver that finds nothing
+//     and will wait does not read the senders' claim word
+//     (internal/mpscq.Ring.Poll); and a receiver on a stream paces its
+//     looks (see Blocking above), since each look reads the cache line the
+//     sender is writing: with one sender, 19.5 ns per value before.
 //   - RecvBatch (up to 256 values per call): chan, taking what it can
-//     without blocking, 37.4/35.2/37.3/40.1 ns, ours 25.4/15.1/16.8/28.5 ns
-//     (1.5/2.3/2.2/1.4x). The receiver then outruns the senders, and what
-//     limits them is the cost of their claims, shared between two cores;
-//     senders alone, with nobody receiving, cost 12-25 ns per value
-//     (BenchmarkFill in internal/mpscq).
+//     without blocking, 39.9/36.3/37.3/40.2 ns, ours 15.6/15.3/16.2/20.3 ns
+//     (2.6/2.4/2.3/2.0x; the receiver took 45-52 values per call with one
+//     sender, and 5 before it paced, at 24-25 ns per value). The receiver
+//     then outruns the senders, and what limits them is the send itself:
+//     two locked instructions, the claim's CAS and the store that publishes
+//     the value (an XCHG on amd64, and the fence without which the
+//     receiver's wake-up could not be one load), about 11 ns per value for
+//     one sender with every cache line to itself (BenchmarkSolo and
+//     BenchmarkFill in internal/mpscq).
 //   - The unbounded channel is a list of segments of 1024 slots
 //     (internal/mpscq.List): producers claim slots with a fetch-and-add on a
 //     per-segment word that also carries the closed bit, the first claim of
 //     a segment links the next, slot arrays are recycled, a producer far
 //     ahead of the receiver yields once per segment, a producer that
-//     collides with another at the end of a segment spins for about 10µs,
+//     collides with another at the end of a segment spins for 10-15µs,
 //     and the receiver can poll, which xsync's UMPSCQueue cannot. Recv:
-//     UMPSCQueue 23.2/19.4/20.0/19.8 ns, ours 21.7/18.7/16.5/15.8 ns (1.03
-//     to 1.26x its throughput). In stretches when the machine's cross-core
-//     transfers are slower (seen before the receiver's Poll), UMPSCQueue
-//     34.0/30.1/29.2/28.8 ns, ours 39.8/37.7/34.6/35.5 ns (0.80 to 0.86x;
-//     0.35 to 0.65x before the senders' backoff).
+//     UMPSCQueue 23.6/19.2/19.6/19.5 ns, ours 14.7/14.8/15.0/14.5 ns (1.3 to
+//     1.6x its throughput). In stretches when the machine's cross-core
+//     transfers are slower, with one sender UMPSCQueue 32-35 ns and ours
+//     39-42 ns (0.8x), with 4 to 64 senders level (0.96 to 1.18x).
 //
 // The receiver waits on a [waker.WakeSink], senders waiting for room on an
 // [eventcount.EventCount].

@@ -43,7 +43,7 @@ import (
 //     a third slower.
 //   - A producer whose claim is the second past the end of an open segment
 //     knows that another producer was claiming in the same segment at the
-//     same time, and it backs off: it spins for about 10µs (List.backoff)
+//     same time, and it backs off: it spins for 10-15µs (List.backoff)
 //     before it moves on. Two producers claiming from two cores pass the
 //     claim word and the slot lines back and forth on every claim, which
 //     made each claim cost several times what it costs one producer alone

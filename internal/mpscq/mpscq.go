@@ -64,9 +64,11 @@ type slot[T any] struct {
 type pad [cacheLine - unsafe.Sizeof(uint64(0))]byte
 
 // backoffSpins is how many rounds of arithmetic a producer that collides
-// with another spins for (see List and Ring): about 10µs on a 3 GHz core,
-// two thirds of the time that producers take to fill a segment of
-// DefaultSegmentSize int slots when they contend. Twice or four times as
+// with another spins for (see List and Ring): a round is a dependent
+// multiply and add, about 4 cycles, so 15000 rounds take 10-15µs (14µs on
+// the 2-core EPYC of the benchmarks), about the time that producers take
+// to fill a segment of DefaultSegmentSize int slots when they contend
+// (1024 values at 14-15 ns, BenchmarkFill). Twice or four times as
 // long measured slower (the backed-off producer idles its core while the
 // others finish); a clock-bounded spin of 10µs measured slower too.
 const backoffSpins = 15000

@@ -34,7 +34,7 @@ import (
 //     mpsc).
 //
 //   - A producer whose claim CAS fails, because another producer claimed
-//     the same position first, backs off: it spins for about 10µs (see
+//     the same position first, backs off: it spins for 10-15µs (see
 //     Pause), if no producer has done so in the last ringBackoffEvery
 //     positions. With 4 producers on two Ps and no consumer
 //     (BenchmarkFill), a value cost 12-25 ns instead of 30-93 ns; in
