@@ -194,6 +194,26 @@ func BenchmarkRecvBatch(b *testing.B) {
 	}
 }
 
+// BenchmarkSmall: as BenchmarkBounded with a buffer of 16, which a sender
+// fills in well under a microsecond: a receiver that waits too long before
+// it looks again leaves its senders blocked on a full channel.
+func BenchmarkSmall(b *testing.B) {
+	const capacity = 16
+	for _, producers := range []int{1, 4} {
+		b.Run(fmt.Sprintf("producers=%d/impl=chan", producers), func(b *testing.B) {
+			runPipe(b, make(chanPipe, capacity), producers, 1)
+		})
+		b.Run(fmt.Sprintf("producers=%d/impl=mpsc", producers), func(b *testing.B) {
+			s, r := mpsc.New[int](capacity)
+			runPipe(b, mpscPipe{s, r}, producers, 1)
+		})
+		b.Run(fmt.Sprintf("producers=%d/impl=mpsc-batch", producers), func(b *testing.B) {
+			s, r := mpsc.New[int](capacity)
+			runPipe(b, mpscPipe{s, r}, producers, capacity)
+		})
+	}
+}
+
 type umpscPipe struct{ q *xsync.UMPSCQueue[int] }
 
 func (p umpscPipe) send(v int)              { p.q.Enqueue(v) }

@@ -302,7 +302,8 @@ func TestAllStopsOnCancel(t *testing.T) {
 // context; with a batch receive as with a single one.
 func TestWaitAfterStream(t *testing.T) {
 	const stream = 16
-	for _, c := range flavours {
+	// 1024: large enough to pace (smaller bounded channels never do).
+	for _, c := range append(flavours[:len(flavours):len(flavours)], 1024) {
 		for _, batch := range []bool{false, true} {
 			synctest.Test(t, func(t *testing.T) {
 				s, r := newChan[int](c)

@@ -75,7 +75,13 @@ func newChannel[T any](c *channel[T]) (*Sender[T], *Receiver[T]) {
 	sink := waker.NewWakeSink()
 	c.wakeRecv = sink.Source()
 	c.senders.Store(1)
-	r := &Receiver[T]{c: c, sink: sink}
+	r := &Receiver[T]{c: c, sink: sink, pause: paceMinSpins, target: paceTarget}
+	if c.ring != nil {
+		r.target = min(paceTarget, c.ring.Cap()/4)
+	}
+	if r.target < paceMinTarget {
+		r.pause = 0 // never pace
+	}
 	r.ready = r.poll // bound once, so that waiting allocates nothing
 	return &Sender[T]{c: c}, r
 }
@@ -127,17 +133,22 @@ func (c *channel[T]) dequeueBatch(buf []T, exact bool) (int, mpscq.Status) {
 	return c.list.PollBatch(buf)
 }
 
-// freed tells senders waiting for room that n values left the queue.
-func (c *channel[T]) freed(n int) {
+// freed tells senders waiting for room that n values left the queue, and
+// reports whether any was waiting.
+func (c *channel[T]) freed(n int) bool {
 	if c.ring == nil {
-		return // an unbounded queue has room for every sender
+		return false // an unbounded queue has room for every sender
 	}
 	// Seq-cst loads after the dequeue's tail store: a sender that prepared
 	// later sees the room when it looks again; one that prepared earlier is
 	// counted here and woken.
+	if c.room.Waiters() == 0 {
+		return false
+	}
 	for ; n > 0 && c.room.Waiters() > 0; n-- {
 		c.room.NotifyOne()
 	}
+	return true
 }
 
 // close closes the queue, and wakes the receiver and every waiting sender if
@@ -341,7 +352,12 @@ type Receiver[T any] struct {
 	n   int          // the count, for a batch
 	st  mpscq.Status // the status
 
-	recent int // values received since the last wait began (see pace)
+	// Pacing state (see pace).
+	recent  int  // values received since the last wait began
+	crowded bool // since then, a receive found senders waiting for room
+	paced   bool // the last wait ended in a poll of pace
+	pause   int  // spin rounds between the polls of pace
+	target  int  // values per wait that pause is adjusted towards
 }
 
 // poll is the predicate of the receiver's waits: it dequeues and reports
@@ -370,7 +386,7 @@ func (r *Receiver[T]) wait(ctx context.Context) (mpscq.Status, error) {
 	// ran other goroutines on this P (see pace).
 	stream := r.streaming()
 	var start time.Time
-	if stream {
+	if stream && r.pause > 0 {
 		start = time.Now()
 	}
 	// Yield first: senders running on other Ps fill the ring meanwhile,
@@ -383,7 +399,7 @@ func (r *Receiver[T]) wait(ctx context.Context) (mpscq.Status, error) {
 	// (BenchmarkBounded); more measured no better. A receiver on an idle
 	// channel still parks.
 	runtime.Gosched()
-	if stream && time.Since(start) < paceYield && r.pace() {
+	if stream && r.pause > 0 && time.Since(start) < paceYield && r.pace() {
 		return r.st, nil
 	}
 	if err := r.sink.Wait(ctx, r.ready); err != nil {
@@ -397,26 +413,52 @@ func (r *Receiver[T]) wait(ctx context.Context) (mpscq.Status, error) {
 // Pacing: a receiver that took at least paceAfter values since its last
 // wait, and whose yield came back within paceYield (no other goroutine was
 // ready to run on its P), polls up to paceRounds more times, spinning
-// paceSpins rounds (about 1.4µs on the benchmark machine) before each,
-// before it goes on to the sink's Wait.
+// r.pause rounds before each, before it goes on to the sink's Wait. The
+// pause adapts (see adapt) between paceMinSpins and paceMaxSpins, about
+// 0.25µs and 5.7µs on the benchmark machine, towards target values per
+// wait: paceTarget, or a quarter of a bounded channel's capacity. A
+// channel whose target is below paceMinTarget (a capacity below 128) is
+// never paced: its senders could fill it during the shortest pause.
 const (
-	paceAfter  = 4
-	paceYield  = 2 * time.Microsecond
-	paceRounds = 4
-	paceSpins  = 1500
+	paceAfter     = 4
+	paceYield     = 2 * time.Microsecond
+	paceRounds    = 2
+	paceMinSpins  = 250
+	paceMaxSpins  = 6000
+	paceTarget    = 128
+	paceMinTarget = 32
 )
 
 // streaming reports whether the receiver took at least paceAfter values
-// since the last call, and starts counting anew.
+// since the last call, and starts counting anew. If the wait before ended
+// in a poll of pace, it first adapts the pause to what followed.
 func (r *Receiver[T]) streaming() bool {
+	if r.paced {
+		r.pause = adapt(r.pause, r.recent, r.target, r.crowded)
+	}
 	s := r.recent >= paceAfter
-	r.recent = 0
+	r.recent, r.crowded, r.paced = 0, false, false
 	return s
 }
 
-// pace polls the queue paceRounds times at intervals of paceSpins rounds
-// of arithmetic, and reports whether a poll settled the receive. It keeps
-// its P and touches no memory between polls. It returns false at once with
+// adapt returns the pause for the next pace, given the last one and what
+// followed the poll it ended in: k values until the next wait, and whether
+// senders were waiting for room meanwhile (crowded). A pause that let the
+// senders fill a bounded channel and block is halved; one after which the
+// receiver took fewer than target values is doubled.
+func adapt(pause, k, target int, crowded bool) int {
+	switch {
+	case crowded:
+		return max(pause/2, paceMinSpins)
+	case k < target:
+		return min(pause*2, paceMaxSpins)
+	}
+	return pause
+}
+
+// pace polls the queue paceRounds times at intervals of r.pause rounds of
+// arithmetic, and reports whether a poll settled the receive. It keeps its
+// P and touches no memory between polls. It returns false at once with
 // GOMAXPROCS 1, where no sender runs while it spins.
 //
 // A receiver that keeps up with its senders otherwise polls as soon as its
@@ -424,15 +466,19 @@ func (r *Receiver[T]) streaming() bool {
 // the sender is writing each time; each such read takes that cache line
 // away from the sender, whose next write must fetch it back. With one
 // sender on two Ps, RecvBatch then took 5 values per call and 24-25 ns per
-// value; paced, 45-52 values per call and 14-15 ns (BenchmarkRecvBatch).
-// Only a receiver that saw a stream paces: in a request-reply exchange it
-// takes one value per wait and polls at once, as before.
+// value. Only a receiver that saw a stream paces: in a request-reply
+// exchange it takes one value per wait and polls at once, as before. The
+// pause adapts because no one length fits: with a capacity of 1024 a
+// longer pause was up to 2.5 times faster in the machine's slow stretches,
+// and with a capacity of 16 a fixed 1.4µs pause made the receiver 4 times
+// slower, its senders blocked on a full channel while it spun.
 func (r *Receiver[T]) pace() bool {
 	for range paceRounds {
-		if !mpscq.Pause(paceSpins) {
+		if !mpscq.Pause(r.pause) {
 			return false
 		}
 		if r.poll() {
+			r.paced = true
 			return true
 		}
 	}
@@ -463,7 +509,9 @@ func (r *Receiver[T]) result(n int, st mpscq.Status) error {
 	switch st {
 	case mpscq.OK:
 		r.recent += n
-		r.c.freed(n)
+		if r.c.freed(n) {
+			r.crowded = true
+		}
 		return nil
 	case mpscq.Closed:
 		return ErrClosed
