@@ -525,8 +525,8 @@ func (r *Receiver[T]) result(n int, st mpscq.Status) error {
 // before the close has been received, and ctx.Err() if ctx ends while the
 // channel is empty, in which case nothing was removed. A value already
 // waiting is returned even if ctx is done. A Recv that finds the channel
-// empty right after a stream of values may spin for about 6µs before it
-// parks (see Blocking in the package documentation).
+// empty right after a stream of values may spin for up to about 11µs
+// before it parks (see Blocking in the package documentation).
 func (r *Receiver[T]) Recv(ctx context.Context) (T, error) {
 	v, st := r.c.tryDequeue(false)
 	if st == mpscq.OK || st == mpscq.Closed {
