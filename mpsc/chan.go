@@ -471,7 +471,8 @@ func adapt(pause, k, target int, crowded bool) int {
 // pause adapts because no one length fits: with a capacity of 1024 a
 // longer pause was up to 2.5 times faster in the machine's slow stretches,
 // and with a capacity of 16 a fixed 1.4µs pause made the receiver 4 times
-// slower, its senders blocked on a full channel while it spun.
+// slower, its senders blocked on a full channel while it spun (hence the
+// halving when senders wait for room, and no pacing below capacity 128).
 func (r *Receiver[T]) pace() bool {
 	for range paceRounds {
 		if !mpscq.Pause(r.pause) {
