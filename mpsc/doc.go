@@ -108,8 +108,8 @@
 // (the machine is shared and runs vary, the ratios less), per value, with
 // 1/4/16/64 senders:
 //
-//   - Recv: chan 39.1/36.2/36.7/40.9 ns, ours 14.4/14.5/14.7/15.3 ns (2.5 to
-//     2.7x chan). Senders wait for a batch of free slots rather than take
+//   - Recv: chan 39.8/35.4/36.3/39.6 ns, ours 14.4/14.8/15.0/15.2 ns (2.4 to
+//     2.8x chan). Senders wait for a batch of free slots rather than take
 //     each slot as it is freed (internal/mpscq.Ring.TryEnqueueBatched), and
 //     yield up to three times before they park; a sender whose claim lost a
 //     race to another backs off for 10-15µs, at most once per 1024
@@ -120,9 +120,9 @@
 //     looks (see Blocking above), since each look reads the cache line the
 //     sender is writing: with one sender, 19.5 ns per value before.
 //   - RecvBatch (up to 256 values per call): chan, taking what it can
-//     without blocking, 39.9/36.3/37.3/40.2 ns, ours 15.6/15.3/16.2/20.3 ns
-//     (2.6/2.4/2.3/2.0x; the receiver took 45-52 values per call with one
-//     sender, and 5 before it paced, at 24-25 ns per value). The receiver
+//     without blocking, 39.1/34.9/35.6/38.2 ns, ours 14.1/15.4/16.4/20.4 ns
+//     (2.8/2.3/2.2/1.9x; with one sender the receiver took 106 values per
+//     call, and 5 before it paced, at 24-25 ns per value). The receiver
 //     then outruns the senders, and what limits them is the send itself:
 //     two locked instructions, the claim's CAS and the store that publishes
 //     the value (an XCHG on amd64, and the fence without which the
@@ -137,11 +137,16 @@
 //     a segment links the next, slot arrays are recycled, a producer far
 //     ahead of the receiver yields once per segment, a producer that
 //     collides with another at the end of a segment spins for 10-15µs,
-//     and the receiver can poll, which xsync's UMPSCQueue cannot. Recv:
-//     UMPSCQueue 23.6/19.2/19.6/19.5 ns, ours 14.7/14.8/15.0/14.5 ns (1.3 to
-//     1.6x its throughput). In stretches when the machine's cross-core
-//     transfers are slower, with one sender UMPSCQueue 32-35 ns and ours
-//     39-42 ns (0.8x), with 4 to 64 senders level (0.96 to 1.18x).
+//     and the receiver can poll, which xsync's UMPSCQueue cannot. Recv
+//     (a second run; the first crossed into a slow stretch): UMPSCQueue
+//     22.9/19.5/19.2/19.4 ns, ours 15.0/14.6/14.9/14.3 ns (1.3 to 1.5x its
+//     throughput).
+//
+// In stretches when the machine's cross-core transfers are slower (chan at
+// 42-64 ns), the same command measured, with one sender, Recv 21-24 ns
+// (1.7-2.0x chan), RecvBatch 14-21 ns, and the unbounded channel 32-36 ns
+// against UMPSCQueue's 33-38 ns (1.0-1.2x); with a fixed 1.4µs pause
+// instead of the adaptive one, 35 ns, 35 ns, and 0.8x.
 //
 // The receiver waits on a [waker.WakeSink], senders waiting for room on an
 // [eventcount.EventCount].
