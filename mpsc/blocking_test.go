@@ -297,9 +297,9 @@ func TestAllStopsOnCancel(t *testing.T) {
 }
 
 // TestWaitAfterStream: a receiver that took a stream of values paces its
-// polls when the channel runs dry (see Receiver.pace), and then still parks (synctest sees it
-// durably blocked), is woken by the next send, and honours a cancelled
-// context; with a batch receive as with a single one.
+// polls when the channel runs dry (see Receiver.pace), and then still
+// parks (synctest sees it durably blocked), is woken by the next send, and
+// honours a cancelled context; with a batch receive as with a single one.
 func TestWaitAfterStream(t *testing.T) {
 	const stream = 16
 	// 1024: large enough to pace (smaller bounded channels never do).
