@@ -142,13 +142,12 @@ func (c *channel[T]) freed(n int) bool {
 	// Seq-cst loads after the dequeue's tail store: a sender that prepared
 	// later sees the room when it looks again; one that prepared earlier is
 	// counted here and woken.
-	if c.room.Waiters() == 0 {
-		return false
-	}
+	woke := false
 	for ; n > 0 && c.room.Waiters() > 0; n-- {
 		c.room.NotifyOne()
+		woke = true
 	}
-	return true
+	return woke
 }
 
 // close closes the queue, and wakes the receiver and every waiting sender if
@@ -382,11 +381,12 @@ func (r *Receiver[T]) poll() bool {
 // instructions away.
 func (r *Receiver[T]) wait(ctx context.Context) (mpscq.Status, error) {
 	// Senders were streaming if this receiver took several values since
-	// its last wait; then it paces its next polls, unless the yield below
-	// ran other goroutines on this P (see pace).
-	stream := r.streaming()
+	// its last wait; then it paces its next polls, unless its channel is
+	// too small to pace or the yield below ran other goroutines on this P
+	// (see pace).
+	pace := r.streaming() && r.pause > 0
 	var start time.Time
-	if stream && r.pause > 0 {
+	if pace {
 		start = time.Now()
 	}
 	// Yield first: senders running on other Ps fill the ring meanwhile,
@@ -399,7 +399,7 @@ func (r *Receiver[T]) wait(ctx context.Context) (mpscq.Status, error) {
 	// (BenchmarkBounded); more measured no better. A receiver on an idle
 	// channel still parks.
 	runtime.Gosched()
-	if stream && r.pause > 0 && time.Since(start) < paceYield && r.pace() {
+	if pace && time.Since(start) < paceYield && r.pace() {
 		return r.st, nil
 	}
 	if err := r.sink.Wait(ctx, r.ready); err != nil {
