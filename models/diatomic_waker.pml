@@ -146,7 +146,11 @@ inline dw_notify_slow() {
 		:: (st & (REGISTERED | LOCKED)) == (REGISTERED | LOCKED) && (st & NOTIFICATION) ->
 			goto done /* already requested */
 		:: (st & (REGISTERED | LOCKED | NOTIFICATION)) == (REGISTERED | LOCKED) ->
+#ifndef BROKEN_DROP_REQUEST
 			next = st | NOTIFICATION
+#else
+			goto done /* drop the request instead of asking the holder */
+#endif
 		fi;
 		notifier_cas();
 		if

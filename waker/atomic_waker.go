@@ -76,7 +76,8 @@ type AtomicWaker struct {
 //
 // If a Wake runs concurrently with Register, w may be woken right away
 // instead: the caller must then re-check its wake condition, as it must after
-// any wake. Register panics if w is nil or not comparable.
+// any wake. Register panics if w is nil or not comparable, leaving the
+// AtomicWaker as it was.
 func (a *AtomicWaker) Register(w Waker) {
 	checkWaker(w)
 	// Taking the lock: a seq-cst RMW, so a Wake that loads the state after
@@ -94,7 +95,13 @@ func (a *AtomicWaker) Register(w Waker) {
 		w.Wake()
 		return
 	}
+	// The slot holds only wakers that passed checkNewWaker (or nil), so
+	// this comparison cannot panic; a new waker is checked before it is
+	// stored.
 	if a.slot != w {
+		if !comparableWaker(w) {
+			a.refuse(w, prev)
+		}
 		a.slot = w
 	}
 	// Releasing the lock: the CAS succeeds unless a Wake set awWaking in
@@ -108,6 +115,26 @@ func (a *AtomicWaker) Register(w Waker) {
 	a.slot = nil
 	a.state.Store(0)
 	taken.Wake()
+}
+
+// refuse panics because w, which a Register holding the lock was about to
+// store, is not comparable. It first releases the lock, restoring the state
+// prev the lock was taken from, so the AtomicWaker is left as it was. A Wake
+// that came in meanwhile left its delivery to the lock holder: refuse makes
+// it, to the waker registered before, as the Wake would have.
+//
+//go:noinline
+func (a *AtomicWaker) refuse(w Waker, prev uint32) {
+	hook(hookAtomicRefuse)
+	if !a.state.CompareAndSwap(prev|awRegistering, prev) {
+		taken := a.slot
+		a.slot = nil
+		a.state.Store(0)
+		if taken != nil {
+			taken.Wake()
+		}
+	}
+	checkNewWaker(w)
 }
 
 // Wake wakes the registered waker, if any, and unregisters it. It never
@@ -146,6 +173,7 @@ func (a *AtomicWaker) takeSlow() Waker {
 		// Wake, which takes the same waker.
 		return nil
 	}
+	hook(hookAtomicWaking)
 	w := a.slot
 	a.slot = nil
 	// Reset the whole word: any awRegistering bit set meanwhile belongs to

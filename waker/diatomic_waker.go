@@ -83,7 +83,8 @@ type DiatomicWaker struct {
 }
 
 // Register registers w to be woken by the next Notify, replacing any waker
-// registered before. Register panics if w is nil or not comparable.
+// registered before. Register panics if w is nil or not comparable, leaving
+// the DiatomicWaker as it was.
 func (d *DiatomicWaker) Register(w Waker) {
 	checkWaker(w)
 	if raceEnabled {
@@ -110,6 +111,9 @@ func (d *DiatomicWaker) Register(w Waker) {
 
 // Outlined slow path to allow inlining of the fast path.
 func (d *DiatomicWaker) registerSlow(w Waker, st uint32) {
+	// w is not the waker stored last: check it before storing it. The slots
+	// hold only checked wakers, so the fast path's comparison cannot panic.
+	checkNewWaker(w)
 	if !raceEnabled {
 		d.guard.enter("Register on DiatomicWaker")
 		defer d.guard.exit()
@@ -123,6 +127,7 @@ func (d *DiatomicWaker) registerSlow(w Waker, st uint32) {
 	}
 	// dwUpdate or dwRegistered is clear, and only this goroutine sets
 	// them, so no notifier reads or switches to slot 1-index.
+	hook(hookDiatomicWrite)
 	d.slots[(st&dwIndex)^1] = w
 	// Publish: this RMW synchronizes the slot write before the notifier
 	// that takes the lock and flips to the slot.
@@ -165,6 +170,7 @@ func (d *DiatomicWaker) notifySlow() {
 	for {
 		// Copy the waker out while the lock protects its slot.
 		w = d.slots[st&dwIndex]
+		hook(hookDiatomicLocked)
 		var again bool
 		if st, again = d.unlock(st); !again {
 			break

@@ -19,6 +19,9 @@ import (
 //	pChan    channel mode, entered by C for good: tokens travel through ch
 //
 // Invariants:
+//   - ch is set once, by the first Park, TryPark or C that needs it (or by
+//     NewParker), before that call moves the state to pParked or pChan; a
+//     Wake reads it only after it loaded one of these states.
 //   - A send on ch happens only after a CAS from pParked to pEmpty (exactly
 //     one per blocked Park, so ch, of capacity 1, never blocks it): the token
 //     then travels in the channel, not in the state word. In channel mode
@@ -49,22 +52,42 @@ const (
 // receive from C that consumes the token it stored (or a token it coalesced
 // into).
 //
-// A Parker must be created with [NewParker]. Any number of goroutines may call
-// Wake concurrently; Park and TryPark must be called by one goroutine at a
-// time (a second concurrent Park panics).
+// The zero value is ready to use, with no token stored; its channel is made
+// by the first Park that blocks or the first C. Any number of goroutines may
+// call Wake concurrently; Park and TryPark must be called by one goroutine at
+// a time (a second concurrent Park panics).
 type Parker struct {
 	state atomic.Uint32
-	ch    chan struct{} // capacity 1; carries the token to a blocked Park
+	ch    atomic.Pointer[chan struct{}] // capacity 1; carries the token to a blocked Park
 }
 
-// NewParker returns a Parker with no token stored.
+// NewParker returns a Parker with no token stored, its channel already made.
 func NewParker() *Parker {
-	p := new(Parker)
-	p.init()
-	return p
+	p := new(parkerAndChan)
+	p.c = make(chan struct{}, 1)
+	p.ch.Store(&p.c)
+	return &p.Parker
 }
 
-func (p *Parker) init() { p.ch = make(chan struct{}, 1) }
+// parkerAndChan lets NewParker allocate a Parker and the word its ch points
+// to at once.
+type parkerAndChan struct {
+	Parker
+	c chan struct{}
+}
+
+// channel returns ch, making it if no call did yet. The CAS makes one
+// channel win even if two calls race (a misuse that the state then reports).
+func (p *Parker) channel() chan struct{} {
+	if c := p.ch.Load(); c != nil {
+		return *c
+	}
+	c := make(chan struct{}, 1)
+	if p.ch.CompareAndSwap(nil, &c) {
+		return c
+	}
+	return *p.ch.Load()
+}
 
 // Wake stores the token, waking the goroutine blocked in Park if there is
 // one. It never blocks. If the token is already stored, Wake does nothing.
@@ -82,12 +105,12 @@ func (p *Parker) Wake() {
 			// channel is empty, so the send does not block. The token
 			// goes to the parked goroutine through the channel.
 			if p.state.CompareAndSwap(pParked, pEmpty) {
-				p.ch <- struct{}{}
+				*p.ch.Load() <- struct{}{}
 				return
 			}
 		default: // pChan
 			select {
-			case p.ch <- struct{}{}:
+			case *p.ch.Load() <- struct{}{}:
 			default:
 			}
 			return
@@ -105,7 +128,10 @@ func (p *Parker) Wake() {
 // before it blocks: the goroutine that will call Wake is often runnable on
 // this P, typically because the caller just woke it, and if it calls Wake
 // meanwhile the token is handed over without either goroutine blocking.
+//
+// Park panics if ctx is nil, leaving the Parker as it was.
 func (p *Parker) Park(ctx context.Context) error {
+	checkContext(ctx, "Parker.Park")
 	if p.state.Load() == pToken && p.state.CompareAndSwap(pToken, pEmpty) {
 		return nil
 	}
@@ -137,7 +163,9 @@ func (p *Parker) parkSlow(ctx context.Context) error {
 				runtime.Gosched()
 				continue
 			}
-			// Announce the park; a Wake from now on sends on ch.
+			// Announce the park; a Wake from now on sends on ch, which
+			// exists before the CAS publishes it.
+			ch := p.channel()
 			if !p.state.CompareAndSwap(pEmpty, pParked) {
 				continue
 			}
@@ -145,38 +173,40 @@ func (p *Parker) parkSlow(ctx context.Context) error {
 			if done == nil {
 				// Cannot be cancelled: a plain receive is cheaper than a
 				// select.
-				<-p.ch
+				<-ch
 				return nil
 			}
 			select {
-			case <-p.ch:
+			case <-ch:
 				return nil
 			case <-done:
 			}
+			hook(hookParkCancelled)
 			if p.state.CompareAndSwap(pParked, pEmpty) {
 				return ctx.Err() // withdrawn: no token consumed
 			}
 			// A Wake moved pParked to pEmpty and is sending: the token
 			// wins over the cancellation.
-			<-p.ch
+			<-ch
 			return nil
 		}
 	}
 }
 
 func (p *Parker) parkChan(ctx context.Context) error {
+	ch := *p.ch.Load() // set before the state became pChan
 	select {
-	case <-p.ch:
+	case <-ch:
 		return nil
 	default:
 	}
 	select {
-	case <-p.ch:
+	case <-ch:
 		return nil
 	case <-ctx.Done():
 		// Prefer a token that became ready together with ctx.
 		select {
-		case <-p.ch:
+		case <-ch:
 			return nil
 		default:
 			return ctx.Err()
@@ -193,7 +223,7 @@ func (p *Parker) TryPark() bool {
 		return false
 	}
 	select {
-	case <-p.ch:
+	case <-*p.ch.Load(): // set before the state became pChan
 		return true
 	default:
 		return false
@@ -211,20 +241,22 @@ func (p *Parker) C() <-chan struct{} {
 	for {
 		switch s := p.state.Load(); s {
 		case pChan:
-			return p.ch
+			return *p.ch.Load()
 		case pParked:
 			panic("waker: Parker.C called while a Park is blocked")
 		default:
+			// The channel exists before the CAS publishes channel mode.
+			ch := p.channel()
 			if p.state.CompareAndSwap(s, pChan) {
 				if s == pToken {
 					// Move the stored token into the channel, unless a
 					// Wake in channel mode already put one there.
 					select {
-					case p.ch <- struct{}{}:
+					case ch <- struct{}{}:
 					default:
 					}
 				}
-				return p.ch
+				return ch
 			}
 		}
 	}

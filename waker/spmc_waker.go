@@ -71,7 +71,8 @@ func spLoad(a *atomic.Uint32) uint32 { return a.Load() ^ spEmpty }
 // Wake is in progress; the caller must then treat itself as woken and
 // re-check its condition.
 //
-// Register panics if w is nil or not comparable.
+// Register panics if w is nil or not comparable, leaving the SpmcWaker as it
+// was.
 func (s *SpmcWaker) Register(w Waker) bool {
 	checkWaker(w)
 	if raceEnabled {
@@ -94,6 +95,10 @@ func (s *SpmcWaker) Register(w Waker) bool {
 
 // Outlined slow path to allow inlining of the fast path.
 func (s *SpmcWaker) registerSlow(w Waker, st uint32) bool {
+	// w is neither registered nor cached: check it before storing it. The
+	// cells hold only checked wakers, so the fast path's comparisons
+	// cannot panic.
+	checkNewWaker(w)
 	if st == spWaking {
 		// A Wake is delivering to the registered waker: the caller is
 		// being woken, so it re-checks instead of waiting.
@@ -117,6 +122,7 @@ func (s *SpmcWaker) registerSlow(w Waker, st uint32) bool {
 	// cell and switch to it with a CAS that fails if a Wake took cells[st].
 	next := 1 - st
 	s.cells[next] = w
+	hook(hookSpmcPublish)
 	if !s.state.CompareAndSwap(st^spEmpty, next^spEmpty) {
 		s.cells[next] = nil // the state is spEmpty|st or spWaking: nobody reads cells[next]
 		return false

@@ -27,10 +27,12 @@ import (
 //
 // Wait, WaitUntil, Register and Unregister must not be called from two
 // goroutines at once; doing so panics with a "waker: concurrent ..." message
-// where the check is cheap, and is reported by the race detector otherwise.
-// Source and WakeSource.Notify may be called from any goroutine.
+// where the check is cheap (a Wait that has to register always checks), and
+// is reported by the race detector otherwise. Source and WakeSource.Notify
+// may be called from any goroutine.
 //
-// A WakeSink must be created with [NewWakeSink].
+// The zero value is ready to use. A WakeSink must not be copied after first
+// use.
 type WakeSink struct {
 	waker  DiatomicWaker
 	parker Parker
@@ -43,10 +45,11 @@ type WakeSource struct {
 	waker *DiatomicWaker
 }
 
-// NewWakeSink returns a WakeSink with nothing registered.
+// NewWakeSink returns a WakeSink with nothing registered. It is new(WakeSink)
+// with the channel of its Parker already made.
 func NewWakeSink() *WakeSink {
 	s := new(WakeSink)
-	s.parker.init()
+	s.parker.channel()
 	return s
 }
 
@@ -77,8 +80,12 @@ func (s *WakeSink) Unregister() { s.waker.Unregister() }
 //
 // If ctx ends first, Wait returns ctx.Err() and leaves nothing registered.
 // ready's answer wins over ctx: a Wait whose ctx is already done still
-// returns nil if ready reports true.
+// returns nil if ready reports true. If ready panics, the panic goes on to
+// Wait's caller, and Wait leaves nothing registered either.
+//
+// Wait panics if ctx is nil, before it calls ready.
 func (s *WakeSink) Wait(ctx context.Context, ready func() bool) error {
+	checkContext(ctx, "WakeSink.Wait")
 	if ready() {
 		return nil
 	}
@@ -91,6 +98,7 @@ func (s *WakeSink) Wait(ctx context.Context, ready func() bool) error {
 // poll is called only from the calling goroutine, so it may take the value
 // out of a shared structure.
 func WaitUntil[T any](ctx context.Context, s *WakeSink, poll func() (T, bool)) (T, error) {
+	checkContext(ctx, "WaitUntil")
 	if v, ok := poll(); ok {
 		return v, nil
 	}
@@ -106,28 +114,28 @@ func WaitUntil[T any](ctx context.Context, s *WakeSink, poll func() (T, bool)) (
 // wait is the slow path of Wait and WaitUntil, entered after ready reported
 // false once.
 func (s *WakeSink) wait(ctx context.Context, ready func() bool) error {
-	// Concurrent Waits: the second to block in Park panics; the race
-	// detector sees the rest, and race builds check every Wait.
-	if raceEnabled {
-		s.guard.enter("Wait on WakeSink")
-		defer s.guard.exit()
-	}
+	// Concurrent Waits: the second panics here, before it registers (which
+	// a later withdrawal of its own would undo for the first).
+	s.guard.enter("Wait on WakeSink")
+	defer s.guard.exit()
 	// Yield first: the goroutine that will make ready true is often
 	// runnable on this P (this one has typically just notified it). If it
 	// runs now, ready sees its work before this goroutine registers, and
 	// its Notify finds nobody registered: one load on its side, no
-	// registration, lock or wake on either. Ping-pong through two sinks
-	// ran 1.3x faster (BenchmarkPingPong).
+	// registration, lock or wake on either (BenchmarkPingPong measures
+	// what this saves).
 	runtime.Gosched()
 	if ready() {
 		return nil
 	}
+	// From the first Register on, every way out, a panic of ready
+	// included, withdraws the registration that a Notify has not consumed.
+	defer s.withdraw()
 	for {
 		// Register, then check: a Notify after the registration wakes the
 		// parker; one before it published what ready now reads.
 		s.waker.Register(&s.parker)
 		if ready() {
-			s.waker.Unregister()
 			return nil
 		}
 		// Park yields once before blocking: a notifier that is runnable
@@ -135,17 +143,23 @@ func (s *WakeSink) wait(ctx context.Context, ready func() bool) error {
 		// to run and answer, and its Notify then costs no goroutine
 		// wake-up.
 		if err := s.parker.Park(ctx); err != nil {
-			s.waker.Unregister()
 			return err
 		}
 		// Woken (or a stale token from an earlier round): check again.
 		// The registration was consumed by the Notify, or is still in
 		// place and the next Register is a no-op RMW.
 		if ready() {
-			if s.waker.Registered() {
-				s.waker.Unregister() // woken by a stale token
-			}
 			return nil
 		}
+	}
+}
+
+// withdraw unregisters the sink's parker unless a Notify consumed its
+// registration already (the load spares the RMW after a wake-up). A Notify
+// that consumes it meanwhile leaves a stale token, which the next Wait
+// treats as a spurious wake-up.
+func (s *WakeSink) withdraw() {
+	if s.waker.Registered() {
+		s.waker.Unregister()
 	}
 }
