@@ -18,6 +18,13 @@
  * waker, or the same one with -DWAKERS=1) against one notifier's Wake. After
  * every Register, and at the end, each registrant's waker is registered,
  * woken, or replaced by a later registration.
+ *
+ * -DREFUSE: once, a Register holding the lock finds its waker not comparable
+ * (it differs from the slot's) and refuses it: it releases the lock to the
+ * state it took it from, delivering for a Wake that came in meanwhile, and
+ * panics; the registrant recovers, does not park on that waker, and goes on.
+ * -DBROKEN_REFUSE_LOCKED panics with the lock held, as the runtime's
+ * comparison panic did before the check.
  */
 //@check: defines="" cc="-DSAFETY" run="-m10000 -w20"
 //@check: defines="-DPANIC" cc="-DSAFETY" run="-m10000 -w20"
@@ -28,6 +35,9 @@
 //@broken: defines="-DBROKEN_FASTPATH" cc="-DSAFETY" run="-m10000 -w20"
 //@broken: defines="-DREGISTRANTS=2 -DBROKEN_SILENT_LOSER" cc="-DSAFETY" run="-m10000 -w20"
 //@broken: defines="-DBROKEN_IGNORE_WAKING" cc="-DSAFETY" run="-m10000 -w20"
+//@check: defines="-DREFUSE" cc="-DSAFETY" run="-m10000 -w20"
+//@check: defines="-DREFUSE -DPANIC" cc="-DSAFETY" run="-m10000 -w20"
+//@broken: defines="-DREFUSE -DBROKEN_REFUSE_LOCKED" cc="-DSAFETY" run="-m10000 -w20"
 
 #ifndef REGISTRANTS
 #define REGISTRANTS 1
@@ -74,6 +84,7 @@ bit tok[WAKERS + 1]; /* tok[w]: the token of waker w (a Parker) */
 #define DONE 2
 #define WK(i) (WAKERS == 1 -> 1 : (i) + 1)
 byte fate[REGISTRANTS];
+bit refusals; /* -DREFUSE: refusals made so far (at most one) */
 
 inline read_slot(v) {
 	d_step { assert(holder == _pid && !writing); readers++ };
@@ -146,6 +157,35 @@ inline aw_register(me, w) {
 	:: (prev & REGISTERING) == 0 -> /* ignores a Wake holding the lock */
 #endif
 		read_slot(cur);
+#ifdef REFUSE
+		if
+		:: cur != w && refusals == 0 ->
+			/* w is not comparable: refuse(w, prev) */
+			refusals = 1; refused = 1;
+#ifndef BROKEN_REFUSE_LOCKED
+			d_step { /* CompareAndSwap(prev|REGISTERING, prev) */
+				if
+				:: state == (prev | REGISTERING) -> state = prev; unlock(); ok = 1
+				:: else -> ok = 0
+				fi
+			};
+			if
+			:: ok
+			:: else ->
+				/* a Wake came in: deliver to the waker registered before */
+				read_slot(cur);
+				write_slot(0);
+				d_step { state = 0; unlock() };
+				if
+				:: cur != 0 -> self_wake(cur)
+				:: else
+				fi
+			fi;
+#endif
+			goto refusedRegister /* the panic */
+		:: else
+		fi;
+#endif
 		if
 		:: cur != w -> write_slot(w); d_step { superseded(cur) }
 		:: else
@@ -170,7 +210,8 @@ inline aw_register(me, w) {
 			d_step { state = 0; unlock() };
 			self_wake(cur)
 		fi
-	fi
+	fi;
+refusedRegister: skip
 }
 
 /* Wake(): Take, then w.Wake() after the lock is released. */
@@ -217,12 +258,12 @@ done:
 
 proctype Registrant(byte me) {
 	byte w, prev, cur, f, seen, r;
-	bit ok;
+	bit ok, refused;
 #if REGISTRANTS == 1
 	do
 	:: seen == NOTIFIERS -> break
 	:: else ->
-		d_step { prev = 0; cur = 0; f = 0; ok = 0 } /* dead: keep the state small */
+		d_step { prev = 0; cur = 0; f = 0; ok = 0; refused = 0 } /* dead: keep the state small */
 		if
 		:: w = 1
 		:: WAKERS >= 2 -> w = 2
@@ -231,9 +272,10 @@ proctype Registrant(byte me) {
 		aw_register(me, w);
 		f = flag;
 		if
-		:: f > seen -> seen = f
-		:: f == seen && w == PANICKY -> skip /* cannot be woken: poll */
-		:: f == seen && w != PANICKY -> atomic { tok[w] == 1 -> tok[w] = 0 }
+		:: refused -> skip /* recovered from the panic: nothing registered, go on */
+		:: !refused && f > seen -> seen = f
+		:: !refused && f == seen && w == PANICKY -> skip /* cannot be woken: poll */
+		:: !refused && f == seen && w != PANICKY -> atomic { tok[w] == 1 -> tok[w] = 0 }
 		fi
 	od
 #else

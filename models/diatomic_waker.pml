@@ -18,13 +18,22 @@
  * polls, and every later registration of another waker must still be woken.
  * At the end no lock bit may be left set; -DNO_END_CHECK leaves that check
  * out, to show what a lock left set leads to.
+ *
+ * -DBROKEN_DROP_REQUEST: a notifier that finds the lock held with a waker
+ * registered returns instead of asking the holder for one more delivery. The
+ * holder then wakes the waker it copied, so a wake-up is lost only when the
+ * registrant registered another waker meanwhile: the configurations with
+ * WAKERS=1 cannot catch it, those with several wakers do.
  */
 //@check: defines="" cc="-DSAFETY" run="-m10000 -w20"
 //@check: defines="-DPANIC" cc="-DSAFETY" run="-m10000 -w20"
 //@check: defines="-DNOTIFIERS=3 -DWAKERS=1" cc="-DSAFETY" run="-m10000 -w21"
 //@check: defines="-DNOTIFIERS=3 -DWAKERS=2" cc="-DSAFETY -DCOLLAPSE" run="-m10000 -w22"
+//@check: defines="-DNOTIFIERS=3 -DWAKERS=3" cc="-DSAFETY -DCOLLAPSE" run="-m10000 -w24"
 //@broken: defines="-DBROKEN_FASTPATH" cc="-DSAFETY" run="-m10000 -w20"
 //@broken: defines="-DBROKEN_NO_WITHDRAW" cc="-DSAFETY" run="-m10000 -w20"
+//@broken: defines="-DBROKEN_DROP_REQUEST" cc="-DSAFETY" run="-m10000 -w20"
+//@broken: defines="-DBROKEN_DROP_REQUEST -DNOTIFIERS=3 -DWAKERS=3" cc="-DSAFETY -DCOLLAPSE" run="-m10000 -w24"
 //@broken: defines="-DBROKEN_WAKE_LOCKED -DPANIC" cc="-DSAFETY" run="-m10000 -w20"
 //@broken: defines="-DBROKEN_WAKE_LOCKED -DPANIC -DNO_END_CHECK" cc="-DSAFETY" run="-m10000 -w20"
 

@@ -18,13 +18,18 @@
  * and returns ctx.Err(), and that Wait returns it; every Wait, however it
  * returns, must leave nothing registered. A Wake never blocks on the
  * channel, and a Park that returns ctx.Err() was handed no token.
+ * -DREADY_PANICS: once, a call of ready() after a Register panics instead of
+ * returning; the deferred withdrawal runs as on every other way out, and the
+ * consumer recovers and waits again.
  */
 //@check: defines="" cc="-DSAFETY" run="-m10000 -w20"
 //@check: defines="-DNOTIFIERS=3" cc="-DSAFETY -DCOLLAPSE" run="-m10000 -w20"
+//@check: defines="-DREADY_PANICS" cc="-DSAFETY" run="-m10000 -w20"
 //@broken: defines="-DBROKEN_FASTPATH" cc="-DSAFETY" run="-m10000 -w20"
 //@broken: defines="-DBROKEN_NO_RECHECK" cc="-DSAFETY" run="-m10000 -w20"
 //@broken: defines="-DBROKEN_CANCEL_KEEPS" cc="-DSAFETY" run="-m10000 -w20"
 //@broken: defines="-DBROKEN_WAKE_STORE" cc="-DSAFETY" run="-m10000 -w20"
+//@broken: defines="-DREADY_PANICS -DBROKEN_PANIC_KEEPS" cc="-DSAFETY" run="-m10000 -w20"
 
 #ifndef NOTIFIERS
 #define NOTIFIERS 2
@@ -306,9 +311,25 @@ done:
 	atomic { st = 0; next = 0; w = 0; ps = 0; ok = 0 } /* dead: keep the state small */
 }
 
+#ifndef BROKEN_PANIC_KEEPS
+#define PANIC_WITHDRAW withdraw()
+#else
+#define PANIC_WITHDRAW skip /* no deferred withdrawal: a panic leaves the registration */
+#endif
+
+/* withdraw(), deferred by wait from its first Register on: Registered(),
+ * then Unregister() if a Notify has not consumed the registration. */
+inline withdraw() {
+	st = state; /* Registered() */
+	if
+	:: st & REGISTERED -> dw_unregister()
+	:: else
+	fi
+}
+
 proctype Consumer() {
 	byte st, r, cur, f, seen, cancels, ps;
-	bit got;
+	bit got, panicked;
 	do
 	:: seen == NOTIFIERS -> break
 	:: else ->
@@ -329,7 +350,10 @@ proctype Consumer() {
 #ifndef BROKEN_NO_RECHECK
 				f = flag; /* ready() */
 				if
-				:: f > seen -> seen = f; dw_unregister(); break
+				:: f > seen -> seen = f; withdraw(); break
+#ifdef READY_PANICS
+				:: !panicked -> panicked = 1; PANIC_WITHDRAW; break /* ready panics instead */
+#endif
 				:: else
 				fi;
 #endif
@@ -338,21 +362,17 @@ proctype Consumer() {
 				if
 				:: got == 0 ->
 #ifndef BROKEN_CANCEL_KEEPS
-					dw_unregister();
+					withdraw();
 #endif
 					break /* ctx.Err() */
 				:: else
 				fi;
 				f = flag; /* ready() */
 				if
-				:: f > seen ->
-					seen = f;
-					st = state; /* Registered() */
-					if
-					:: st & REGISTERED -> dw_unregister()
-					:: else
-					fi;
-					break
+				:: f > seen -> seen = f; withdraw(); break
+#ifdef READY_PANICS
+				:: !panicked -> panicked = 1; PANIC_WITHDRAW; break /* ready panics instead */
+#endif
 				:: else
 				fi;
 				d_step { st = 0; r = 0; cur = 0; f = 0; got = 0; ps = 0 } /* dead */

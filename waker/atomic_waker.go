@@ -62,6 +62,8 @@ const (
 // Concurrent Register calls are allowed: one of them stores its waker (the
 // last to take the lock wins); a Register that finds another Register in
 // progress wakes its own waker at once, so its caller re-checks its condition.
+// A waker replaced by a Register that ran after its own is not woken: it is
+// simply no longer registered, as with a single registrant.
 //
 // The zero value is ready to use. An AtomicWaker must not be copied after
 // first use.

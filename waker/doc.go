@@ -30,8 +30,10 @@
 //   - [SpmcWaker]: one registrant; registration of the same waker costs one
 //     atomic load; Register reports false when a concurrent wake got in the
 //     way.
-//   - [AtomicWaker]: any number of registrants (the last one wins, the others
-//     are woken at once so that they re-check).
+//   - [AtomicWaker]: any number of registrants; the last one to register wins.
+//     A Register that runs while another is in progress wakes its own waker
+//     at once, so that its caller re-checks; a waker replaced by a later
+//     Register is not woken.
 //   - [Parker]: the Waker of one goroutine, usable in a select through C.
 //
 // BENCHMARKS.md in this package's directory has the cost of each operation of
@@ -59,4 +61,12 @@
 // Single-registrant types (DiatomicWaker, SpmcWaker, WakeSink) panic with a
 // "waker: concurrent ..." message when two goroutines register at once on a
 // path that writes a waker slot; under the race detector every path checks.
+//
+// Misuse panics with a "waker: " message before it changes any state, so a
+// primitive is still usable after the panic is recovered: a nil or
+// non-comparable Waker (refused at its first registration), a nil Context
+// given to a blocking call.
+//
+// Every type's zero value is ready to use. NewParker and NewWakeSink only make
+// the channel that the zero value makes when it first blocks.
 package waker

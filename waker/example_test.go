@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"github.com/diatomic-go/diatomic/waker"
 )
@@ -20,7 +21,9 @@ func ExampleWaitUntil() {
 		src.Notify()
 	}()
 
-	v, err := waker.WaitUntil(context.Background(), sink, func() (uint64, bool) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	v, err := waker.WaitUntil(ctx, sink, func() (uint64, bool) {
 		v := box.Swap(0)
 		return v, v != 0
 	})
@@ -38,7 +41,9 @@ func ExampleWakeSink_Wait() {
 			src.Notify()
 		}()
 	}
-	err := sink.Wait(context.Background(), func() bool { return done.Load() == 3 })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := sink.Wait(ctx, func() bool { return done.Load() == 3 })
 	fmt.Println("all three done:", err == nil)
 	// Output: all three done: true
 }
@@ -97,4 +102,19 @@ func ExampleAtomicWaker() {
 	w.Wake()
 	fmt.Println(a.n, b.n, w.Take() == nil)
 	// Output: 0 1 true
+}
+
+// The zero Parker and the zero WakeSink are ready to use, like the wakers.
+func ExampleWakeSink_zero() {
+	var sink waker.WakeSink
+	var ready atomic.Bool
+	src := sink.Source()
+	go func() {
+		ready.Store(true)
+		src.Notify()
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	fmt.Println(sink.Wait(ctx, ready.Load))
+	// Output: <nil>
 }

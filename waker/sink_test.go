@@ -21,7 +21,7 @@ func TestWaitBlocksUntilNotify(t *testing.T) {
 		var flag atomic.Bool
 		var returned atomic.Bool
 		go func() {
-			if err := sink.Wait(context.Background(), flag.Load); err != nil {
+			if err := sink.Wait(timeoutContext(t), flag.Load); err != nil {
 				t.Errorf("Wait: %v", err)
 			}
 			returned.Store(true)
@@ -76,7 +76,7 @@ func TestWaitCancellation(t *testing.T) {
 			flag.Store(true)
 			sink.Source().Notify()
 		}()
-		if err := sink.Wait(context.Background(), flag.Load); err != nil {
+		if err := sink.Wait(timeoutContext(t), flag.Load); err != nil {
 			t.Fatalf("Wait after a cancelled Wait: %v", err)
 		}
 	})
@@ -99,20 +99,30 @@ func TestWaitReadyWinsOverDoneContext(t *testing.T) {
 	}
 }
 
-// TestPredicateTrueRightAfterRegister: the second check, made after
-// registering, sees the condition: Wait returns without parking and leaves
-// nothing registered.
+// TestPredicateTrueRightAfterRegister: the check made after registering
+// (the third: check, yield and check, register and check) sees the condition:
+// Wait returns without parking and leaves nothing registered.
 func TestPredicateTrueRightAfterRegister(t *testing.T) {
 	sink := NewWakeSink()
 	calls := 0
+	registeredAtCheck := false
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel() // a park would return an error at once
-	err := sink.Wait(ctx, func() bool { calls++; return calls == 2 })
+	err := sink.Wait(ctx, func() bool {
+		calls++
+		if calls == 3 {
+			registeredAtCheck = sink.waker.Registered()
+		}
+		return calls == 3
+	})
 	if err != nil {
 		t.Fatalf("Wait = %v, want nil (ready on the check after registering)", err)
 	}
-	if calls != 2 {
-		t.Fatalf("ready called %d times, want 2", calls)
+	if calls != 3 {
+		t.Fatalf("ready called %d times, want 3", calls)
+	}
+	if !registeredAtCheck {
+		t.Fatal("the third check of ready ran with nothing registered: it is not the check after Register")
 	}
 	if sink.waker.Registered() {
 		t.Fatal("left registered after the predicate turned true")
@@ -250,7 +260,7 @@ func TestConcurrentRegisterDetected(t *testing.T) {
 func TestConcurrentWaitDetected(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		sink := NewWakeSink()
-		ctx, cancel := context.WithCancel(context.Background())
+		ctx, cancel := context.WithTimeout(context.Background(), testutil.Timeout)
 		go sink.Wait(ctx, func() bool { return false })
 		synctest.Wait()
 		defer func() {
@@ -290,7 +300,7 @@ func TestParker(t *testing.T) {
 		}
 		p.Wake()
 		p.Wake() // coalesces
-		if err := p.Park(context.Background()); err != nil {
+		if err := p.Park(timeoutContext(t)); err != nil {
 			t.Fatal(err)
 		}
 		if p.TryPark() {
@@ -306,7 +316,7 @@ func TestParker(t *testing.T) {
 			t.Fatalf("Park with a token and a done ctx = %v, want nil (the token wins)", err)
 		}
 		go p.Wake()
-		<-p.C()
+		testutil.Recv(t, p.C(), "the token of a Wake through C")
 	})
 }
 
@@ -314,7 +324,8 @@ func TestZeroAllocs(t *testing.T) {
 	sink := NewWakeSink()
 	src := sink.Source()
 	var flag atomic.Bool
-	ctx := context.Background()
+	ctx := timeoutContext(t)
+	var waitErr error // the last error of a Wait below: a lost wake-up times out
 	var aw AtomicWaker
 	var sw SpmcWaker
 	var dw DiatomicWaker
@@ -327,25 +338,29 @@ func TestZeroAllocs(t *testing.T) {
 			dw.Register(&c)
 			dw.Notify()
 		},
-		"Wait/ready": func() { _ = sink.Wait(ctx, func() bool { return true }) },
+		"Wait/ready": func() { waitErr = errors.Join(waitErr, sink.Wait(ctx, func() bool { return true })) },
 		"WaitUntil/ready": func() {
-			_, _ = WaitUntil(ctx, sink, func() (int, bool) { return 1, true })
+			_, err := WaitUntil(ctx, sink, func() (int, bool) { return 1, true })
+			waitErr = errors.Join(waitErr, err)
 		},
 		"Wait/register+notify+consume": func() {
 			n := 0
-			_ = sink.Wait(ctx, func() bool {
+			waitErr = errors.Join(waitErr, sink.Wait(ctx, func() bool {
 				n++
 				if n == 2 {
 					flag.Store(true)
 					src.Notify()
 				}
 				return n == 3
-			})
+			}))
 			flag.Store(false)
 		},
 	} {
 		if a := testing.AllocsPerRun(1000, f); a != 0 {
 			t.Errorf("%s: %v allocs per run, want 0", name, a)
+		}
+		if waitErr != nil {
+			t.Fatalf("%s: Wait = %v: a wake-up was lost", name, waitErr)
 		}
 	}
 }
