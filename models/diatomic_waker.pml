@@ -29,11 +29,10 @@
 //@check: defines="-DPANIC" cc="-DSAFETY" run="-m10000 -w20"
 //@check: defines="-DNOTIFIERS=3 -DWAKERS=1" cc="-DSAFETY" run="-m10000 -w21"
 //@check: defines="-DNOTIFIERS=3 -DWAKERS=2" cc="-DSAFETY -DCOLLAPSE" run="-m10000 -w22"
-//@check: defines="-DNOTIFIERS=3 -DWAKERS=3" cc="-DSAFETY -DCOLLAPSE" run="-m10000 -w24"
 //@broken: defines="-DBROKEN_FASTPATH" cc="-DSAFETY" run="-m10000 -w20"
 //@broken: defines="-DBROKEN_NO_WITHDRAW" cc="-DSAFETY" run="-m10000 -w20"
 //@broken: defines="-DBROKEN_DROP_REQUEST" cc="-DSAFETY" run="-m10000 -w20"
-//@broken: defines="-DBROKEN_DROP_REQUEST -DNOTIFIERS=3 -DWAKERS=3" cc="-DSAFETY -DCOLLAPSE" run="-m10000 -w24"
+//@broken: defines="-DBROKEN_DROP_REQUEST -DNOTIFIERS=3 -DWAKERS=3" cc="-DSAFETY" run="-m10000 -w20"
 //@broken: defines="-DBROKEN_WAKE_LOCKED -DPANIC" cc="-DSAFETY" run="-m10000 -w20"
 //@broken: defines="-DBROKEN_WAKE_LOCKED -DPANIC -DNO_END_CHECK" cc="-DSAFETY" run="-m10000 -w20"
 

@@ -15,7 +15,7 @@ type funcWaker func()
 
 func (f funcWaker) Wake() { f() }
 
-type sliceWaker struct{ woken []int }
+type sliceWaker struct{ _ []int }
 
 func (sliceWaker) Wake() {}
 

@@ -19,9 +19,10 @@ import (
 //	pChan    channel mode, entered by C for good: tokens travel through ch
 //
 // Invariants:
-//   - ch is set once, by the first Park, TryPark or C that needs it (or by
-//     NewParker), before that call moves the state to pParked or pChan; a
-//     Wake reads it only after it loaded one of these states.
+//   - ch is set once, by NewParker or else by the first Park that blocks or
+//     the first C, before that call moves the state to pParked or pChan;
+//     Wake, TryPark and parkChan read it only after loading one of these
+//     states.
 //   - A send on ch happens only after a CAS from pParked to pEmpty (exactly
 //     one per blocked Park, so ch, of capacity 1, never blocks it): the token
 //     then travels in the channel, not in the state word. In channel mode
@@ -238,10 +239,19 @@ func (p *Parker) TryPark() bool {
 // capacity 1. C must be called by the goroutine that parks (or before any
 // goroutine parks or calls TryPark), and not while a Park is blocked.
 func (p *Parker) C() <-chan struct{} {
+	if p.state.Load() != pChan {
+		p.enterChan()
+	}
+	return *p.ch.Load() // set before the state became pChan
+}
+
+// enterChan switches to channel mode: the first call of C. Outlined slow
+// path to allow inlining of the fast path.
+func (p *Parker) enterChan() {
 	for {
 		switch s := p.state.Load(); s {
 		case pChan:
-			return *p.ch.Load()
+			return
 		case pParked:
 			panic("waker: Parker.C called while a Park is blocked")
 		default:
@@ -256,7 +266,7 @@ func (p *Parker) C() <-chan struct{} {
 					default:
 					}
 				}
-				return ch
+				return
 			}
 		}
 	}
