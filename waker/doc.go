@@ -67,6 +67,7 @@
 // non-comparable Waker (refused at its first registration), a nil Context
 // given to a blocking call.
 //
-// Every type's zero value is ready to use. NewParker and NewWakeSink only make
-// the channel that the zero value makes when it first blocks.
+// The zero value of every type but WakeSource (which WakeSink.Source makes)
+// is ready to use. NewParker and NewWakeSink only make at once the channel
+// that the zero value makes when it first blocks.
 package waker
