@@ -6,7 +6,6 @@
 package oneshot_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/diatomic-go/diatomic/internal/testutil"
@@ -18,7 +17,7 @@ func TestAllocs(t *testing.T) {
 	if n := testing.AllocsPerRun(100, func() { _, oneshotSink = oneshot.New[int]() }); n != 1 {
 		t.Errorf("New allocates %v times, want 1", n)
 	}
-	ctx := context.Background()
+	ctx := testutil.Context(t) // made once: it allocates
 	if n := testing.AllocsPerRun(100, func() {
 		tx, rx := oneshot.New[int]()
 		oneshotSink = rx
@@ -31,25 +30,44 @@ func TestAllocs(t *testing.T) {
 		t.Errorf("New + Send + Recv allocates %v times, want 1", n)
 	}
 
-	// A Recv that parks: a helper goroutine sends only once the receiver is
-	// registered, so every run parks and is woken.
-	type pair struct {
-		tx *oneshot.Sender[int]
-		rx *oneshot.Receiver[int]
-	}
-	pairs := make(chan pair)
+	// A Recv that parks: a helper goroutine receives, and the test sends only
+	// once the helper's Recv is registered, so every run parks and is woken.
+	// The test goroutine itself never waits without a bound: a Recv that is
+	// not woken fails the test instead of hanging it.
+	rxs := make(chan *oneshot.Receiver[int])
+	results := make(chan result)
 	helper := testutil.Go(t, func() {
-		for p := range pairs {
-			waitRegistered(t, p.rx)
-			_ = p.tx.Send(1)
+		for rx := range rxs {
+			v, err := rx.Recv(ctx)
+			results <- result{v, err}
 		}
 	})
-	defer func() { close(pairs); testutil.Recv(t, helper, "helper") }()
+	expired, stop := testutil.Deadline()
+	defer stop()
+	defer func() {
+		close(rxs)
+		if !t.Failed() {
+			testutil.Recv(t, helper, "the receiving helper")
+		}
+	}()
 	parking := func() {
 		tx, rx := oneshot.New[int]()
-		pairs <- pair{tx, rx}
-		if v, err := rx.Recv(ctx); v != 1 || err != nil {
-			t.Errorf("Recv = (%d, %v)", v, err)
+		select {
+		case rxs <- rx:
+		case <-expired:
+			t.Fatal("the receiving helper is stuck")
+		}
+		waitRegistered(t, rx)
+		if err := tx.Send(1); err != nil {
+			t.Fatalf("Send = %v", err)
+		}
+		select {
+		case r := <-results:
+			if r.v != 1 || r.err != nil {
+				t.Fatalf("parking Recv = %v", r)
+			}
+		case <-expired:
+			t.Fatal("the parked Recv was not woken by Send")
 		}
 	}
 	parking() // fill the parker pool

@@ -15,6 +15,13 @@
 // must not call methods of the same Sender (or of the same Receiver)
 // concurrently; the race detector reports it.
 //
+// Misuse panics with an "oneshot: " message before it changes anything, so
+// the channel works as before after a recover: a nil ctx, and a Sender or
+// Receiver that New did not make (a zero value, or a nil pointer). A half used
+// after it finished is not misuse: a second Send reports ErrAlreadySent, a
+// receive after the value was taken reports ErrClosed, and Close after Close
+// does nothing.
+//
 // New makes the only allocation of a channel's life. A Recv that has to wait
 // parks on a [waker.Parker] taken from a pool and puts it back, clean, before
 // it returns, so no path allocates in the steady state. A parked Recv uses no

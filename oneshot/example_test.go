@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/diatomic-go/diatomic/oneshot"
 )
@@ -24,10 +25,12 @@ func Example() {
 		}
 	}()
 
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
 	for n := 1; n <= 3; n++ {
 		tx, rx := oneshot.New[int]()
 		requests <- request{n, tx}
-		v, err := rx.Recv(context.Background())
+		v, err := rx.Recv(ctx)
 		fmt.Println(v, err)
 	}
 	close(requests)
@@ -41,9 +44,11 @@ func Example() {
 // A sender that gives up closes its half: the receiver learns that no value
 // will come instead of waiting forever.
 func ExampleSender_Close() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
 	tx, rx := oneshot.New[string]()
 	go tx.Close()
-	_, err := rx.Recv(context.Background())
+	_, err := rx.Recv(ctx)
 	fmt.Println(errors.Is(err, oneshot.ErrClosed))
 	// Output: true
 }
@@ -56,7 +61,8 @@ func ExampleReceiver_Close() {
 	// Output: true oneshot: channel closed
 }
 
-// A cancelled Recv leaves the value for the next one.
+// A cancelled Recv leaves the value for the next one, and a value already
+// there is returned even when ctx is done.
 func ExampleReceiver_Recv() {
 	tx, rx := oneshot.New[int]()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -65,7 +71,7 @@ func ExampleReceiver_Recv() {
 	fmt.Println(err)
 
 	_ = tx.Send(7)
-	v, err := rx.Recv(context.Background())
+	v, err := rx.Recv(ctx)
 	fmt.Println(v, err)
 	_, err = rx.TryRecv()
 	fmt.Println(err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/diatomic-go/diatomic/internal/testutil"
 	"github.com/diatomic-go/diatomic/oneshot"
 )
 
@@ -74,7 +75,7 @@ func FuzzSequential(f *testing.F) {
 				if !ref.sent && !ref.txClosed && !ref.rxClosed {
 					continue // Recv would block
 				}
-				v, err = rx.Recv(context.Background())
+				v, err = rx.Recv(testutil.Context(t))
 				wantV, wantErr = ref.recv(nil)
 			}
 			if v != wantV || !errors.Is(err, wantErr) || (wantErr == nil) != (err == nil) {

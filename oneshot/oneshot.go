@@ -20,8 +20,12 @@ import (
 //	bit 1  valueSent   value holds the sent value; the sender is done
 //	bit 2  txClosed    the sender closed without a value; the sender is done
 //	bit 3  rxClosed    the receiver hung up
+//	bit 4  made        set by New: a channel without it is a zero value
 //
 // Invariants:
+//   - made is set by New and never cleared. No method changes the state of a
+//     channel without it: each one panics first, so the state of a zero
+//     channel stays 0 and every later call panics too.
 //   - valueSent and txClosed are never both set. Once either is set ("the
 //     sender is done") the sender never writes the state word again, so from
 //     then on the receiver may update it with a plain atomic Store.
@@ -41,8 +45,19 @@ const (
 	valueSent
 	txClosed
 	rxClosed
+	made
 
 	txDone = valueSent | txClosed
+)
+
+// The panics of misuse. Each is raised before the call changes anything, so
+// the channel works as before after a recover.
+const (
+	errNilContext   = "oneshot: nil Context"
+	errNilSender    = "oneshot: nil *Sender"
+	errNilReceiver  = "oneshot: nil *Receiver"
+	errZeroSender   = "oneshot: Sender not made by New"
+	errZeroReceiver = "oneshot: Receiver not made by New"
 )
 
 // Errors returned by the channel operations.
@@ -64,18 +79,37 @@ type channel[T any] struct {
 }
 
 // Sender is the sending half of a channel made by [New]. It must not be
-// copied; pass the pointer.
+// copied; pass the pointer. A Sender not made by New (a zero value, or a nil
+// pointer) is misuse: its methods panic.
 type Sender[T any] struct{ c channel[T] }
 
 // Receiver is the receiving half of a channel made by [New]. It must not be
-// copied; pass the pointer.
+// copied; pass the pointer. A Receiver not made by New (a zero value, or a
+// nil pointer) is misuse: its methods panic.
 type Receiver[T any] struct{ c channel[T] }
 
 // New returns the two halves of a new channel. Both point into a single
 // allocation.
 func New[T any]() (*Sender[T], *Receiver[T]) {
 	s := new(Sender[T])
+	s.c.state.Store(made) // before the halves are shared: no ordering needed
 	return s, (*Receiver[T])(s)
+}
+
+// channel returns the channel of s, panicking if s is nil.
+func (s *Sender[T]) channel() *channel[T] {
+	if s == nil {
+		panic(errNilSender)
+	}
+	return &s.c
+}
+
+// channel returns the channel of r, panicking if r is nil.
+func (r *Receiver[T]) channel() *channel[T] {
+	if r == nil {
+		panic(errNilReceiver)
+	}
+	return &r.c
 }
 
 // Send hands v to the receiver. It never blocks.
@@ -83,8 +117,8 @@ func New[T any]() (*Sender[T], *Receiver[T]) {
 // It returns ErrAlreadySent if a value was sent before, ErrClosed if the
 // Sender was closed or the receiver hung up (v is then dropped).
 func (s *Sender[T]) Send(v T) error {
-	c := &s.c
-	if st := c.state.Load(); st&(txDone|rxClosed) != 0 {
+	c := s.channel()
+	if st := c.state.Load(); st&(txDone|rxClosed|made) != made {
 		return sendError(st)
 	}
 	c.value = v
@@ -114,6 +148,9 @@ func (c *channel[T]) sent(prev uint32) error {
 
 // Outlined slow path to allow inlining of the fast path.
 func sendError(st uint32) error {
+	if st&made == 0 {
+		panic(errZeroSender)
+	}
 	if st&valueSent != 0 {
 		return ErrAlreadySent
 	}
@@ -123,8 +160,11 @@ func sendError(st uint32) error {
 // Close tells the receiver that no value will come: a Recv waiting or to come
 // returns ErrClosed. Close after Send, or a second Close, does nothing.
 func (s *Sender[T]) Close() {
-	c := &s.c
-	if c.state.Load()&txDone != 0 {
+	c := s.channel()
+	if st := c.state.Load(); st&(txDone|made) != made {
+		if st&made == 0 {
+			panic(errZeroSender)
+		}
 		return
 	}
 	// Same pairing with the receiver's registration as in Send.
@@ -136,7 +176,11 @@ func (s *Sender[T]) Close() {
 // Closed reports whether the receiver hung up (called Receiver.Close), so that
 // a producer can give up early. It is a single atomic load.
 func (s *Sender[T]) Closed() bool {
-	return s.c.state.Load()&rxClosed != 0
+	st := s.channel().state.Load()
+	if st&made == 0 {
+		panic(errZeroSender)
+	}
+	return st&rxClosed != 0
 }
 
 // Recv returns the value, blocking until it is sent, the sender closes, or
@@ -146,10 +190,10 @@ func (s *Sender[T]) Closed() bool {
 // was already received, or after Receiver.Close. If ctx ends first, Recv
 // returns ctx.Err() and leaves the channel as if it had not been called: a
 // value sent later stays for the next Recv or TryRecv. A value already there
-// is returned even when ctx is already done.
+// is returned even when ctx is already done. A nil ctx panics.
 func (r *Receiver[T]) Recv(ctx context.Context) (T, error) {
-	c := &r.c
-	if c.state.Load()&(valueSent|rxClosed) == valueSent && !c.taken {
+	c := r.channel()
+	if c.state.Load()&(valueSent|rxClosed) == valueSent && !c.taken && ctx != nil {
 		// valueSent observed: the sender's write of value happened before.
 		return c.takeValue(), nil
 	}
@@ -159,7 +203,7 @@ func (r *Receiver[T]) Recv(ctx context.Context) (T, error) {
 // TryRecv returns the value if it has been sent, ErrEmpty if the sender has
 // neither sent nor closed yet, and ErrClosed as Recv does. It never blocks.
 func (r *Receiver[T]) TryRecv() (T, error) {
-	c := &r.c
+	c := r.channel()
 	return c.take(c.state.Load())
 }
 
@@ -167,7 +211,10 @@ func (r *Receiver[T]) TryRecv() (T, error) {
 // and a value already sent but not received is dropped. Close after Recv, or
 // a second Close, does nothing harmful.
 func (r *Receiver[T]) Close() {
-	c := &r.c
+	c := r.channel()
+	if c.state.Load()&made == 0 {
+		panic(errZeroReceiver)
+	}
 	// The RMW orders Close with the sender's completing RMW: if it saw
 	// valueSent, the value was written before and only we may touch it now.
 	if c.state.Or(rxClosed)&(valueSent|rxClosed) == valueSent && !c.taken {
@@ -185,6 +232,8 @@ func (c *channel[T]) take(st uint32) (T, error) {
 		return c.takeValue(), nil
 	case st&(txDone|rxClosed) != 0:
 		return zero, ErrClosed
+	case st&made == 0:
+		panic(errZeroReceiver)
 	default:
 		return zero, ErrEmpty
 	}
@@ -201,7 +250,10 @@ func (c *channel[T]) takeValue() T {
 
 // Outlined slow path to allow inlining of the fast path.
 func (c *channel[T]) recvSlow(ctx context.Context) (T, error) {
-	if st := c.state.Load(); st&(txDone|rxClosed) != 0 {
+	if ctx == nil {
+		panic(errNilContext)
+	}
+	if st := c.state.Load(); st&(txDone|rxClosed|made) != made {
 		return c.take(st)
 	}
 	select {

@@ -33,7 +33,7 @@ func wantResult(t *testing.T, what string, v int, err error, wantV int, wantErr 
 
 func TestSequential(t *testing.T) {
 	// Each case drives one channel from one goroutine and checks every
-	// result; "recv" uses a background context, so it must not block.
+	// result; "recv" must not block (a bounded context fails it if it does).
 	type step struct {
 		op   string
 		v    int
@@ -75,7 +75,7 @@ func TestSequential(t *testing.T) {
 					}
 					continue
 				case "recv":
-					v, err = rx.Recv(context.Background())
+					v, err = rx.Recv(testutil.Context(t))
 				case "cancelled":
 					v, err = rx.Recv(cancelled)
 				case "tryrecv":
@@ -141,7 +141,7 @@ func TestRecvBlocksUntil(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				tx, rx := oneshot.New[int]()
-				got := recvAsync(context.Background(), rx)
+				got := recvAsync(testutil.Context(t), rx)
 				synctest.Wait() // the receiver is durably blocked
 				select {
 				case r := <-got:
@@ -157,7 +157,7 @@ func TestRecvBlocksUntil(t *testing.T) {
 				case r := <-got:
 					wantResult(t, "Recv", r.v, r.err, tc.v, tc.wantErr)
 				default:
-					t.Fatal("Recv still blocked after the sender acted")
+					t.Fatal("Recv still blocked after the sender acted: its wake-up was lost")
 				}
 				if oneshot.Waiting(rx) {
 					t.Fatal("registration left behind")
@@ -252,9 +252,8 @@ func TestBubbles(t *testing.T) {
 			waitRegistered(t, rx)
 			_ = tx.Send(1)
 		})
-		if v, err := rx.Recv(context.Background()); v != 1 || err != nil {
-			t.Fatalf("Recv = (%d, %v)", v, err)
-		}
+		r := testutil.Recv(t, recvAsync(testutil.Context(t), rx), "a parked Recv")
+		wantResult(t, "Recv", r.v, r.err, 1, nil)
 		testutil.Recv(t, done, "sender")
 	}
 	// synctest.Wait cannot be bounded from inside the bubble: a real-time
@@ -267,10 +266,10 @@ func TestBubbles(t *testing.T) {
 		outside()
 		synctest.Test(t, func(t *testing.T) {
 			tx, rx := oneshot.New[int]()
-			got := recvAsync(context.Background(), rx)
+			got := recvAsync(testutil.Context(t), rx)
 			synctest.Wait() // hangs if the Recv is not durably blocked
 			_ = tx.Send(2)
-			if r := <-got; r.v != 2 || r.err != nil {
+			if r := testutil.Recv(t, got, "the Recv in a bubble"); r.v != 2 || r.err != nil {
 				t.Fatalf("Recv = %v", r)
 			}
 		})

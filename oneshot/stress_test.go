@@ -52,6 +52,9 @@ func hammer(t *testing.T, workers, ops int) {
 	for w := range workers {
 		receivers.Go(func() {
 			for k := range ops {
+				if t.Failed() {
+					return // each lost wake-up would cost testutil.Timeout
+				}
 				i := w*ops + k
 				tx, rx := oneshot.New[int]()
 				// Every Recv is bounded: a lost wake-up fails it.
@@ -79,9 +82,9 @@ func hammer(t *testing.T, workers, ops int) {
 			}
 		})
 	}
-	receivers.Wait()
+	testutil.Recv(t, testutil.Go(t, receivers.Wait), "the receivers (a Recv never woken)")
 	close(jobs)
-	senders.Wait()
+	testutil.Recv(t, testutil.Go(t, senders.Wait), "the senders")
 	if s, r := sent.Load(), received.Load(); s != r {
 		t.Fatalf("sum of values sent %d, received %d", s, r)
 	}

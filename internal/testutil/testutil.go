@@ -3,6 +3,7 @@
 package testutil
 
 import (
+	"context"
 	"fmt"
 	"runtime"
 	"testing"
@@ -13,6 +14,20 @@ import (
 // loaded machine under the race detector, short enough that a lost wake-up
 // fails the test instead of hanging it.
 const Timeout = 30 * time.Second
+
+// Context returns a context that ends after Timeout, or when the test ends,
+// for blocking calls that must not hang a test in place of
+// context.Background(). A wait that loses its wake-up returns
+// context.DeadlineExceeded; context.Cause says it timed out. Inside a
+// testing/synctest bubble, call it with the bubble's t: its timer is then the
+// bubble's fake clock, and a lost wake-up ends the wait as soon as every
+// goroutine of the bubble is blocked.
+func Context(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeoutCause(context.Background(), Timeout,
+		fmt.Errorf("testutil: timed out after %v: a wake-up was lost", Timeout))
+	t.Cleanup(cancel)
+	return ctx
+}
 
 // Procs is the GOMAXPROCS sweep of the stress tests.
 var Procs = []int{1, 2, 4, 8}
