@@ -3,6 +3,8 @@ package notify_test
 import (
 	"context"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/diatomic-go/diatomic/notify"
@@ -23,4 +25,92 @@ func Example_readme() {
 	err := h.Wait(ctx)
 	fmt.Println(err)
 	// Output: <nil>
+}
+
+// The package doc's first snippet, in the runnable form it should take
+// (handle(item) in place of "..."): a queue under a mutex, woken by
+// NotifyOne. handle ends the consumer's context after the third item.
+func Example_packageDoc() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var (
+		mu    sync.Mutex
+		queue []string
+	)
+	pop := func() (string, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if len(queue) == 0 {
+			return "", false
+		}
+		item := queue[0]
+		queue = queue[1:]
+		return item, true
+	}
+	handled := 0
+	handle := func(item string) {
+		fmt.Println(item)
+		if handled++; handled == 3 {
+			cancel()
+		}
+	}
+
+	var n notify.Notify // the zero value is ready to use
+
+	go func() {
+		for _, item := range []string{"a", "b", "c"} {
+			// Producer:
+			mu.Lock()
+			queue = append(queue, item)
+			mu.Unlock()
+			n.NotifyOne()
+		}
+	}()
+
+	consume := func() error {
+		// Consumer:
+		for {
+			if item, ok := pop(); ok {
+				handle(item)
+				continue
+			}
+			if err := n.Wait(ctx); err != nil {
+				return err
+			}
+		}
+	}
+	fmt.Println(consume())
+	// Output:
+	// a
+	// b
+	// c
+	// context canceled
+}
+
+// The package doc's second snippet: Notified registers before the check, so
+// a NotifyAll made at any time after it wakes the waiter.
+func Example_packageDocNotified() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var n notify.Notify
+	var closed atomic.Bool
+
+	waiter := func() {
+		h := n.Notified()
+		if closed.Load() {
+			h.Cancel()
+			return
+		}
+		err := h.Wait(ctx) // a NotifyAll made after Notified wakes it
+		if err != nil {
+			fmt.Println("the NotifyAll was lost:", err)
+		}
+	}
+	done := make(chan struct{})
+	go func() { waiter(); close(done) }()
+	closed.Store(true)
+	n.NotifyAll()
+	<-done // waiter returns by the time ctx ends
+	fmt.Println("stopped")
+	// Output: stopped
 }
