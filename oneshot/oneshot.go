@@ -20,12 +20,12 @@ import (
 //	bit 1  valueSent   value holds the sent value; the sender is done
 //	bit 2  txClosed    the sender closed without a value; the sender is done
 //	bit 3  rxClosed    the receiver hung up
-//	bit 4  made        set by New: a channel without it is a zero value
 //
 // Invariants:
-//   - made is set by New and never cleared. No method changes the state of a
-//     channel without it: each one panics first, so the state of a zero
-//     channel stays 0 and every later call panics too.
+//   - made is written only by New, before it returns the halves (so before
+//     any other goroutine can see them), and only read afterwards. Every
+//     method of a channel without it panics before it changes anything, so a
+//     zero channel stays zero and every later call panics too.
 //   - valueSent and txClosed are never both set. Once either is set ("the
 //     sender is done") the sender never writes the state word again, so from
 //     then on the receiver may update it with a plain atomic Store.
@@ -45,7 +45,6 @@ const (
 	valueSent
 	txClosed
 	rxClosed
-	made
 
 	txDone = valueSent | txClosed
 )
@@ -73,6 +72,7 @@ var (
 type channel[T any] struct {
 	_      noCopy
 	state  atomic.Uint32
+	made   bool    // set by New; see the invariants
 	taken  bool    // the receiver took the value; only the receiver touches it
 	parker *parker // see the invariants: owned by the side the state word says
 	value  T       // see the invariants: written once by the sender
@@ -92,7 +92,7 @@ type Receiver[T any] struct{ c channel[T] }
 // allocation.
 func New[T any]() (*Sender[T], *Receiver[T]) {
 	s := new(Sender[T])
-	s.c.state.Store(made) // before the halves are shared: no ordering needed
+	s.c.made = true
 	return s, (*Receiver[T])(s)
 }
 
@@ -118,8 +118,8 @@ func (r *Receiver[T]) channel() *channel[T] {
 // Sender was closed or the receiver hung up (v is then dropped).
 func (s *Sender[T]) Send(v T) error {
 	c := s.channel()
-	if st := c.state.Load(); st&(txDone|rxClosed|made) != made {
-		return sendError(st)
+	if st := c.state.Load(); st&(txDone|rxClosed) != 0 || !c.made {
+		return c.sendError(st)
 	}
 	c.value = v
 	// Publishing the value: this RMW synchronizes the write of value before
@@ -147,8 +147,8 @@ func (c *channel[T]) sent(prev uint32) error {
 }
 
 // Outlined slow path to allow inlining of the fast path.
-func sendError(st uint32) error {
-	if st&made == 0 {
+func (c *channel[T]) sendError(st uint32) error {
+	if !c.made {
 		panic(errZeroSender)
 	}
 	if st&valueSent != 0 {
@@ -161,10 +161,10 @@ func sendError(st uint32) error {
 // returns ErrClosed. Close after Send, or a second Close, does nothing.
 func (s *Sender[T]) Close() {
 	c := s.channel()
-	if st := c.state.Load(); st&(txDone|made) != made {
-		if st&made == 0 {
-			panic(errZeroSender)
-		}
+	if !c.made {
+		panic(errZeroSender)
+	}
+	if c.state.Load()&txDone != 0 {
 		return
 	}
 	// Same pairing with the receiver's registration as in Send.
@@ -176,11 +176,11 @@ func (s *Sender[T]) Close() {
 // Closed reports whether the receiver hung up (called Receiver.Close), so that
 // a producer can give up early. It is a single atomic load.
 func (s *Sender[T]) Closed() bool {
-	st := s.channel().state.Load()
-	if st&made == 0 {
+	c := s.channel()
+	if !c.made {
 		panic(errZeroSender)
 	}
-	return st&rxClosed != 0
+	return c.state.Load()&rxClosed != 0
 }
 
 // Recv returns the value, blocking until it is sent, the sender closes, or
@@ -212,7 +212,7 @@ func (r *Receiver[T]) TryRecv() (T, error) {
 // a second Close, does nothing harmful.
 func (r *Receiver[T]) Close() {
 	c := r.channel()
-	if c.state.Load()&made == 0 {
+	if !c.made {
 		panic(errZeroReceiver)
 	}
 	// The RMW orders Close with the sender's completing RMW: if it saw
@@ -232,7 +232,7 @@ func (c *channel[T]) take(st uint32) (T, error) {
 		return c.takeValue(), nil
 	case st&(txDone|rxClosed) != 0:
 		return zero, ErrClosed
-	case st&made == 0:
+	case !c.made:
 		panic(errZeroReceiver)
 	default:
 		return zero, ErrEmpty
@@ -253,7 +253,7 @@ func (c *channel[T]) recvSlow(ctx context.Context) (T, error) {
 	if ctx == nil {
 		panic(errNilContext)
 	}
-	if st := c.state.Load(); st&(txDone|rxClosed|made) != made {
+	if st := c.state.Load(); st&(txDone|rxClosed) != 0 || !c.made {
 		return c.take(st)
 	}
 	select {
