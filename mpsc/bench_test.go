@@ -272,3 +272,42 @@ func BenchmarkPingPong(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkTryRecv: the receiver's own cost per value, with nothing
+// contended: one goroutine fills a bounded channel with TrySend and empties
+// it with TryRecv, or with TryRecvBatch in batches of 64 (impl=batch, which
+// falls back on RecvBatch where TryRecvBatch does not exist).
+func BenchmarkTryRecv(b *testing.B) {
+	b.Run("impl=one", func(b *testing.B) {
+		b.ReportAllocs()
+		s, r := mpsc.New[int](benchCapacity)
+		for i := 0; i < b.N; i += benchCapacity {
+			for j := range min(benchCapacity, b.N-i) {
+				_ = s.TrySend(j)
+			}
+			for range min(benchCapacity, b.N-i) {
+				if _, err := r.TryRecv(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+	b.Run("impl=batch", func(b *testing.B) {
+		b.ReportAllocs()
+		s, r := mpsc.New[int](benchCapacity)
+		buf := make([]int, 64)
+		for i := 0; i < b.N; i += benchCapacity {
+			n := min(benchCapacity, b.N-i)
+			for j := range n {
+				_ = s.TrySend(j)
+			}
+			for got := 0; got < n; {
+				k, err := tryRecvBatch(r, buf)
+				if err != nil {
+					b.Fatal(err)
+				}
+				got += k
+			}
+		}
+	})
+}

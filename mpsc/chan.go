@@ -34,6 +34,8 @@ import (
 //   - A Send blocked for room has prepared on room before its last look at
 //     the queue and at its handle's closed flag, so every dequeue, handle
 //     Close and queue close after that look wakes it.
+//   - Receiver.busy is 1 exactly while a receive method runs (see
+//     Receiver.enter): no two receives touch the queue or the sink at once.
 
 // ErrClosed is returned by a send on a closed Sender or a closed channel,
 // and by a receive once the channel is closed and every value sent before the
@@ -43,8 +45,33 @@ var ErrClosed = errors.New("mpsc: channel closed")
 // ErrFull is returned by TrySend when a bounded channel holds Cap values.
 var ErrFull = errors.New("mpsc: channel full")
 
-// ErrEmpty is returned by TryRecv when no value is waiting.
+// ErrEmpty is returned by TryRecv and TryRecvBatch when no value is waiting.
 var ErrEmpty = errors.New("mpsc: channel empty")
+
+// The panics of misuse (see Misuse in the package documentation). Each is
+// raised before the call touches the channel, so a program that recovers
+// from it finds the channel as it was.
+const (
+	panicNilContext     = "mpsc: nil Context"
+	panicZeroSender     = "mpsc: use of a zero Sender: make channels with New or NewUnbounded"
+	panicZeroReceiver   = "mpsc: use of a zero Receiver: make channels with New or NewUnbounded"
+	panicConcurrentRecv = "mpsc: concurrent receive: a Receiver's receive methods must be called from one goroutine at a time"
+)
+
+// checkContext panics if ctx is nil, which would otherwise fail only once a
+// wait began, deep inside it.
+func checkContext(ctx context.Context) {
+	if ctx == nil {
+		panic(panicNilContext)
+	}
+}
+
+// noCopy makes go vet's copylocks check report a copy of the struct that
+// holds it: a copied Receiver would receive into the original's fields.
+type noCopy struct{}
+
+func (*noCopy) Lock()   {}
+func (*noCopy) Unlock() {}
 
 // channel is the state shared by every handle on one channel.
 type channel[T any] struct {
@@ -56,7 +83,9 @@ type channel[T any] struct {
 }
 
 // New returns the two ends of a channel that buffers up to capacity values.
-// It panics if capacity < 1 (an unbuffered rendezvous is what chan is for).
+// It panics if capacity < 1 (an unbuffered rendezvous is what chan is for),
+// and with an "mpsc:" message naming the limit if capacity is larger than a
+// ring can index.
 func New[T any](capacity int) (*Sender[T], *Receiver[T]) {
 	if capacity < 1 {
 		panic("mpsc: New called with capacity < 1")
@@ -65,8 +94,8 @@ func New[T any](capacity int) (*Sender[T], *Receiver[T]) {
 }
 
 // NewUnbounded returns the two ends of a channel that buffers any number of
-// values: Send never blocks. Memory grows with the backlog, in segments of
-// 1024 values that are recycled once read.
+// values: Send never blocks. Memory grows with the backlog, in segments that
+// are recycled once read.
 func NewUnbounded[T any]() (*Sender[T], *Receiver[T]) {
 	return newChannel(&channel[T]{list: mpscq.NewList[T]()})
 }
@@ -184,16 +213,25 @@ type Sender[T any] struct {
 //
 // A send that collides with another sender (both tried to claim one slot, or
 // went past the end of the same segment of an unbounded channel) may spin
-// for 10-15µs, at most once per 1024 values sent on the channel: many
-// senders on several cores then run faster, not slower (see the package
-// documentation). A lone sender never collides, so never backs off this way.
+// briefly, for a bounded pause (internal/mpscq.Pause), at most once per
+// segment's worth of values sent on the channel: many senders on several
+// cores then run faster, not slower (BenchmarkFill in internal/mpscq). A
+// lone sender never collides, so never backs off this way.
+//
+// It panics if ctx is nil or s is a zero Sender, before it touches the
+// channel.
 func (s *Sender[T]) Send(ctx context.Context, v T) error {
+	checkContext(ctx)
+	c := s.c
+	if c == nil {
+		panic(panicZeroSender)
+	}
 	if s.closed.Load() {
 		return ErrClosed
 	}
-	switch s.c.tryEnqueueBatched(v) {
+	switch c.tryEnqueueBatched(v) {
 	case mpscq.OK:
-		s.c.wakeRecv.Notify() // after the publication, which the receiver's poll then sees
+		c.wakeRecv.Notify() // after the publication, which the receiver's poll then sees
 		return nil
 	case mpscq.Closed:
 		return ErrClosed
@@ -274,23 +312,27 @@ func (s *Sender[T]) spin(done <-chan struct{}, v T) (bool, error) {
 // blocked Send spends before it parks. With many senders on few Ps, a
 // receiver that yielded waits its turn behind them in the run queues, and
 // a single yield often passed without it running: 64 senders then parked
-// and were woken one by one, and BenchmarkRecvBatch cost 28 ns per value
-// with 64 senders; with 3 yields, 20 ns. More measured no better.
+// and were woken one by one. Three yields made BenchmarkRecvBatch with 64
+// senders markedly faster; more measured no better.
 const spinIdle = 3
 
 // TrySend appends v to the channel if that needs no waiting. It returns
 // ErrFull if a bounded channel holds Cap values and ErrClosed if this handle
 // or the channel is closed; in both cases v was not enqueued. It never
 // reports ErrFull merely because other senders were sending at the same
-// time. Like Send, it may spin for 10-15µs when it collides with another
-// sender.
+// time. Like Send, it may spin briefly, for a bounded pause, when it
+// collides with another sender. It panics on a zero Sender.
 func (s *Sender[T]) TrySend(v T) error {
+	c := s.c
+	if c == nil {
+		panic(panicZeroSender)
+	}
 	if s.closed.Load() {
 		return ErrClosed
 	}
-	switch s.c.tryEnqueue(v) {
+	switch c.tryEnqueue(v) {
 	case mpscq.OK:
-		s.c.wakeRecv.Notify()
+		c.wakeRecv.Notify()
 		return nil
 	case mpscq.Full:
 		return ErrFull
@@ -301,8 +343,11 @@ func (s *Sender[T]) TrySend(v T) error {
 // Clone returns a new open handle on the same channel, which stays open
 // until every handle, this one and the clone included, is closed. Cloning a
 // closed handle, or a handle of a channel whose senders have all closed,
-// returns a closed handle.
+// returns a closed handle. It panics on a zero Sender.
 func (s *Sender[T]) Clone() *Sender[T] {
+	if s.c == nil {
+		panic(panicZeroSender)
+	}
 	n := &Sender[T]{c: s.c}
 	if s.closed.Load() || !s.c.addSender() {
 		n.closed.Store(true)
@@ -323,8 +368,11 @@ func (c *channel[T]) addSender() bool {
 // Close closes this handle: its later sends, and sends blocked on it, return
 // ErrClosed. Closing the last open handle closes the channel: the receiver
 // receives every value sent before, then ErrClosed. Close is idempotent and
-// may be called from any goroutine.
+// may be called from any goroutine. It panics on a zero Sender.
 func (s *Sender[T]) Close() {
+	if s.c == nil {
+		panic(panicZeroSender)
+	}
 	if !s.closed.CompareAndSwap(false, true) {
 		return
 	}
@@ -336,13 +384,20 @@ func (s *Sender[T]) Close() {
 	s.c.room.NotifyAll()
 }
 
-// A Receiver is the receiving end of a channel. Its methods must be called
-// from one goroutine at a time, except Close and Cap, which any goroutine may
-// call.
+// A Receiver is the receiving end of a channel. Its receive methods (Recv,
+// TryRecv, RecvBatch, TryRecvBatch, and the iterator of All) must be called
+// from one goroutine at a time: a receive that starts while another is in
+// progress panics, before it touches the channel. Close, Len and Cap may be
+// called from any goroutine, at any time. A Receiver must not be copied.
 type Receiver[T any] struct {
+	_     noCopy
 	c     *channel[T]
 	sink  *waker.WakeSink
 	ready func() bool // r.poll
+
+	// 1 while a receive runs (see enter). On the Receiver's own lines,
+	// which only the receiving goroutine writes.
+	busy atomic.Uint32
 
 	// Results of poll, passed from the wait back to the caller.
 	try bool         // poll also settles for Empty (TryRecv)
@@ -358,6 +413,28 @@ type Receiver[T any] struct {
 	pause   int  // spin rounds between the polls of pace
 	target  int  // values per wait that pause is adjusted towards
 }
+
+// enter starts a receive; exit ends it. enter panics, before the receive
+// touches the channel, if r was not made by New or NewUnbounded, or if
+// another receive on r is in progress.
+//
+// The CAS makes the check exact: of two receives that overlap, the one that
+// starts second panics, and the one in progress goes on undisturbed (it
+// never reads busy again). Calls from one goroutine, or from goroutines that
+// synchronize between their calls, always find busy 0. The CAS and the
+// Store are on a line that only the receiving goroutine writes, so they cost
+// no cache transfer; their cost on the receive paths is measured by
+// BenchmarkBounded, BenchmarkRecvBatch and BenchmarkTryRecv.
+func (r *Receiver[T]) enter() {
+	if r.c == nil {
+		panic(panicZeroReceiver)
+	}
+	if !r.busy.CompareAndSwap(0, 1) {
+		panic(panicConcurrentRecv)
+	}
+}
+
+func (r *Receiver[T]) exit() { r.busy.Store(0) }
 
 // poll is the predicate of the receiver's waits: it dequeues and reports
 // whether the outcome settles the call.
@@ -395,9 +472,9 @@ func (r *Receiver[T]) wait(ctx context.Context) (mpscq.Status, error) {
 	// cost of a value when the receiver keeps up with them. The sink's Wait
 	// then looks (its first check is the look after this yield), yields
 	// once more and looks again before it registers: two yields in all,
-	// which halved the cost per value with one sender on two Ps
-	// (BenchmarkBounded); more measured no better. A receiver on an idle
-	// channel still parks.
+	// which made BenchmarkBounded with one sender on two Ps markedly
+	// faster; more measured no better. A receiver on an idle channel still
+	// parks.
 	runtime.Gosched()
 	if pace && time.Since(start) < paceYield && r.pace() {
 		return r.st, nil
@@ -414,9 +491,8 @@ func (r *Receiver[T]) wait(ctx context.Context) (mpscq.Status, error) {
 // wait, and whose yield came back within paceYield (no other goroutine was
 // ready to run on its P), polls up to paceRounds more times, spinning
 // r.pause rounds before each, before it goes on to the sink's Wait. The
-// pause adapts (see adapt) between paceMinSpins and paceMaxSpins, about
-// 0.25µs and 5.7µs on the benchmark machine, towards target values per
-// wait: paceTarget, or a quarter of a bounded channel's capacity. A
+// pause adapts (see adapt) between paceMinSpins and paceMaxSpins rounds of
+// mpscq.Pause, towards target values per wait: paceTarget, or a quarter of a bounded channel's capacity. A
 // channel whose target is below paceMinTarget (a capacity below 128) is
 // never paced: its senders could fill it during the shortest pause.
 const (
@@ -465,14 +541,15 @@ func adapt(pause, k, target int, crowded bool) int {
 // yield returns, takes the few values written meanwhile, and reads the slot
 // the sender is writing each time; each such read takes that cache line
 // away from the sender, whose next write must fetch it back. With one
-// sender on two Ps, RecvBatch then took 5 values per call and 24-25 ns per
-// value. Only a receiver that saw a stream paces: in a request-reply
-// exchange it takes one value per wait and polls at once, as before. The
-// pause adapts because no one length fits: with a capacity of 1024 a
-// longer pause was up to 2.5 times faster in the machine's slow stretches,
-// and with a capacity of 16 a fixed 1.4µs pause made the receiver 4 times
-// slower, its senders blocked on a full channel while it spun (hence the
-// halving when senders wait for room, and no pacing below capacity 128).
+// sender on two Ps, RecvBatch then took only a few values per call
+// (BenchmarkRecvBatch reports values/recv). Only a receiver that saw a
+// stream paces: in a request-reply exchange it takes one value per wait
+// and polls at once, as before (BenchmarkPingPong). The pause adapts
+// because no one length fits: with a capacity of 1024 a longer pause was
+// faster in the machine's slow stretches, and with a capacity of 16 a
+// fixed pause made the receiver much slower (BenchmarkSmall), its senders
+// blocked on a full channel while it spun (hence the halving when senders
+// wait for room, and no pacing below capacity 128).
 func (r *Receiver[T]) pace() bool {
 	for range paceRounds {
 		if !mpscq.Pause(r.pause) {
@@ -526,9 +603,15 @@ func (r *Receiver[T]) result(n int, st mpscq.Status) error {
 // before the close has been received, and ctx.Err() if ctx ends while the
 // channel is empty, in which case nothing was removed. A value already
 // waiting is returned even if ctx is done. A Recv that finds the channel
-// empty right after a stream of values may spin for up to about 11µs
-// before it parks (see Blocking in the package documentation).
+// empty right after a stream of values may spin briefly, for a bounded
+// time, before it parks (see Blocking in the package documentation).
+//
+// It panics if ctx is nil, if r is a zero Receiver, or if another receive
+// on r is in progress, before it touches the channel.
 func (r *Receiver[T]) Recv(ctx context.Context) (T, error) {
+	checkContext(ctx)
+	r.enter()
+	defer r.exit()
 	v, st := r.c.tryDequeue(false)
 	if st == mpscq.OK || st == mpscq.Closed {
 		return v, r.result(1, st)
@@ -545,8 +628,10 @@ func (r *Receiver[T]) Recv(ctx context.Context) (T, error) {
 // drained. It does not wait for values, but it does wait for a send that has
 // claimed the next position to finish writing it (a few instructions), so
 // that it never reports ErrEmpty while an earlier completed send's value is
-// in the channel.
+// in the channel. It panics as Recv does.
 func (r *Receiver[T]) TryRecv() (T, error) {
+	r.enter()
+	defer r.exit()
 	v, st := r.c.tryDequeue(true)
 	if st == mpscq.Busy {
 		st = r.settle()
@@ -557,14 +642,17 @@ func (r *Receiver[T]) TryRecv() (T, error) {
 
 // RecvBatch waits until at least one value is in the channel, then moves as
 // many of the oldest values as fit into buf, in order, and returns how many.
-// Its errors are those of Recv. With an empty buf it returns 0 and nil at
-// once.
+// Its errors and panics are those of Recv. With an empty buf it returns 0
+// and nil at once.
 //
 // It costs the receiver less per value than Recv: one call returns many
 // values, and a bounded channel releases the whole batch's room with one
 // atomic store. When the receiver keeps up, the senders set the pace either
 // way.
 func (r *Receiver[T]) RecvBatch(ctx context.Context, buf []T) (int, error) {
+	checkContext(ctx)
+	r.enter()
+	defer r.exit()
 	if len(buf) == 0 {
 		return 0, nil
 	}
@@ -581,10 +669,39 @@ func (r *Receiver[T]) RecvBatch(ctx context.Context, buf []T) (int, error) {
 	return r.n, r.result(r.n, st)
 }
 
+// TryRecvBatch is the non-blocking twin of RecvBatch: it moves as many of
+// the oldest values as are in the channel and fit into buf, in order, and
+// returns how many. It returns 0 and ErrEmpty if there is none, and 0 and
+// ErrClosed once the channel is closed and drained. Like TryRecv, it waits
+// for no value, only for a send that has claimed the next position to
+// finish writing it. With an empty buf it returns 0 and nil at once. It
+// panics as Recv does.
+func (r *Receiver[T]) TryRecvBatch(buf []T) (int, error) {
+	r.enter()
+	defer r.exit()
+	if len(buf) == 0 {
+		return 0, nil
+	}
+	n, st := r.c.dequeueBatch(buf, true)
+	if st == mpscq.Busy {
+		r.buf = buf
+		st = r.settle()
+		r.buf = nil
+		n = r.n
+	}
+	return n, r.result(n, st)
+}
+
 // All returns an iterator over the values received with Recv until the
 // channel is closed and drained or ctx ends; check ctx.Err() afterwards to
-// tell the two apart. Breaking out of the loop receives nothing more.
+// tell the two apart. Breaking out of the loop receives nothing more. Each
+// step is a Recv, with its panics; All itself panics at once if ctx is nil
+// or r is a zero Receiver.
 func (r *Receiver[T]) All(ctx context.Context) iter.Seq[T] {
+	checkContext(ctx)
+	if r.c == nil {
+		panic(panicZeroReceiver)
+	}
 	return func(yield func(T) bool) {
 		for {
 			v, err := r.Recv(ctx)
@@ -596,19 +713,23 @@ func (r *Receiver[T]) All(ctx context.Context) iter.Seq[T] {
 }
 
 // Len returns the number of values in the channel, counting sends that have
-// claimed a position and are finishing writing it.
+// claimed a position and are finishing writing it. Any goroutine may call
+// it at any time, concurrently with sends and receives (a metrics
+// goroutine, say, as len is used on a chan); the count may be stale by the
+// time it is returned.
 func (r *Receiver[T]) Len() int {
-	if r.c.ring != nil {
-		return r.c.ring.Len()
+	c := r.channel()
+	if c.ring != nil {
+		return c.ring.Len()
 	}
-	return r.c.list.Len()
+	return c.list.Len()
 }
 
 // Cap returns the capacity passed to New, exactly (it is not rounded up),
-// or -1 for an unbounded channel.
+// or -1 for an unbounded channel. Any goroutine may call it at any time.
 func (r *Receiver[T]) Cap() int {
-	if r.c.ring != nil {
-		return r.c.ring.Cap()
+	if c := r.channel(); c.ring != nil {
+		return c.ring.Cap()
 	}
 	return -1
 }
@@ -617,5 +738,14 @@ func (r *Receiver[T]) Cap() int {
 // later, on any handle, returns ErrClosed. Values already in the channel can
 // still be received; then Recv returns ErrClosed. Close is idempotent and
 // may be called from any goroutine, including while another goroutine is in
-// Recv, which it wakes.
-func (r *Receiver[T]) Close() { r.c.close() }
+// Recv, which it wakes. It panics on a zero Receiver.
+func (r *Receiver[T]) Close() { r.channel().close() }
+
+// channel returns r's channel for the methods that any goroutine may call,
+// which do not enter; it panics on a zero Receiver.
+func (r *Receiver[T]) channel() *channel[T] {
+	if r.c == nil {
+		panic(panicZeroReceiver)
+	}
+	return r.c
+}

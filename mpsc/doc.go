@@ -1,7 +1,9 @@
 // Package mpsc provides channels for many senders and one receiver that are
-// faster than Go's chan, close themselves when the last sender is done, and
-// never panic: a bounded channel ([New]), an unbounded one ([NewUnbounded]),
-// and the capacity-1 channel of non-zero values ([NewSlot]).
+// faster than Go's chan and close themselves when the last sender is done:
+// a bounded channel ([New]), an unbounded one ([NewUnbounded]), and the
+// capacity-1 channel of non-zero values ([NewSlot]). Closing never panics,
+// nor does sending on a closed channel: the only panics are those of misuse
+// (see Misuse below).
 //
 //	tx, rx := mpsc.New[Job](1024)
 //	for range workers {
@@ -26,8 +28,8 @@
 //     returned and every [Sender.Clone]) has been closed, or when the
 //     [Receiver] closes it. Every value sent before the close is still
 //     delivered; after them, receives report [ErrClosed]. A send after the
-//     close, or on a closed handle, reports ErrClosed: nothing panics, and
-//     Close may be called any number of times.
+//     close, or on a closed handle, reports ErrClosed rather than panicking,
+//     and Close may be called any number of times, from any goroutine.
 //   - No lost values. A send that returns nil has enqueued its value; a send
 //     that returns an error (ErrClosed, [ErrFull], ctx.Err()) has not. A
 //     send racing with the last Close either enqueues, and its value is
@@ -41,25 +43,28 @@
 //     the ring is an array of the next power of two, but room is counted
 //     against the requested capacity. Cap is -1 for an unbounded channel.
 //     [Receiver.Len] counts the values in the channel, including those whose
-//     send is between claiming a position and writing it.
+//     send is between claiming a position and writing it. Len and Cap may be
+//     called from any goroutine, as len and cap are on a chan.
 //   - Blocking. Send waits while a bounded channel is full; Recv and
-//     RecvBatch wait while the channel is empty and open. A waiting
-//     goroutine is parked and uses no CPU; a send or receive that finds
-//     nobody waiting on the other side pays one atomic load to find out.
-//     A Send that finds the channel full, or with fewer than a batch of
-//     min(Cap/8, 64) free slots, first yields its P and tries again for as
-//     long as the receiver keeps taking values, and parks once the receiver
-//     has taken none during three yields in a row; before it parks it takes
-//     any free slot, so a Send never parks while there is room. A receive
-//     that finds the channel empty yields and looks again twice before it
-//     registers to be woken. If it has taken at least 4 values since it
-//     last waited (a stream), and its yield found no other goroutine ready
-//     to run, it first looks twice more, each time after spinning for a
-//     pause that adapts to the senders: between 0.25µs and 5.7µs (on the
-//     benchmark machine), doubled while fewer values than a quarter of the
-//     capacity (at most 128) follow it, halved when senders had to wait
-//     for room. A receiver on a stream that stops thus spends up to about
-//     11µs of CPU before it parks; one that takes a value per wait, as in
+//     RecvBatch wait while the channel is empty and open. Each has a
+//     non-blocking twin that reports instead of waiting: [Sender.TrySend]
+//     (ErrFull), [Receiver.TryRecv] and [Receiver.TryRecvBatch] (ErrEmpty);
+//     on a Slot, [SlotReceiver.TryRecv] is Recv's. All is Recv in a loop. A waiting goroutine is
+//     parked and uses no CPU; a send or receive that finds nobody waiting on
+//     the other side pays one atomic load to find out. A Send that finds the
+//     channel full, or with fewer than a batch of min(Cap/8, 64) free slots,
+//     first yields its P and tries again for as long as the receiver keeps
+//     taking values, and parks once the receiver has taken none during three
+//     yields in a row; before it parks it takes any free slot, so a Send
+//     never parks while there is room. A receive that finds the channel
+//     empty yields and looks again twice before it registers to be woken. If
+//     it has taken at least 4 values since it last waited (a stream), and
+//     its yield found no other goroutine ready to run, it first looks twice
+//     more, each time after spinning for a pause that adapts to the senders
+//     within fixed bounds: doubled while fewer values than a quarter of the
+//     capacity (at most 128) follow it, halved when senders had to wait for
+//     room. A receiver on a stream that stops thus spins briefly, for a
+//     bounded time, before it parks; one that takes a value per wait, as in
 //     request and reply, does not spin, nor does the receiver of a bounded
 //     channel of capacity below 128. Parked senders are woken in the order
 //     they parked, one per value received.
@@ -71,19 +76,42 @@
 // # Concurrency contract
 //
 // Any number of goroutines may use a Sender, and any Sender handle,
-// concurrently. A Receiver's methods must be called from one goroutine at a
-// time, except Close and Cap, which any goroutine may call. The same holds
-// for [SlotSender] and [SlotReceiver]. No method starts a goroutine.
+// concurrently. A Receiver's receive methods (Recv, TryRecv, RecvBatch,
+// TryRecvBatch, and the iterator of All) must be called from one goroutine
+// at a time; Close, Len and Cap may be called from any goroutine. On a Slot,
+// any number of goroutines may call [SlotSender.TrySend], and
+// [SlotReceiver.Recv] must be called from one goroutine at a time; a
+// [SlotReceiver.TryRecv] that overlaps another receive is harmless, each
+// value going to one of them. No method starts a goroutine.
+//
+// # Misuse
+//
+// Misuse panics with a message that starts with "mpsc:" and names the
+// mistake, raised before the call touches the channel, so that a program
+// that recovers finds the channel as it was and can go on using it:
+//
+//   - a nil context.Context passed to a blocking call (Send, Recv,
+//     RecvBatch, All, SlotReceiver.Recv), whether or not it would block;
+//   - a method called on a zero Sender, Receiver, SlotSender or
+//     SlotReceiver (one not made by New, NewUnbounded or NewSlot);
+//   - a receive on a Receiver that starts while another receive on it is in
+//     progress ("mpsc: concurrent receive"), or a SlotReceiver.Recv that
+//     would wait while another Recv waits;
+//   - New with a capacity below 1 or beyond what a ring can index, and
+//     SlotSender.TrySend(0).
+//
+// Receiver and SlotReceiver must not be copied: go vet reports a copy.
 //
 // # Memory ordering
 //
 // A successful Send or TrySend synchronizes before the Recv, TryRecv,
-// RecvBatch or All step that returns its value. The Close that closes the
-// channel (the last Sender.Close, or Receiver.Close) synchronizes before
-// every receive that reports ErrClosed and every send that reports ErrClosed
-// because of it. A receive synchronizes before the Send that was waiting for
-// the room it made, when that Send returns. A TrySend on a Slot that returns
-// true synchronizes before the receive that returns its value.
+// RecvBatch, TryRecvBatch or All step that returns its value. The Close
+// that closes the channel (the last Sender.Close, or Receiver.Close)
+// synchronizes before every receive that reports ErrClosed and every send
+// that reports ErrClosed because of it. A receive synchronizes before the
+// Send that was waiting for the room it made, when that Send returns. A
+// TrySend on a Slot that returns true synchronizes before the receive that
+// returns its value.
 //
 // # Implementation
 //
@@ -103,50 +131,34 @@
 //     store. Its capacity is also rounded up to a power of two, which Cap
 //     would have to report.
 //
-// Measured with go test -run XXX -bench 'Bounded|RecvBatch|Unbounded'
-// -benchtime=1s ./mpsc on a 2-core AMD EPYC, Go 1.26, capacity 1024, one run
-// (the machine is shared and runs vary, the ratios less), per value, with
-// 1/4/16/64 senders:
+// What makes the bounded channel fast with many senders, each measured by
+// BenchmarkBounded and BenchmarkRecvBatch against chan and xsync (the
+// README gives the figures, with the command and the machine):
 //
-//   - Recv: chan 39.8/35.4/36.3/39.6 ns, ours 14.4/14.8/15.0/15.2 ns (2.4 to
-//     2.8x chan). Senders wait for a batch of free slots rather than take
-//     each slot as it is freed (internal/mpscq.Ring.TryEnqueueBatched), and
-//     yield up to three times before they park; a sender whose claim lost a
-//     race to another backs off for 10-15µs, at most once per 1024
-//     positions (see Send), since two cores claiming in turn from one ring
-//     made every claim several times dearer; a receiver that finds nothing
-//     and will wait does not read the senders' claim word
-//     (internal/mpscq.Ring.Poll); and a receiver on a stream paces its
-//     looks (see Blocking above), since each look reads the cache line the
-//     sender is writing: with one sender, 19.5 ns per value before.
-//   - RecvBatch (up to 256 values per call): chan, taking what it can
-//     without blocking, 39.1/34.9/35.6/38.2 ns, ours 14.1/15.4/16.4/20.4 ns
-//     (2.8/2.3/2.2/1.9x; with one sender the receiver took 106 values per
-//     call, and 5 before it paced, at 24-25 ns per value). The receiver
-//     then outruns the senders, and what limits them is the send itself:
-//     two locked instructions, the claim's CAS and the store that publishes
-//     the value (an XCHG on amd64, and the fence without which the
-//     receiver's wake-up could not be one load): one sender with every
-//     cache line to itself and nobody receiving spends 12 ns per value in
-//     the queue, 9.7 of them in those two instructions (BenchmarkEnqueue in
-//     internal/mpscq). Three times chan's throughput would be 12-13 ns per
-//     value from send to receive.
-//   - The unbounded channel is a list of segments of 1024 slots
-//     (internal/mpscq.List): producers claim slots with a fetch-and-add on a
-//     per-segment word that also carries the closed bit, the first claim of
-//     a segment links the next, slot arrays are recycled, a producer far
-//     ahead of the receiver yields once per segment, a producer that
-//     collides with another at the end of a segment spins for 10-15µs,
-//     and the receiver can poll, which xsync's UMPSCQueue cannot. Recv
-//     (a second run; the first crossed into a slow stretch): UMPSCQueue
-//     22.9/19.5/19.2/19.4 ns, ours 15.0/14.6/14.9/14.3 ns (1.3 to 1.5x its
-//     throughput).
+//   - Senders wait for a batch of free slots rather than take each slot as
+//     it is freed (internal/mpscq.Ring.TryEnqueueBatched), and yield up to
+//     three times before they park.
+//   - A sender whose claim lost a race to another backs off for a bounded
+//     pause, at most once per segment's worth of positions (see Send), since
+//     two cores claiming in turn from one ring made every claim several
+//     times dearer (BenchmarkFill in internal/mpscq).
+//   - A receiver that finds nothing and will wait does not read the
+//     senders' claim word (internal/mpscq.Ring.Poll).
+//   - A receiver on a stream paces its looks (see Blocking above), since
+//     each look reads the cache line the sender is writing.
+//   - RecvBatch releases a whole batch's room with one store. The receiver
+//     then outruns the senders, and what limits them is the send itself: two
+//     locked instructions, the claim's CAS and the store that publishes the
+//     value (the fence without which the receiver's wake-up could not be one
+//     load; BenchmarkEnqueue in internal/mpscq).
 //
-// In stretches when the machine's cross-core transfers are slower (chan at
-// 42-64 ns), the same command measured, with one sender, Recv 21-24 ns
-// (1.7-2.0x chan), RecvBatch 14-21 ns, and the unbounded channel 32-36 ns
-// against UMPSCQueue's 33-38 ns (1.0-1.2x); with a fixed 1.4µs pause
-// instead of the adaptive one, 35 ns, 35 ns, and 0.8x.
+// The unbounded channel is a list of segments (internal/mpscq.List):
+// producers claim slots with a fetch-and-add on a per-segment word that also
+// carries the closed bit, the first claim of a segment links the next, slot
+// arrays are recycled, a producer far ahead of the receiver yields once per
+// segment, a producer that collides with another at the end of a segment
+// spins for a bounded pause, and the receiver can poll, which xsync's
+// UMPSCQueue cannot (BenchmarkUnbounded compares the two).
 //
 // The receiver waits on a [waker.WakeSink], senders waiting for room on an
 // [eventcount.EventCount].

@@ -17,9 +17,13 @@ import (
 //	val: 0 (empty) or the value sent and not yet received
 //
 // Invariants:
-//   - Only senders change val from 0, only the receiver changes it to 0, so
-//     the receiver's Swap after a non-zero Load returns that same value.
+//   - Only senders change val from 0, only receives change it to 0, and a
+//     receive returns what its Swap returned: each value sent is received
+//     once, even by receives that overlap (which is why TryRecv needs no
+//     guard).
 //   - Every successful TrySend notifies the sink after its CAS.
+//   - busy is 1 exactly while a Recv waits on the sink (see Recv): the sink
+//     has one waiter at a time.
 
 // NewSlot returns the two ends of a channel that holds at most one non-zero
 // uint64: a TrySend fails while a value is waiting, and Recv waits for one.
@@ -44,10 +48,13 @@ type SlotSender struct {
 }
 
 // TrySend stores v if the slot is empty and reports whether it did. It
-// panics if v is 0, which stands for "empty".
+// panics if v is 0, which stands for "empty", and on a zero SlotSender.
 func (s *SlotSender) TrySend(v uint64) bool {
 	if v == 0 {
 		panic("mpsc: SlotSender.TrySend called with 0")
+	}
+	if s.val == nil {
+		panic(panicZeroSlotSender)
 	}
 	// The CAS publishes v: it synchronizes before the receiver's load that
 	// sees it. Notify comes after, so a waiting receiver's re-check sees v.
@@ -58,22 +65,39 @@ func (s *SlotSender) TrySend(v uint64) bool {
 	return true
 }
 
-// A SlotReceiver is the receiving end of a Slot. Its methods must be called
-// from one goroutine at a time.
+// A SlotReceiver is the receiving end of a Slot. Recv must be called from
+// one goroutine at a time: a Recv that would wait while another Recv waits
+// panics, before it touches the slot. A TryRecv that overlaps another
+// receive is harmless: each value goes to exactly one of them. A
+// SlotReceiver must not be copied.
 type SlotReceiver struct {
+	_     noCopy
 	val   *atomic.Uint64
 	sink  *waker.WakeSink
-	ready func() bool // r.poll, bound once
-	got   uint64      // poll's result
+	ready func() bool   // r.poll, bound once
+	got   uint64        // poll's result
+	busy  atomic.Uint32 // 1 while a Recv waits on the sink
 }
 
-// TryRecv takes the value if one is waiting, leaving the slot empty.
+const (
+	panicZeroSlotSender   = "mpsc: use of a zero SlotSender: make slots with NewSlot"
+	panicZeroSlotReceiver = "mpsc: use of a zero SlotReceiver: make slots with NewSlot"
+	panicConcurrentSlot   = "mpsc: concurrent receive: a SlotReceiver's Recv must be called from one goroutine at a time"
+)
+
+// TryRecv takes the value if one is waiting, leaving the slot empty. It
+// panics on a zero SlotReceiver.
 func (r *SlotReceiver) TryRecv() (uint64, bool) {
-	// A load first, so that polling an empty slot writes nothing.
+	if r.val == nil {
+		panic(panicZeroSlotReceiver)
+	}
+	// A load first, so that polling an empty slot writes nothing. The Swap
+	// returns 0 only if an overlapping receive took the value meanwhile.
 	if r.val.Load() == 0 {
 		return 0, false
 	}
-	return r.val.Swap(0), true
+	v := r.val.Swap(0)
+	return v, v != 0
 }
 
 func (r *SlotReceiver) poll() bool {
@@ -83,11 +107,20 @@ func (r *SlotReceiver) poll() bool {
 
 // Recv takes the value, waiting until there is one or ctx ends. On
 // cancellation it returns ctx.Err() and the slot is left as it was; a value
-// already waiting is returned even if ctx is done.
+// already waiting is returned even if ctx is done. It panics if ctx is nil,
+// on a zero SlotReceiver, and if it would wait while another Recv waits,
+// before it touches the slot.
 func (r *SlotReceiver) Recv(ctx context.Context) (uint64, error) {
+	checkContext(ctx)
 	if v, ok := r.TryRecv(); ok {
 		return v, nil
 	}
+	// Only a wait needs the guard: the sink takes one waiter at a time,
+	// and a receive that does not wait is a TryRecv.
+	if !r.busy.CompareAndSwap(0, 1) {
+		panic(panicConcurrentSlot)
+	}
+	defer r.busy.Store(0)
 	if err := r.sink.Wait(ctx, r.ready); err != nil {
 		return 0, err
 	}

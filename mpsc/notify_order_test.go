@@ -1,0 +1,72 @@
+package mpsc
+
+import (
+	"context"
+	"fmt"
+	"testing"
+)
+
+// wakeProbe is a waker registered on a receiver's sink in place of its
+// parker: when a send notifies, it records what a receiver woken at that
+// instant would find.
+type wakeProbe struct {
+	look  func() bool // what the woken receiver's poll would see
+	woken int
+	found bool
+}
+
+func (p *wakeProbe) Wake() { p.woken++; p.found = p.look() }
+
+// TestSlotNotifiesAfterStore: a successful TrySend notifies only after its
+// CAS has stored the value. A TrySend that notified first would wake a
+// parked receiver that polls, finds the slot empty and parks again, and the
+// value that follows would come with no wake-up: a lost wake-up that no
+// timing-based test hits reliably, since the window is a few instructions.
+// The probe stands at that window: it is woken by the Notify itself.
+func TestSlotNotifiesAfterStore(t *testing.T) {
+	s, r := NewSlot()
+	p := &wakeProbe{look: func() bool { return r.val.Load() != 0 }}
+	r.sink.Register(p)
+	if !s.TrySend(5) {
+		t.Fatal("TrySend on an empty slot failed")
+	}
+	if p.woken != 1 || !p.found {
+		t.Fatalf("TrySend woke the receiver %d times, finding the value stored: %v; want once, true (a receiver woken before the store parks again and misses it)", p.woken, p.found)
+	}
+	if v, err := r.Recv(context.Background()); v != 5 || err != nil { // the value is waiting: no wait
+		t.Fatalf("Recv = %d, %v", v, err)
+	}
+}
+
+// TestSendNotifiesAfterEnqueue: the same for the channel: every way a send
+// can succeed (Send with room, TrySend, and a Send that waited for room)
+// notifies the receiver after the value is in the queue.
+func TestSendNotifiesAfterEnqueue(t *testing.T) {
+	for _, unbounded := range []bool{false, true} {
+		s, r := New[int](1)
+		if unbounded {
+			s, r = NewUnbounded[int]()
+		}
+		p := &wakeProbe{look: func() bool { return r.Len() > 0 }}
+		for _, send := range []struct {
+			name string
+			f    func() error
+		}{
+			{"Send", func() error { return s.Send(context.Background(), 1) }}, // room: no wait
+			{"TrySend", func() error { return s.TrySend(1) }},
+		} {
+			name := fmt.Sprintf("unbounded=%v: %s", unbounded, send.name)
+			*p = wakeProbe{look: p.look}
+			r.sink.Register(p)
+			if err := send.f(); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if p.woken != 1 || !p.found {
+				t.Fatalf("%s woke the receiver %d times, finding a value: %v; want once, true", name, p.woken, p.found)
+			}
+			if _, err := r.TryRecv(); err != nil {
+				t.Fatalf("%s: TryRecv: %v", name, err)
+			}
+		}
+	}
+}
