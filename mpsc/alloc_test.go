@@ -1,7 +1,6 @@
 package mpsc_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/diatomic-go/diatomic/internal/testutil"
@@ -11,9 +10,10 @@ import (
 // TestAllocs pins the steady state of every operation at zero allocations,
 // waits included: a bounded channel allocates only in New; an unbounded one
 // allocates one small header per segment of 1024 values, which
-// AllocsPerRun's average rounds away.
+// AllocsPerRun's average rounds away. Every wait is bounded: a lost wake-up
+// fails the test instead of hanging it inside AllocsPerRun.
 func TestAllocs(t *testing.T) {
-	ctx := context.Background()
+	ctx := timeout(t)
 	buf := make([]int, 8)
 	for _, c := range []int{64, unbounded} {
 		s, r := newChan[int](c)
@@ -37,29 +37,65 @@ func TestAllocs(t *testing.T) {
 	// allocate), sends while the receiver waits, and receives while a
 	// sender waits for room.
 	s, r := mpsc.New[int](1)
-	cmd, ack := make(chan int), make(chan struct{})
+	cmd, ack := make(chan int), make(chan error)
+	expired, stop := testutil.Deadline()
+	defer stop()
 	done := testutil.Go(t, func() {
 		for op := range cmd {
+			var err error
 			if op == 0 {
-				s.Send(ctx, 1)
+				err = s.Send(ctx, 1)
 			} else {
-				r.Recv(ctx)
+				_, err = r.Recv(ctx)
 			}
-			ack <- struct{}{}
+			select {
+			case ack <- err:
+			case <-expired:
+				return
+			}
 		}
 	})
+	// step hands op to the helper, runs f, and waits for the helper's
+	// result, failing the test once the deadline has passed.
+	failed := false
+	step := func(op int, what string, f func() error) {
+		if failed {
+			return
+		}
+		select {
+		case cmd <- op:
+		case <-expired:
+			failed = true
+			t.Errorf("%s: helper not ready within %v", what, testutil.Timeout)
+			return
+		}
+		if err := f(); err != nil {
+			failed = true
+			t.Errorf("%s: %v", what, err)
+		}
+		select {
+		case err := <-ack:
+			if err != nil {
+				failed = true
+				t.Errorf("%s: helper: %v", what, err)
+			}
+		case <-expired:
+			failed = true
+			t.Errorf("%s: helper did not finish within %v", what, testutil.Timeout)
+		}
+	}
+	// Made once: a closure made inside the measured function would be
+	// counted.
+	recv := func() error { _, err := r.Recv(ctx); return err }
+	send := func() error { return s.Send(ctx, 1) }
 	if n := testing.AllocsPerRun(2000, func() {
-		cmd <- 0
-		r.Recv(ctx) // usually waits
-		<-ack
+		step(0, "Recv waiting for a Send", recv) // usually waits
 	}); n != 0 {
 		t.Errorf("Recv waiting for a Send: %v allocs, want 0", n)
 	}
 	s.TrySend(1)
 	if n := testing.AllocsPerRun(2000, func() {
-		cmd <- 1
-		s.Send(ctx, 1) // usually waits
-		<-ack
+		step(1, "Send waiting for room", send) // usually waits
 	}); n != 0 {
 		t.Errorf("Send waiting for room: %v allocs, want 0", n)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/diatomic-go/diatomic/mpsc"
 )
@@ -11,7 +12,8 @@ import (
 // Three workers send on clones of one Sender; closing every handle closes
 // the channel, so the receiver's loop ends without a WaitGroup.
 func Example() {
-	ctx := context.Background()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
 	tx, rx := mpsc.New[int](8)
 	for w := range 3 {
 		c := tx.Clone()
@@ -52,7 +54,8 @@ func ExampleSender_TrySend() {
 }
 
 func ExampleReceiver_RecvBatch() {
-	ctx := context.Background()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
 	tx, rx := mpsc.NewUnbounded[int]()
 	for i := range 5 {
 		tx.Send(ctx, i)
@@ -73,17 +76,45 @@ func ExampleReceiver_RecvBatch() {
 	// mpsc: channel closed
 }
 
+// TryRecvBatch takes whatever is waiting, up to the buffer's length, and
+// never waits: a receiver that polls between other work.
+func ExampleReceiver_TryRecvBatch() {
+	tx, rx := mpsc.New[int](8)
+	buf := make([]int, 4)
+	_, err := rx.TryRecvBatch(buf)
+	fmt.Println(err)
+	for i := range 6 {
+		tx.TrySend(i)
+	}
+	tx.Close()
+	for {
+		n, err := rx.TryRecvBatch(buf)
+		if err != nil {
+			fmt.Println(err)
+			break
+		}
+		fmt.Println(buf[:n])
+	}
+	// Output:
+	// mpsc: channel empty
+	// [0 1 2 3]
+	// [4 5]
+	// mpsc: channel closed
+}
+
 // The capacity-1 channel of non-zero values: a TrySend fails while a value
 // is waiting.
 func ExampleNewSlot() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
 	tx, rx := mpsc.NewSlot()
 	go func() {
 		for !tx.TrySend(42) {
 		}
 	}()
-	v, _ := rx.Recv(context.Background())
+	v, _ := rx.Recv(ctx)
 	fmt.Println(v, tx.TrySend(7), tx.TrySend(8))
-	v, _ = rx.Recv(context.Background())
+	v, _ = rx.Recv(ctx)
 	fmt.Println(v)
 	// Output:
 	// 42 true false

@@ -3,7 +3,6 @@
 package mpsc_test
 
 import (
-	"context"
 	"runtime"
 	"syscall"
 	"testing"
@@ -62,7 +61,7 @@ func TestIdleReceiverUsesNoCPU(t *testing.T) {
 // cpu-% of wall time over b.N windows of 10ms, next to a receiver that polls
 // with runtime.Gosched, the alternative to a wake-up primitive.
 func BenchmarkIdleReceiver(b *testing.B) {
-	ctx := context.Background()
+	ctx := timeout(b)
 	b.Run("impl=mpsc", func(b *testing.B) {
 		s, r := mpsc.New[int](16)
 		frac := idleCPU(b, time.Duration(b.N)*10*time.Millisecond, func() { r.Recv(ctx) }, func() { s.TrySend(1) })

@@ -4,7 +4,18 @@ import (
 	"context"
 	"fmt"
 	"testing"
+
+	"github.com/diatomic-go/diatomic/internal/testutil"
 )
+
+// timeout returns a context that ends after testutil.Timeout, for the waits
+// of this package's internal tests, so that a lost wake-up fails the test
+// instead of hanging it.
+func timeout(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), testutil.Timeout)
+	t.Cleanup(cancel)
+	return ctx
+}
 
 // wakeProbe is a waker registered on a receiver's sink in place of its
 // parker: when a send notifies, it records what a receiver woken at that
@@ -33,7 +44,7 @@ func TestSlotNotifiesAfterStore(t *testing.T) {
 	if p.woken != 1 || !p.found {
 		t.Fatalf("TrySend woke the receiver %d times, finding the value stored: %v; want once, true (a receiver woken before the store parks again and misses it)", p.woken, p.found)
 	}
-	if v, err := r.Recv(context.Background()); v != 5 || err != nil { // the value is waiting: no wait
+	if v, err := r.Recv(timeout(t)); v != 5 || err != nil {
 		t.Fatalf("Recv = %d, %v", v, err)
 	}
 }
@@ -52,7 +63,7 @@ func TestSendNotifiesAfterEnqueue(t *testing.T) {
 			name string
 			f    func() error
 		}{
-			{"Send", func() error { return s.Send(context.Background(), 1) }}, // room: no wait
+			{"Send", func() error { return s.Send(timeout(t), 1) }}, // room: no wait
 			{"TrySend", func() error { return s.TrySend(1) }},
 		} {
 			name := fmt.Sprintf("unbounded=%v: %s", unbounded, send.name)

@@ -1,7 +1,6 @@
 package mpsc
 
 import (
-	"context"
 	"runtime"
 	"testing"
 
@@ -12,7 +11,7 @@ import (
 // calls it a stream from paceAfter on; each look starts the count anew.
 func TestStreaming(t *testing.T) {
 	s, r := New[int](2 * paceAfter)
-	ctx := context.Background()
+	ctx := timeout(t)
 	for i := range paceAfter {
 		if err := s.TrySend(i); err != nil {
 			t.Fatal(err)
