@@ -222,10 +222,7 @@ type Sender[T any] struct {
 // channel.
 func (s *Sender[T]) Send(ctx context.Context, v T) error {
 	checkContext(ctx)
-	c := s.c
-	if c == nil {
-		panic(panicZeroSender)
-	}
+	c := s.channel()
 	if s.closed.Load() {
 		return ErrClosed
 	}
@@ -323,10 +320,7 @@ const spinIdle = 3
 // time. Like Send, it may spin briefly, for a bounded pause, when it
 // collides with another sender. It panics on a zero Sender.
 func (s *Sender[T]) TrySend(v T) error {
-	c := s.c
-	if c == nil {
-		panic(panicZeroSender)
-	}
+	c := s.channel()
 	if s.closed.Load() {
 		return ErrClosed
 	}
@@ -345,11 +339,9 @@ func (s *Sender[T]) TrySend(v T) error {
 // closed handle, or a handle of a channel whose senders have all closed,
 // returns a closed handle. It panics on a zero Sender.
 func (s *Sender[T]) Clone() *Sender[T] {
-	if s.c == nil {
-		panic(panicZeroSender)
-	}
-	n := &Sender[T]{c: s.c}
-	if s.closed.Load() || !s.c.addSender() {
+	c := s.channel()
+	n := &Sender[T]{c: c}
+	if s.closed.Load() || !c.addSender() {
 		n.closed.Store(true)
 	}
 	return n
@@ -370,18 +362,24 @@ func (c *channel[T]) addSender() bool {
 // receives every value sent before, then ErrClosed. Close is idempotent and
 // may be called from any goroutine. It panics on a zero Sender.
 func (s *Sender[T]) Close() {
-	if s.c == nil {
-		panic(panicZeroSender)
-	}
+	c := s.channel()
 	if !s.closed.CompareAndSwap(false, true) {
 		return
 	}
-	if s.c.senders.Add(-1) == 0 {
-		s.c.close()
+	if c.senders.Add(-1) == 0 {
+		c.close()
 		return
 	}
 	// Sends blocked on this handle look at its closed flag again.
-	s.c.room.NotifyAll()
+	c.room.NotifyAll()
+}
+
+// channel returns s's channel; it panics on a zero Sender, which has none.
+func (s *Sender[T]) channel() *channel[T] {
+	if s.c == nil {
+		panic(panicZeroSender)
+	}
+	return s.c
 }
 
 // A Receiver is the receiving end of a channel. Its receive methods (Recv,
@@ -426,9 +424,7 @@ type Receiver[T any] struct {
 // no cache transfer; their cost on the receive paths is measured by
 // BenchmarkBounded, BenchmarkRecvBatch and BenchmarkTryRecv.
 func (r *Receiver[T]) enter() {
-	if r.c == nil {
-		panic(panicZeroReceiver)
-	}
+	r.channel()
 	if !r.busy.CompareAndSwap(0, 1) {
 		panic(panicConcurrentRecv)
 	}
@@ -699,9 +695,7 @@ func (r *Receiver[T]) TryRecvBatch(buf []T) (int, error) {
 // or r is a zero Receiver.
 func (r *Receiver[T]) All(ctx context.Context) iter.Seq[T] {
 	checkContext(ctx)
-	if r.c == nil {
-		panic(panicZeroReceiver)
-	}
+	r.channel()
 	return func(yield func(T) bool) {
 		for {
 			v, err := r.Recv(ctx)
@@ -741,8 +735,7 @@ func (r *Receiver[T]) Cap() int {
 // Recv, which it wakes. It panics on a zero Receiver.
 func (r *Receiver[T]) Close() { r.channel().close() }
 
-// channel returns r's channel for the methods that any goroutine may call,
-// which do not enter; it panics on a zero Receiver.
+// channel returns r's channel; it panics on a zero Receiver, which has none.
 func (r *Receiver[T]) channel() *channel[T] {
 	if r.c == nil {
 		panic(panicZeroReceiver)

@@ -22,6 +22,7 @@ func FuzzChan(f *testing.F) {
 	f.Add([]byte{2, 0, 0, 0, 11, 7, 0, 1, 3, 3, 4, 9})
 	f.Add([]byte{5, 0, 1, 0, 1, 0, 24, 14, 4, 8, 5, 25, 6, 16, 26, 0, 10, 20, 3})
 	f.Add([]byte{4, 0, 0, 0, 0, 0, 0, 5, 45, 8, 19, 2, 7, 9})
+	f.Add([]byte{3, 0, 0, 0, 74, 74, 1, 7, 74, 74}) // TryRecvBatch
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) == 0 || len(data) > 2000 {
 			return
@@ -115,11 +116,21 @@ func FuzzChan(f *testing.F) {
 				if err != want || err == nil && v != got[0] {
 					t.Fatalf("op %d: receive: %d, %v; want %v, %v", i, v, err, got, want)
 				}
-			case 4: // RecvBatch
-				n, err := r.RecvBatch(done, buf[:1+arg%len(buf)])
+			case 4: // RecvBatch, or TryRecvBatch for odd arg/len(buf)
+				var n int
+				var err error
+				try := arg/len(buf)%2 == 1
+				if try {
+					n, err = r.TryRecvBatch(buf[:1+arg%len(buf)])
+				} else {
+					n, err = r.RecvBatch(done, buf[:1+arg%len(buf)])
+				}
 				got, want := refRecv(1 + arg%len(buf))
 				if want == errNone {
 					want = context.Canceled
+					if try {
+						want = mpsc.ErrEmpty
+					}
 				}
 				if err != want || n != len(got) {
 					t.Fatalf("op %d: RecvBatch: %v, %v; want %v, %v", i, buf[:n], err, got, want)
