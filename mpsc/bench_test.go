@@ -275,8 +275,7 @@ func BenchmarkPingPong(b *testing.B) {
 
 // BenchmarkTryRecv: the receiver's own cost per value, with nothing
 // contended: one goroutine fills a bounded channel with TrySend and empties
-// it with TryRecv, or with TryRecvBatch in batches of 64 (impl=batch, which
-// falls back on RecvBatch where TryRecvBatch does not exist).
+// it with TryRecv, or with TryRecvBatch in batches of 64 (impl=batch).
 func BenchmarkTryRecv(b *testing.B) {
 	b.Run("impl=one", func(b *testing.B) {
 		b.ReportAllocs()
@@ -302,7 +301,7 @@ func BenchmarkTryRecv(b *testing.B) {
 				_ = s.TrySend(j)
 			}
 			for got := 0; got < n; {
-				k, err := tryRecvBatch(r, buf)
+				k, err := r.TryRecvBatch(buf)
 				if err != nil {
 					b.Fatal(err)
 				}
