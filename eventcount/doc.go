@@ -36,8 +36,8 @@
 //		}
 //	}
 //
-// There is no TryWait: the non-blocking form of a wait is a call of the
-// predicate. For a single waiting goroutine, waker.WakeSink is cheaper still.
+// Wait, WaitUntil and Commit have no non-blocking twin: the non-blocking
+// form of a wait is a call of the predicate. For a single waiting goroutine, waker.WakeSink is cheaper still.
 //
 // # Semantics
 //
@@ -48,9 +48,9 @@
 //     some waiter (that one, or another that also prepared before it),
 //     which then re-checks.
 //   - FIFO. NotifyOne wakes the waiter that has been parked (has reached
-//     Commit) the longest. Prepare does not enqueue, so that Prepare and
-//     Cancel stay single lock-free atomic operations; the queue is ordered
-//     by Commit. A NotifyOne that finds nobody parked but some waiters
+//     Commit) the longest. Prepare does not enqueue, so that Prepare stays
+//     a single lock-free atomic operation, and Cancel too while nobody is
+//     parked; the queue is ordered by Commit. A NotifyOne that finds nobody parked but some waiters
 //     between Prepare and Commit releases those: their Commit returns nil
 //     without parking (they are told apart only once they park).
 //   - Cancellation leaves nothing behind. A Commit whose context ends
@@ -68,7 +68,9 @@
 // belongs to the goroutine that called Prepare and must be ended by exactly
 // one Cancel or Commit on the same EventCount; a Ticket from another
 // EventCount makes them panic, and so does ending more Tickets than were
-// prepared.
+// prepared. A Ticket ended twice never takes the place of a parked waiter in
+// the count (see Ticket). A nil context panics. Every such panic comes before
+// anything changes, so the EventCount goes on working after a recover.
 //
 // The condition must be written with sync/atomic operations (or under a
 // lock the checker also takes) before the notification, and read with them

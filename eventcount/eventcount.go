@@ -30,7 +30,7 @@ import (
 // The protocol:
 //
 //	Prepare    count++ (RMW), remember the epoch.
-//	Cancel     count--.
+//	Cancel     count-- (CAS; under mu if queued is on, see release).
 //	Commit     lock; CAS queued on if the epoch has not moved (else
 //	           unlock, count--, return); enqueue a record; unlock; yield
 //	           once; park on its Parker.
@@ -41,8 +41,8 @@ import (
 //	           count -= n, queued off, epoch++ in one RMW); unlock; wake.
 //
 // Why Commit yields once between enqueueing and parking: a Parker blocks on
-// a channel in a select with ctx.Done(), which costs about twice the runtime
-// semaphore that sync.Cond parks on. In a hand-off the notifier is usually
+// a channel in a select with ctx.Done(), which costs more than the runtime
+// semaphore that sync.Cond parks on (BenchmarkHandoff compares them). In a hand-off the notifier is usually
 // runnable on the same P (the waiter has just woken it); yielding lets it run
 // and notify, and the waiter then takes the token without blocking: the
 // notifier's wake is a buffered send, and nobody parks. FIFO order and
@@ -50,7 +50,10 @@ import (
 //
 // Invariants:
 //   - count == records in the queue + tickets between Prepare and the
-//     moment their Commit enqueues or returns, or their Cancel.
+//     moment their Commit enqueues or returns, or their Cancel. nqueued,
+//     under mu, is the number of records in the queue; a ticket ends only
+//     while count > nqueued, so that a Ticket ended twice is refused instead
+//     of taking a parked waiter's place in the count.
 //   - queued == (head != nil) whenever mu is free.
 //   - The epoch moves only with mu held, or by a CAS from a value with
 //     queued off. Commit enqueues only after a CAS (or, with queued already
@@ -78,8 +81,9 @@ type EventCount struct {
 	_     noCopy
 	state atomic.Uint64 // count, queued and epoch, see above
 
-	mu         sync.Mutex // guards head, tail, free and every queued record
+	mu         sync.Mutex // guards head, tail, nqueued, free and every queued record
 	head, tail *waiter    // FIFO queue of parked waiters
+	nqueued    int        // records in the queue
 	free       *waiter    // records ready for reuse, linked by waiter.free
 
 	// returned is a lock-free stack of records whose owners were woken:
@@ -91,6 +95,12 @@ type EventCount struct {
 // Ticket is a waiter's place in an EventCount, from Prepare to the Cancel or
 // Commit that ends it. It is a small value; each Ticket must be passed to
 // exactly one Cancel or Commit of the EventCount that returned it.
+//
+// A Ticket ended twice never takes the place of a parked waiter: the second
+// Cancel or Commit panics, changing nothing, unless other goroutines hold
+// Tickets they have not yet ended or committed (tickets are not told apart
+// before they park); then the goroutine whose Ticket was outnumbered panics
+// in its own Cancel or Commit.
 type Ticket struct {
 	e     *EventCount
 	epoch uint32
@@ -140,10 +150,12 @@ func (e *EventCount) Prepare() Ticket {
 
 // Cancel ends a Ticket without waiting, typically because the condition
 // turned out to be true. The EventCount is left as if Prepare had never been
-// called. Cancel never blocks.
+// called. Cancel never blocks: it is one lock-free atomic operation while no
+// waiter is parked, and otherwise takes the internal lock held for a few
+// instructions, under which a Ticket ended twice is detected.
 func (e *EventCount) Cancel(t Ticket) {
 	e.check(t)
-	e.release()
+	e.release(t.epoch)
 }
 
 // Commit parks the calling goroutine until it is woken by a notification
@@ -158,7 +170,13 @@ func (e *EventCount) Cancel(t Ticket) {
 //
 // A nil return means "re-check the condition", not "the condition holds":
 // another goroutine may have got there first.
+//
+// A nil ctx panics before anything changes: t is still to be ended (by
+// Cancel, say, after a recover).
 func (e *EventCount) Commit(ctx context.Context, t Ticket) error {
+	if ctx == nil {
+		panic(errNilContext)
+	}
 	e.check(t)
 	if err := ctx.Err(); err != nil {
 		return e.abandon(t, err)
@@ -189,8 +207,13 @@ func (e *EventCount) Commit(ctx context.Context, t Ticket) error {
 //
 // If ctx ends first, Wait returns ctx.Err() and leaves the EventCount as it
 // found it. ready's answer wins over ctx: a Wait whose ctx is already done
-// still returns nil if ready reports true.
+// still returns nil if ready reports true. If ready panics, the panic goes
+// on up after Wait has ended its Ticket: the EventCount is left as Wait found
+// it. A nil ctx panics before ready is called.
 func (e *EventCount) Wait(ctx context.Context, ready func() bool) error {
+	if ctx == nil {
+		panic(errNilContext)
+	}
 	if ready() {
 		return nil
 	}
@@ -202,8 +225,7 @@ func (e *EventCount) Wait(ctx context.Context, ready func() bool) error {
 	// not lost: ready, checked after it, sees what the notifier stored
 	// before notifying. Skipped when others are already waiting, where
 	// yielding only adds to the crowd: ready was false for them too.
-	// Handoffs through one EventCount ran 1.5x faster, and broadcasts to
-	// 1 to 16 waiters 1.2x to 1.4x (BenchmarkHandoff, BenchmarkBroadcast).
+	// BenchmarkHandoff and BenchmarkBroadcast measure what it saves.
 	if e.Waiters() == 0 {
 		runtime.Gosched()
 		if ready() {
@@ -212,7 +234,7 @@ func (e *EventCount) Wait(ctx context.Context, ready func() bool) error {
 	}
 	for {
 		t := e.Prepare()
-		if ready() {
+		if e.readyPrepared(t, ready) {
 			e.Cancel(t)
 			return nil
 		}
@@ -225,11 +247,25 @@ func (e *EventCount) Wait(ctx context.Context, ready func() bool) error {
 	}
 }
 
+// readyPrepared calls ready while t is counted, ending t if ready panics.
+func (e *EventCount) readyPrepared(t Ticket, ready func() bool) bool {
+	returned := false
+	defer func() {
+		if !returned {
+			e.Cancel(t) // ready panicked: leave nothing behind
+		}
+	}()
+	ok := ready()
+	returned = true
+	return ok
+}
+
 // WaitUntil blocks until poll reports true, and returns the value it
 // returned with it, or until ctx is done, and returns the zero T and
 // ctx.Err(). It is [EventCount.Wait] for a predicate that produces a value:
 // poll is called only from the calling goroutine, so it may take the value
-// out of a shared structure.
+// out of a shared structure. A poll that panics leaves nothing behind, as in
+// Wait.
 func WaitUntil[T any](ctx context.Context, e *EventCount, poll func() (T, bool)) (T, error) {
 	var v T
 	err := e.Wait(ctx, func() bool {
@@ -297,6 +333,7 @@ func (e *EventCount) notifyAllSlow() {
 		n++
 	}
 	e.head, e.tail = nil, nil
+	e.nqueued = 0
 	// One RMW under mu: the dequeued records stop being counted, queued
 	// goes off if it was on, and the epoch move makes every Commit not yet
 	// enqueued return (it compares under mu, after this).
@@ -348,6 +385,7 @@ func (e *EventCount) chooseOneLocked() *waiter {
 		return nil
 	}
 	e.unlinkLocked(w)
+	e.nqueued--
 	w.state = rsChosenOne
 	e.state.Add(-(1 + queuedIf(e.head == nil))) // w is no longer counted
 	return w
@@ -369,9 +407,17 @@ func (e *EventCount) enqueue(t Ticket) *waiter {
 	for {
 		s := e.state.Load()
 		if epochOf(s) != t.epoch {
+			_, ok := e.releaseLocked(t.epoch)
 			e.mu.Unlock()
-			e.release()
+			if !ok {
+				panic(errUnmatched)
+			}
 			return nil
+		}
+		if int(s&countMask) <= e.nqueued {
+			// t is not counted: a Ticket was ended twice.
+			e.mu.Unlock()
+			panic(errUnmatched)
 		}
 		// With queued on, the epoch moves only under mu, which this
 		// goroutine holds; otherwise the CAS (seq-cst) orders this enqueue
@@ -390,6 +436,7 @@ func (e *EventCount) enqueue(t Ticket) *waiter {
 		e.tail.next = w
 	}
 	e.tail = w
+	e.nqueued++
 	e.mu.Unlock()
 	return w
 }
@@ -398,21 +445,10 @@ func (e *EventCount) enqueue(t Ticket) *waiter {
 // notification that moved the epoch since Prepare wins over ctx, as a token
 // does in Parker.Park: returning err after it would drop it.
 func (e *EventCount) abandon(t Ticket, err error) error {
-	for {
-		s := e.state.Load()
-		if epochOf(s) != t.epoch {
-			e.release()
-			return nil
-		}
-		if s&countMask == 0 {
-			panic(errUnmatched)
-		}
-		// The CAS fails if a notifier moved the epoch (or anyone changed
-		// the word) since the load: count-- happens only while unnotified.
-		if e.state.CompareAndSwap(s, s-1) {
-			return err
-		}
+	if e.release(t.epoch) {
+		return nil
 	}
+	return err
 }
 
 // leave takes w's owner out after its Park returned err (ctx done).
@@ -423,6 +459,7 @@ func (e *EventCount) leave(w *waiter, err error) error {
 	case rsQueued:
 		// No notifier has seen w: nobody will wake it, it holds no token.
 		e.unlinkLocked(w)
+		e.nqueued--
 		e.state.Add(-(1 + queuedIf(e.head == nil)))
 		e.pushFreeLocked(w)
 	case rsChosenOne:
@@ -444,6 +481,8 @@ func (e *EventCount) leave(w *waiter, err error) error {
 	return err
 }
 
+// unlinkLocked takes w out of the queue; the caller updates nqueued and the
+// state word.
 func (e *EventCount) unlinkLocked(w *waiter) {
 	if w.prev == nil {
 		e.head = w.next
@@ -490,13 +529,55 @@ func (e *EventCount) recycle(w *waiter) {
 	}
 }
 
-const errUnmatched = "eventcount: Cancel or Commit without a matching Prepare (Ticket used twice?)"
+const (
+	errUnmatched  = "eventcount: Cancel or Commit without a matching Prepare (Ticket used twice?)"
+	errNilContext = "eventcount: nil Context"
+)
 
-// release ends a counted ticket that is not in the queue: count--.
-func (e *EventCount) release() {
-	if e.state.Add(^uint64(0))&countMask == countMask {
-		e.state.Add(1) // undo the borrow before reporting
-		panic(errUnmatched)
+// release ends a counted ticket that is not in the queue (count--) and
+// reports whether the epoch had moved from epoch when it did: whether a
+// notification released the ticket first. It panics, changing nothing, if
+// no ticket outside the queue is counted.
+//
+// With queued off, no record is counted (enqueue sets queued before it
+// links a record; dequeueing clears it in the RMW that uncounts the last
+// one), so count > 0 is the check, and the CAS makes it and the decrement
+// one step. With queued on, the count includes the parked records, which
+// only mu tells: under it nqueued is exact and queued cannot change.
+func (e *EventCount) release(epoch uint32) (notified bool) {
+	for {
+		s := e.state.Load()
+		if s&queuedBit != 0 {
+			e.mu.Lock()
+			notified, ok := e.releaseLocked(epoch)
+			e.mu.Unlock()
+			if !ok {
+				panic(errUnmatched)
+			}
+			return notified
+		}
+		if s&countMask == 0 {
+			panic(errUnmatched)
+		}
+		// The CAS fails if anyone changed the word since the load, a
+		// notifier's epoch move included: its answer is the word's.
+		if e.state.CompareAndSwap(s, s-1) {
+			return epochOf(s) != epoch
+		}
+	}
+}
+
+// releaseLocked is release with mu held; ok is false, and nothing changed,
+// if every counted ticket is in the queue.
+func (e *EventCount) releaseLocked(epoch uint32) (notified, ok bool) {
+	for {
+		s := e.state.Load()
+		if int(s&countMask) <= e.nqueued {
+			return false, false
+		}
+		if e.state.CompareAndSwap(s, s-1) {
+			return epochOf(s) != epoch, true
+		}
 	}
 }
 

@@ -34,6 +34,9 @@ func (e *EventCount) CheckInvariants() error {
 	if e.tail != prev {
 		return fmt.Errorf("tail %p, want %p", e.tail, prev)
 	}
+	if n != e.nqueued {
+		return fmt.Errorf("nqueued %d, %d records in the queue", e.nqueued, n)
+	}
 	if c := int(s & countMask); c < n {
 		return fmt.Errorf("count %d < %d parked", c, n)
 	}

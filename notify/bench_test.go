@@ -62,6 +62,13 @@ type notifySignal struct{ n notify.Notify }
 func (s *notifySignal) notify() { s.n.NotifyOne() }
 func (s *notifySignal) wait()   { _ = s.n.Wait(context.Background()) }
 
+// notifiedSignal waits through a Notified handle, the form that registers
+// before checking a condition: what it costs over Notify.Wait is the handle.
+type notifiedSignal struct{ n notify.Notify }
+
+func (s *notifiedSignal) notify() { s.n.NotifyOne() }
+func (s *notifiedSignal) wait()   { _ = s.n.Notified().Wait(context.Background()) }
+
 var impls = []struct {
 	name string
 	new  func() signal
@@ -69,6 +76,7 @@ var impls = []struct {
 	{"impl=chan", func() signal { return make(chanSignal, 1) }},
 	{"impl=cond", func() signal { return newCondSignal() }},
 	{"impl=notify", func() signal { return new(notifySignal) }},
+	{"impl=notified", func() signal { return new(notifiedSignal) }},
 }
 
 // BenchmarkHandoff: two goroutines take turns, each notifying the other and
@@ -171,4 +179,14 @@ func BenchmarkNotifyAllNobody(b *testing.B) {
 			n.NotifyAll()
 		}
 	})
+}
+
+// BenchmarkNotifiedCancel: a registration taken and withdrawn, the path of
+// "h := n.Notified(); if ready() { h.Cancel() }".
+func BenchmarkNotifiedCancel(b *testing.B) {
+	b.ReportAllocs()
+	var n notify.Notify
+	for b.Loop() {
+		n.Notified().Cancel()
+	}
 }

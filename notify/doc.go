@@ -3,7 +3,7 @@
 // wake-all, and registrations taken ahead of waiting.
 //
 // A Notify is a semaphore that holds at most one permit. Wait takes the
-// permit or waits for one; NotifyOne wakes the oldest waiter or, if there is
+// permit or waits for one, TryWait takes it if it is there; NotifyOne wakes the oldest waiter or, if there is
 // none, stores the permit (storing it twice leaves one). NotifyLast wakes the
 // newest waiter instead. NotifyAll wakes every waiter registered at the time
 // of the call and stores nothing.
@@ -31,13 +31,21 @@
 //
 // All methods of Notify may be called from any number of goroutines at once.
 // A Notify must not be copied after first use. A Notified handle belongs to
-// one goroutine at a time and is finished with exactly one Wait or Cancel,
-// after which it must not be touched (handles are recycled).
+// one goroutine at a time and is finished with one Wait or Cancel; a Cancel
+// after that does nothing, so "defer h.Cancel()" is always safe, and a
+// finished handle never acts on the Notify again. Misuse (a nil context, a
+// second Wait, a handle not obtained from Notified) panics with a "notify:"
+// message before anything changes.
+//
+// Of the blocking calls, Notify.Wait has a non-blocking twin, TryWait, which
+// takes a stored permit; Notified.Wait has none (a registration is notified
+// or not, which its Wait with a done context reports).
 //
 // NotifyOne and NotifyLast with a permit already stored, and NotifyAll with
-// nobody registered, are a single atomic load; Wait that finds a permit is
-// one CAS and allocates nothing; a registration reuses a pooled handle, so
-// the steady state allocates nothing. A Notify.Wait that finds no permit
+// nobody registered, are a single atomic load; Wait or TryWait that finds a
+// permit is one CAS and allocates nothing; a registration reuses a pooled
+// record, and a handle that stays in its caller's frame lives on the stack,
+// so the steady state allocates nothing. A Notify.Wait that finds no permit
 // yields the processor once before it registers (unless others wait
 // already), and a wait that has to block yields once more before it parks,
 // so that in a hand-off between two goroutines the notification is usually a

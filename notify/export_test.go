@@ -19,7 +19,18 @@ func HasPermit(n *Notify) bool { return n.state.Load() == stNotified }
 func Chosen(h *Notified) bool {
 	h.n.mu.Lock()
 	defer h.n.mu.Unlock()
-	return h.kind != kindNone
+	return h.w.kind != kindNone
+}
+
+// Woken reports whether h's parker holds the wake of the notification that
+// chose it (or of the permit it took), leaving the wake in place. Only h's
+// owner may call it.
+func Woken(h *Notified) bool {
+	if h.w.parker.TryPark() {
+		h.w.parker.Wake()
+		return true
+	}
+	return false
 }
 
 // CheckInvariants reports a broken Notify invariant, or "" if none.
@@ -30,10 +41,10 @@ func CheckInvariants(n *Notify) string {
 	if (st == stWaiting) != (n.head != nil) {
 		return "state says waiting iff the list is non-empty: broken"
 	}
-	var prev *Notified
+	var prev *waiter
 	for w := n.head; w != nil; w = w.next {
-		if w.prev != prev || w.kind != kindNone || w.phase == phFree {
-			return "a listed handle is mislinked, notified or free"
+		if w.prev != prev || w.kind != kindNone {
+			return "a listed record is mislinked or notified"
 		}
 		prev = w
 	}

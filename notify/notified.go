@@ -8,65 +8,71 @@ import (
 	"github.com/diatomic-go/diatomic/waker"
 )
 
-// Handles are reused through a sync.Pool, each with its parker, so that the
-// steady state allocates nothing. Who owns a handle: the pool, or the caller
-// of Notified until its Wait or Cancel returns; phase, a plain field of the
-// owner's, catches the misuses that are cheap to catch:
+// A registration is a waiter record: its place in the list and its parker.
+// Records are reused through a sync.Pool, so that the steady state allocates
+// nothing; the handles given to callers are not. A Notified handle points
+// to its record until its Wait or Cancel takes the record from it, and never
+// again: a handle that has been finished cannot reach a record, so it can
+// never act on a registration that is now somebody else's. Notified is small
+// enough to inline, so a handle that does not leave its caller's frame lives
+// on the stack.
 //
-//	phFree   in the pool (or never handed out): Wait and Cancel panic
-//	phArmed  handed out by Notified: Wait or Cancel may start
-//	phBusy   a Wait or Cancel is running: another one panics
-//
-// Two goroutines using one handle at once race on phase, which the race
-// detector reports. A handle is released as soon as its Wait or Cancel is
-// done with it, and may be handed out again at once: a stale pointer used
-// after that cannot be told from the new owner's, which is why the
-// documentation forbids it.
+// Who owns a record: the pool, or the handle (or Notify.Wait) that
+// registered it, until its wait or cancellation is done with it; while it is
+// listed, its links and kind are guarded by Notify.mu.
 //
 // testing/synctest ties a channel made inside a bubble to that bubble: using
 // it from outside is a fatal error, and blocking on a channel made outside
-// the bubble does not count as durably blocked. So handles made by a
+// the bubble does not count as durably blocked. So records made by a
 // goroutine in a bubble never enter the pool (see Notify.inBubble).
-const (
-	phFree uint8 = iota
-	phArmed
-	phBusy
-)
 
-// Notified is a registration for a notification of a [Notify], taken with
-// [Notify.Notified] and finished with exactly one call of Wait or Cancel.
-//
-// A Notified belongs to one goroutine at a time. It must not be used after
-// its Wait or Cancel has returned: it is recycled, and a later call may act
-// on somebody else's registration. A second Wait or Cancel, or one on a
-// Notified that was not obtained from Notify.Notified, panics with a
-// "notify: ..." message when this can be detected (always, unless the handle
-// has been recycled in between).
-type Notified struct {
-	n          *Notify
-	prev, next *Notified // guarded by n.mu while listed
-	kind       kind      // guarded by n.mu; see the Notify invariants
-	phase      uint8     // the owner's: see above
-	pooled     bool      // made outside any bubble: goes back to the pool
+// waiter is the record of one registration.
+type waiter struct {
+	prev, next *waiter // guarded by Notify.mu while listed
+	kind       kind    // guarded by Notify.mu; see the Notify invariants
+	pooled     bool    // made outside any bubble: goes back to the pool
 	parker     *waker.Parker
 }
 
-// handles holds handles made outside any bubble. New runs in whatever
+// records holds records made outside any bubble. New runs in whatever
 // goroutine finds the pool empty, so it checks.
-var handles = sync.Pool{New: func() any {
-	return &Notified{parker: waker.NewParker(), pooled: !bubble.Inside()}
+var records = sync.Pool{New: func() any {
+	return &waiter{parker: waker.NewParker(), pooled: !bubble.Inside()}
 }}
 
-func newHandle(n *Notify) *Notified {
-	var w *Notified
+func newRecord(n *Notify) *waiter {
 	if n.inBubble() {
-		w = &Notified{parker: waker.NewParker()}
-	} else {
-		w = handles.Get().(*Notified)
+		return &waiter{parker: waker.NewParker()}
 	}
-	w.n = n
-	w.phase = phArmed
-	return w
+	return records.Get().(*waiter)
+}
+
+// releaseRecord returns w, whose parker holds no token and will receive no
+// wake, to the pool.
+func releaseRecord(w *waiter) {
+	w.kind = kindNone
+	if w.pooled {
+		records.Put(w)
+	}
+}
+
+// Notified is a registration for a notification of a [Notify], taken with
+// [Notify.Notified] and finished with Wait or Cancel.
+//
+// Cancel after Wait, or a second Cancel, does nothing, so that
+//
+//	h := n.Notified()
+//	defer h.Cancel()
+//
+// is always safe. A second Wait, or a Wait after Cancel, panics; so does a
+// Wait or Cancel on a Notified not obtained from Notify.Notified. A finished
+// handle never touches the Notify again.
+//
+// A Notified belongs to one goroutine at a time: two goroutines using one
+// handle at once race on it, which the race detector reports.
+type Notified struct {
+	n *Notify
+	w *waiter // the registration; nil once Wait or Cancel has taken it
 }
 
 // Wait blocks until the handle is notified or ctx is done. It returns nil at
@@ -76,52 +82,52 @@ func newHandle(n *Notify) *Notified {
 // notification from NotifyOne or NotifyLast that chose this handle as ctx
 // ended is passed on to the next waiter (or stored as the permit). A
 // notification already delivered wins over ctx: Wait then returns nil even if
-// ctx is already done.
+// ctx is already done. Either way the handle is finished: a later Cancel does
+// nothing.
 //
 // Wait synchronizes after the NotifyOne, NotifyLast or NotifyAll that woke
 // it, and after the NotifyOne that stored the permit it took. A Wait that has
 // to block yields the processor once (runtime.Gosched) before parking.
-func (w *Notified) Wait(ctx context.Context) error {
-	w.enter()
-	var err error
-	if !w.parker.TryPark() {
-		// Park yields once before blocking: a notifier that is ready to
-		// run (typically the goroutine this one just woke) then often gets
-		// in first, and its wake costs a CAS instead of a park and an
-		// unpark.
-		err = w.parker.Park(ctx)
+//
+// A nil ctx panics, leaving the handle registered (a deferred Cancel still
+// withdraws it).
+func (h *Notified) Wait(ctx context.Context) error {
+	if ctx == nil {
+		panic(errNilContext)
 	}
-	if err != nil {
-		w.n.withdraw(w)
+	w := h.w
+	if w == nil {
+		if h.n == nil {
+			panic(errZeroHandle)
+		}
+		panic("notify: Wait on a Notified whose Wait or Cancel was already called")
 	}
-	w.release()
-	return err
+	h.w = nil
+	return h.n.waitOn(ctx, w)
 }
 
 // Cancel withdraws the registration, leaving the Notify as if the handle had
 // never been taken: a notification from NotifyOne or NotifyLast (or a permit)
 // that went to this handle is passed on to the next waiter or stored as the
-// permit again; one from NotifyAll is dropped.
-func (w *Notified) Cancel() {
-	w.enter()
-	w.n.withdraw(w)
-	w.release()
+// permit again; one from NotifyAll is dropped. On a handle already finished
+// by Wait or Cancel it does nothing.
+func (h *Notified) Cancel() {
+	w := h.w
+	if w == nil {
+		if h.n == nil {
+			panic(errZeroHandle)
+		}
+		return
+	}
+	h.w = nil
+	h.n.withdraw(w)
+	releaseRecord(w)
 }
 
-func (w *Notified) enter() {
-	if w.phase != phArmed {
-		panic("notify: Notified used after Wait or Cancel, or not obtained from Notify.Notified")
-	}
-	w.phase = phBusy
-}
-
-func (w *Notified) release() {
-	w.n, w.kind = nil, kindNone
-	w.phase = phFree
-	if w.pooled {
-		handles.Put(w)
-	}
-}
+const (
+	errNilContext = "notify: nil Context"
+	errZeroHandle = "notify: Notified not obtained from Notify.Notified"
+)
 
 // inBubble reports whether the caller, registering on n, runs in a
 // testing/synctest bubble. Like a channel, a Notify first waited on outside
@@ -132,7 +138,7 @@ func (w *Notified) release() {
 // on in a bubble reads the clock on every registration, which only tests do.
 //
 // A wrong answer never puts a bubbled parker in the pool: the pool's New
-// checks for itself, and only handles made outside any bubble are pooled.
+// checks for itself, and only records made outside any bubble are pooled.
 func (n *Notify) inBubble() bool {
 	if n.bubble.Load() == bubbleOutside {
 		return false

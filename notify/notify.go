@@ -33,12 +33,13 @@ import (
 //     held; without mu, state moves only between stEmpty and stNotified
 //     (NotifyOne/NotifyLast store a permit with a CAS, Wait takes it with a
 //     CAS).
-//   - A live handle (between Notified and the end of its Wait or Cancel) is
-//     either in the list with kind == kindNone, or out of it with kind set by
-//     whoever took it out, who then wakes its parker exactly once. A handle
-//     goes back to the pool only after its owner consumed that wake, so
-//     pooled parkers never hold a token and never receive a late wake.
-//   - head, tail and the prev, next and kind fields of listed handles are
+//   - A live record (between its registration and the end of its wait or
+//     cancellation) is either in the list with kind == kindNone, or out of
+//     it with kind set by whoever took it out, who then wakes its parker
+//     exactly once. A record goes back to the pool only after its owner
+//     consumed that wake, so pooled parkers never hold a token and never
+//     receive a late wake.
+//   - head, tail and the prev, next and kind fields of listed records are
 //     guarded by mu.
 
 // Notify wakes goroutines waiting for an event that carries no data, and
@@ -51,8 +52,8 @@ type Notify struct {
 	state  atomic.Uint32
 	bubble atomic.Uint32 // where n is used: see Notify.inBubble
 
-	mu         sync.Mutex // guards head, tail and the listed handles
-	head, tail *Notified  // registration order: head is the oldest
+	mu         sync.Mutex // guards head, tail and the listed records
+	head, tail *waiter    // registration order: head is the oldest
 }
 
 const (
@@ -61,7 +62,7 @@ const (
 	stNotified
 )
 
-// kind records which notification took a handle out of the list.
+// kind records which notification took a record out of the list.
 type kind uint8
 
 const (
@@ -116,10 +117,10 @@ func (n *Notify) notify(k kind) {
 	}
 }
 
-// notifyLocked takes the first (or last) handle out of the list and returns
+// notifyLocked takes the first (or last) record out of the list and returns
 // it, for the caller to wake once it has released mu; with the list empty it
 // stores the permit and returns nil. mu must be held.
-func (n *Notify) notifyLocked(k kind) *Notified {
+func (n *Notify) notifyLocked(k kind) *waiter {
 	w := n.head
 	if k == kindLast {
 		w = n.tail
@@ -158,7 +159,7 @@ func (n *Notify) notifyAll() {
 		n.state.Store(stEmpty) // leaving stWaiting, with mu held
 	}
 	n.mu.Unlock()
-	// The handles are out of the list and marked: their owners wait for
+	// The records are out of the list and marked: their owners wait for
 	// these wakes before releasing them, so the chain stays intact until
 	// each link has been read.
 	for w := first; w != nil; {
@@ -178,16 +179,32 @@ func (n *Notify) notifyAll() {
 // If ctx ends first, Wait returns ctx.Err() and leaves nothing registered; a
 // notification that chose this waiter as ctx ended is passed on to the next
 // waiter (or stored as the permit) if it came from NotifyOne or NotifyLast.
+//
+// A nil ctx panics, before anything changes, even if a permit is stored.
 func (n *Notify) Wait(ctx context.Context) error {
+	if ctx == nil {
+		panic(errNilContext)
+	}
 	if n.takePermit() {
 		return nil
 	}
 	return n.wait(ctx)
 }
 
+// TryWait takes the stored permit, if there is one, and reports whether it
+// did. It never waits and never registers: a notification that NotifyOne,
+// NotifyLast or NotifyAll delivers to a registered waiter is not a permit,
+// and TryWait cannot take it. It is Wait without its blocking part: a
+// TryWait that returns true synchronizes after the NotifyOne or NotifyLast
+// that stored the permit.
+func (n *Notify) TryWait() bool {
+	return n.takePermit()
+}
+
 // takePermit takes the stored permit, if any, and reports whether it did.
 // The CAS reads the write of the notifier that stored the permit, which
-// therefore synchronizes before the return of the Wait that took it.
+// therefore synchronizes before the return of the Wait that took it; being
+// a CAS from stNotified, only one of several takers can succeed.
 func (n *Notify) takePermit() bool {
 	return n.state.Load() == stNotified && n.state.CompareAndSwap(stNotified, stEmpty)
 }
@@ -203,15 +220,31 @@ func (n *Notify) wait(ctx context.Context) error {
 	// hand-off the notifier is often runnable on this P (this goroutine
 	// has typically just woken it). If it notifies now, it finds nobody
 	// registered and stores the permit, which this Wait takes below: no
-	// lock, no list, no wake on either side. Ping-pong through two Notify
-	// values ran 1.6x faster (BenchmarkHandoff).
+	// lock, no list, no wake on either side (BenchmarkHandoff measures it).
 	if n.state.Load() != stWaiting {
 		runtime.Gosched()
 		if n.takePermit() {
 			return nil
 		}
 	}
-	return n.Notified().Wait(ctx)
+	return n.waitOn(ctx, n.register())
+}
+
+// waitOn waits on the registration w and returns it to the pool.
+func (n *Notify) waitOn(ctx context.Context, w *waiter) error {
+	var err error
+	if !w.parker.TryPark() {
+		// Park yields once before blocking: a notifier that is ready to
+		// run (typically the goroutine this one just woke) then often gets
+		// in first, and its wake costs a CAS instead of a park and an
+		// unpark.
+		err = w.parker.Park(ctx)
+	}
+	if err != nil {
+		n.withdraw(w)
+	}
+	releaseRecord(w)
+	return err
 }
 
 // Notified registers interest in the next notification now, so that the
@@ -227,10 +260,15 @@ func (n *Notify) wait(ctx context.Context) error {
 //
 // From this call on the handle counts as a waiter: NotifyAll wakes it, and
 // NotifyOne or NotifyLast may choose it. If a permit is stored, the handle
-// takes it and its Wait returns at once. The handle must be finished with
-// exactly one call of Wait or Cancel; see [Notified].
+// takes it and its Wait returns at once. The handle must be finished with a
+// call of Wait or Cancel; see [Notified].
 func (n *Notify) Notified() *Notified {
-	w := newHandle(n)
+	return &Notified{n: n, w: n.register()}
+}
+
+// register lists a new record for the caller, or gives it the stored permit.
+func (n *Notify) register() *waiter {
+	w := newRecord(n)
 	n.mu.Lock()
 	for {
 		st := n.state.Load()
@@ -254,13 +292,13 @@ func (n *Notify) Notified() *Notified {
 	return w
 }
 
-// withdraw takes back a handle whose Wait gave up, or that is cancelled,
-// leaving the Notify as if the handle had never been registered. mu must
-// not be held.
-func (n *Notify) withdraw(w *Notified) {
+// withdraw takes back a registration whose wait gave up, or that is
+// cancelled, leaving the Notify as if it had never been made. mu must not be
+// held.
+func (n *Notify) withdraw(w *waiter) {
 	n.mu.Lock()
 	k := w.kind
-	var next *Notified
+	var next *waiter
 	switch k {
 	case kindNone:
 		n.unlink(w)
@@ -281,7 +319,7 @@ func (n *Notify) withdraw(w *Notified) {
 }
 
 // push appends w to the list. mu must be held and state be stWaiting.
-func (n *Notify) push(w *Notified) {
+func (n *Notify) push(w *waiter) {
 	w.prev, w.next = n.tail, nil
 	if n.tail == nil {
 		n.head = w
@@ -293,7 +331,7 @@ func (n *Notify) push(w *Notified) {
 
 // unlink removes w from the list, leaving stWaiting if it was the last one.
 // mu must be held.
-func (n *Notify) unlink(w *Notified) {
+func (n *Notify) unlink(w *waiter) {
 	if w.prev == nil {
 		n.head = w.next
 	} else {
