@@ -6,7 +6,6 @@
 package notify_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/diatomic-go/diatomic/internal/testutil"
@@ -14,27 +13,35 @@ import (
 )
 
 func TestAllocs(t *testing.T) {
-	var n notify.Notify
-	ctx := context.Background()
-	for name, f := range map[string]func(){
-		"NotifyOne+Wait":        func() { n.NotifyOne(); _ = n.Wait(ctx) },
-		"NotifyOne with permit": n.NotifyOne,
-		"NotifyAll, nobody":     n.NotifyAll,
-		"Notified+Cancel":       func() { n.Notified().Cancel() },
-		"Notified+NotifyAll+Wait": func() {
+	ctx := bounded(t)
+	wait := func(err error) {
+		if err != nil {
+			t.Fatalf("Wait = %v, want nil: the notification was lost", err)
+		}
+	}
+	// Each case on a Notify of its own, so that none inherits a permit.
+	for name, f := range map[string]func(n *notify.Notify){
+		"NotifyOne+Wait":        func(n *notify.Notify) { n.NotifyOne(); wait(n.Wait(ctx)) },
+		"NotifyOne+TryWait":     func(n *notify.Notify) { n.NotifyOne(); _ = n.TryWait() },
+		"NotifyOne with permit": (*notify.Notify).NotifyOne,
+		"NotifyAll, nobody":     (*notify.Notify).NotifyAll,
+		"Notified+Cancel":       func(n *notify.Notify) { n.Notified().Cancel() },
+		"Notified+NotifyAll+Wait+Cancel": func(n *notify.Notify) {
 			h := n.Notified()
+			defer h.Cancel()
 			n.NotifyAll()
-			_ = h.Wait(ctx)
+			wait(h.Wait(ctx))
 		},
 	} {
+		var n notify.Notify
+		f := func() { f(&n) }
 		f() // fill the pool
 		if a := testing.AllocsPerRun(100, f); a != 0 {
 			t.Errorf("%s allocates %v times per run", name, a)
 		}
 	}
-	_ = n.Wait(cancelled)
-
 	// A Wait that parks: the helper notifies once the waiter is registered.
+	var n notify.Notify
 	requests := make(chan struct{})
 	helper := testutil.Go(t, func() {
 		for range requests {
@@ -45,9 +52,7 @@ func TestAllocs(t *testing.T) {
 	defer func() { close(requests); testutil.Recv(t, helper, "helper") }()
 	parking := func() {
 		requests <- struct{}{}
-		if err := n.Wait(ctx); err != nil {
-			t.Error(err)
-		}
+		wait(n.Wait(ctx))
 	}
 	parking()
 	if a := testing.AllocsPerRun(100, parking); a != 0 {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/diatomic-go/diatomic/notify"
 )
@@ -27,6 +28,8 @@ func Example() {
 		}
 	}()
 
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
 	sum := 0
 	for sum < 6 {
 		mu.Lock()
@@ -34,7 +37,7 @@ func Example() {
 		queue = nil
 		mu.Unlock()
 		if len(batch) == 0 {
-			if err := n.Wait(context.Background()); err != nil {
+			if err := n.Wait(ctx); err != nil {
 				fmt.Println(err)
 				return
 			}
@@ -71,22 +74,27 @@ func ExampleNotify_NotifyAll() {
 		n       notify.Notify
 		stopped atomic.Bool
 		wg      sync.WaitGroup
+		failed  atomic.Int32
 	)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
 	for range 3 {
 		wg.Go(func() {
 			h := n.Notified()   // register first,
+			defer h.Cancel()    // (a no-op once Wait has returned)
 			if stopped.Load() { // then check,
-				h.Cancel()
 				return
 			}
-			_ = h.Wait(context.Background()) // then wait
+			if h.Wait(ctx) != nil { // then wait
+				failed.Add(1)
+			}
 		})
 	}
 	stopped.Store(true)
 	n.NotifyAll()
 	wg.Wait()
-	fmt.Println("all stopped")
-	// Output: all stopped
+	fmt.Println("all stopped, missed:", failed.Load())
+	// Output: all stopped, missed: 0
 }
 
 // A handle chosen by NotifyOne that is cancelled passes the notification on.
@@ -96,6 +104,27 @@ func ExampleNotified_Cancel() {
 	second := n.Notified()
 	n.NotifyOne() // chooses first
 	first.Cancel()
-	fmt.Println(second.Wait(context.Background())) // second got it
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	fmt.Println(second.Wait(ctx)) // second got it
+	second.Cancel()               // finished: does nothing
 	// Output: <nil>
+}
+
+// TryWait takes the stored permit without waiting; it does not take a
+// notification already delivered to a registered handle.
+func ExampleNotify_TryWait() {
+	var n notify.Notify
+	fmt.Println(n.TryWait()) // nothing stored
+	n.NotifyOne()
+	fmt.Println(n.TryWait(), n.TryWait()) // one permit, taken once
+
+	h := n.Notified()
+	defer h.Cancel()
+	n.NotifyOne()            // goes to h, not into a permit
+	fmt.Println(n.TryWait()) // so there is nothing to take
+	// Output:
+	// false
+	// true false
+	// false
 }

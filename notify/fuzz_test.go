@@ -129,8 +129,8 @@ func FuzzSequential(f *testing.F) {
 				}
 				l := hs[pick]
 				hs = slices.Delete(hs, pick, pick+1)
-				if err := l.h.Wait(context.Background()); err != nil {
-					t.Fatalf("op %d: Wait = %v", i, err)
+				if err := l.h.Wait(cancelled); err != nil {
+					t.Fatalf("op %d: Wait of a notified handle = %v, want nil at once", i, err)
 				}
 				ref.finish(l.id, false)
 			}
@@ -144,6 +144,9 @@ func FuzzSequential(f *testing.F) {
 			for _, l := range hs {
 				if got, want := notify.Chosen(l.h), ref.chosen[l.id] != 0; got != want {
 					t.Fatalf("op %d: handle %d chosen = %v, want %v", i, l.id, got, want)
+				}
+				if got, want := notify.Woken(l.h), ref.chosen[l.id] != 0; got != want {
+					t.Fatalf("op %d: handle %d woken = %v, want %v", i, l.id, got, want)
 				}
 			}
 		}

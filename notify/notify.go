@@ -99,8 +99,11 @@ func (n *Notify) notify(k kind) {
 		case stNotified:
 			return
 		case stEmpty:
+			hook(stepEmptyLoaded)
 			// Storing the permit: the Wait whose CAS takes it reads this
-			// write, so this call synchronizes before that Wait returns.
+			// write, so this call synchronizes before that Wait returns. A
+			// CAS, not a store: a registration may have left stEmpty since
+			// the load.
 			if n.state.CompareAndSwap(stEmpty, stNotified) {
 				return
 			}
@@ -206,8 +209,21 @@ func (n *Notify) TryWait() bool {
 // therefore synchronizes before the return of the Wait that took it; being
 // a CAS from stNotified, only one of several takers can succeed.
 func (n *Notify) takePermit() bool {
-	return n.state.Load() == stNotified && n.state.CompareAndSwap(stNotified, stEmpty)
+	if n.state.Load() != stNotified {
+		return false
+	}
+	hook(stepPermitLoaded)
+	return n.state.CompareAndSwap(stNotified, stEmpty)
 }
+
+// step names a point of the protocol where tests interleave goroutines
+// (see hook).
+type step uint8
+
+const (
+	stepPermitLoaded step = iota + 1 // takePermit loaded stNotified
+	stepEmptyLoaded                  // notify loaded stEmpty
+)
 
 // Outlined slow path to allow inlining of the fast path.
 func (n *Notify) wait(ctx context.Context) error {

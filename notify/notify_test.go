@@ -20,6 +20,29 @@ var cancelled = func() context.Context {
 	return ctx
 }()
 
+// bounded returns a context that ends after testutil.Timeout (on the fake
+// clock inside a synctest bubble) and with the test: a wait on it that
+// returns context.DeadlineExceeded lost its wake-up.
+func bounded(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), testutil.Timeout)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// wantWoken checks that h has been woken, then that its Wait returns nil at
+// once. It fails before waiting if h has not been woken: a Wait on a handle
+// that was chosen but never woken would give up, then wait in its
+// withdrawal for the wake forever.
+func wantWoken(t testing.TB, h *notify.Notified, what string) {
+	t.Helper()
+	if !notify.Woken(h) {
+		t.Fatalf("%s: not woken (its notification was lost)", what)
+	}
+	if err := h.Wait(cancelled); err != nil {
+		t.Fatalf("%s: Wait = %v, want nil at once", what, err)
+	}
+}
+
 // check fails the test if n's invariants are broken.
 func check(t *testing.T, n *notify.Notify) {
 	t.Helper()
@@ -28,12 +51,16 @@ func check(t *testing.T, n *notify.Notify) {
 	}
 }
 
-// wantChosen checks which handles have been notified.
+// wantChosen checks which handles have been notified, and that each one
+// notified holds its wake, so that its Wait returns at once.
 func wantChosen(t *testing.T, hs []*notify.Notified, want ...bool) {
 	t.Helper()
 	for i, h := range hs {
 		if got := notify.Chosen(h); got != want[i] {
 			t.Fatalf("handle %d: chosen = %v, want %v", i, got, want[i])
+		}
+		if got := notify.Woken(h); got != want[i] {
+			t.Fatalf("handle %d: chosen = %v but woken = %v", i, want[i], got)
 		}
 	}
 }
@@ -66,8 +93,8 @@ func handles(n *notify.Notify, k int) []*notify.Notified {
 func TestNotifyThenWait(t *testing.T) {
 	var n notify.Notify
 	n.NotifyOne()
-	if err := n.Wait(context.Background()); err != nil {
-		t.Fatal(err)
+	if err := n.Wait(bounded(t)); err != nil {
+		t.Fatalf("Wait = %v, want the stored permit", err)
 	}
 	wantPermit(t, &n, false)
 }
@@ -92,9 +119,7 @@ func TestNotifiedMultiNotify(t *testing.T) {
 	hs := handles(&n, 2)
 	n.NotifyOne()
 	wantChosen(t, hs, true, false)
-	if err := hs[0].Wait(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	wantWoken(t, hs[0], "the handle NotifyOne chose")
 	n.NotifyOne()
 	wantChosen(t, hs[1:], true)
 	if err := hs[1].Wait(cancelled); err != nil {
@@ -185,6 +210,7 @@ func TestTakenPermitPassedOnWhenCancelled(t *testing.T) {
 	var n notify.Notify
 	n.NotifyOne()
 	h := n.Notified()
+	wantChosen(t, []*notify.Notified{h}, true) // took the permit, and its wake
 	h.Cancel()
 	wantPermit(t, &n, true)
 }
@@ -231,22 +257,21 @@ func TestMisusePanics(t *testing.T) {
 		"Wait after Wait": func() {
 			h := n.Notified()
 			n.NotifyOne()
-			_ = h.Wait(context.Background())
-			_ = h.Wait(context.Background())
+			_ = h.Wait(bounded(t))
+			_ = h.Wait(bounded(t))
 		},
-		"Cancel after Cancel": func() {
+		"Wait after Cancel": func() {
 			h := n.Notified()
 			h.Cancel()
-			h.Cancel()
-		},
-		"Cancel after Wait": func() {
-			h := n.Notified()
 			_ = h.Wait(cancelled)
-			h.Cancel()
 		},
-		"zero Notified": func() {
+		"zero Notified Wait": func() {
 			var h notify.Notified
-			_ = h.Wait(context.Background())
+			_ = h.Wait(cancelled)
+		},
+		"zero Notified Cancel": func() {
+			var h notify.Notified
+			h.Cancel()
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -260,6 +285,23 @@ func TestMisusePanics(t *testing.T) {
 		})
 	}
 	check(t, &n)
+	wantWorks(t, &n)
+}
+
+// wantWorks checks that n is idle and still works: a NotifyOne reaches the
+// next registration, and the one after finds no permit.
+func wantWorks(t *testing.T, n *notify.Notify) {
+	t.Helper()
+	check(t, n)
+	if k := notify.Registered(n); k != 0 {
+		t.Fatalf("%d registrations left behind", k)
+	}
+	wantPermit(t, n, false)
+	h := n.Notified()
+	n.NotifyOne()
+	wantChosen(t, []*notify.Notified{h}, true)
+	wantWoken(t, h, "the next registration")
+	wantPermit(t, n, false)
 }
 
 // waitAsync starts f in a new goroutine and returns where its result arrives.
@@ -290,7 +332,7 @@ func returned(t *testing.T, chs ...<-chan error) []bool {
 func TestWaitBlocksUntilNotified(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var n notify.Notify
-		ctx := context.Background()
+		ctx := bounded(t)
 		var waits []<-chan error
 		for range 4 {
 			waits = append(waits, waitAsync(func() error { return n.Wait(ctx) }))
@@ -324,10 +366,11 @@ func TestNotifyAllWakesHandleBeforeItsWait(t *testing.T) {
 		var n notify.Notify
 		h := n.Notified()
 		n.NotifyAll()
-		late := waitAsync(func() error { return n.Wait(context.Background()) })
+		ctx := bounded(t)
+		late := waitAsync(func() error { return n.Wait(ctx) })
 		// h was registered before NotifyAll: its Wait returns at once.
-		if err := h.Wait(context.Background()); err != nil {
-			t.Fatal(err)
+		if err := h.Wait(cancelled); err != nil {
+			t.Fatalf("Wait of a handle registered before NotifyAll = %v, want nil at once", err)
 		}
 		synctest.Wait()
 		if got := returned(t, late); got[0] {
@@ -374,8 +417,8 @@ func TestBubbles(t *testing.T) {
 			waitRegistered(t, &n, 1)
 			n.NotifyOne()
 		})
-		if err := n.Wait(context.Background()); err != nil {
-			t.Fatal(err)
+		if err := n.Wait(bounded(t)); err != nil {
+			t.Fatalf("Wait outside a bubble = %v: the notifier's wake was lost", err)
 		}
 		testutil.Recv(t, done, "notifier")
 	}
@@ -389,11 +432,12 @@ func TestBubbles(t *testing.T) {
 		outside()
 		synctest.Test(t, func(t *testing.T) {
 			var n notify.Notify
-			got := waitAsync(func() error { return n.Wait(context.Background()) })
+			ctx := bounded(t)
+			got := waitAsync(func() error { return n.Wait(ctx) })
 			synctest.Wait() // hangs if the Wait is not durably blocked
 			n.NotifyOne()
 			if err := <-got; err != nil {
-				t.Fatal(err)
+				t.Fatalf("Wait in a bubble = %v: the wake was lost", err)
 			}
 		})
 	}
