@@ -17,10 +17,13 @@ import (
 	"github.com/diatomic-go/diatomic/internal/testutil"
 )
 
-// commit is Commit with a background context, failing the test on error.
+// commit is Commit with a context bounded by testutil.Timeout, failing the
+// test if it gives up (a lost wake-up) or fails otherwise.
 func commit(t testing.TB, ec *eventcount.EventCount, tk eventcount.Ticket) {
-	if err := ec.Commit(context.Background(), tk); err != nil {
-		t.Errorf("Commit(Background) = %v", err)
+	ctx, cancel := context.WithTimeout(context.Background(), testutil.Timeout)
+	defer cancel()
+	if err := ec.Commit(ctx, tk); err != nil {
+		t.Errorf("Commit = %v: the waiter was not woken", err)
 	}
 }
 
@@ -179,9 +182,10 @@ func TestSignalStealing(t *testing.T) {
 		// the second waiter may or may not get it.
 		var done atomic.Bool
 		go ec.NotifyAll()
+		ctx := bounded(t)
 		second := testutil.Go(t, func() {
-			if err := ec.Wait(context.Background(), done.Load); err != nil {
-				t.Errorf("second Wait = %v", err)
+			if err := ec.Wait(ctx, done.Load); err != nil {
+				t.Errorf("second Wait = %v: not woken by the last NotifyAll", err)
 			}
 		})
 
@@ -210,9 +214,10 @@ func TestSignalStealingOne(t *testing.T) {
 			var done atomic.Bool
 			go ec.NotifyOne()
 			second := make(chan struct{})
+			ctx := bounded(t)
 			go func() {
-				if err := ec.Wait(context.Background(), done.Load); err != nil {
-					t.Errorf("second Wait = %v", err)
+				if err := ec.Wait(ctx, done.Load); err != nil {
+					t.Errorf("second Wait = %v: not woken by the last NotifyAll", err)
 				}
 				close(second)
 			}()

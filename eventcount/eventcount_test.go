@@ -44,7 +44,7 @@ func TestCommitAfterNotify(t *testing.T) {
 		(*eventcount.EventCount).NotifyOne,
 		(*eventcount.EventCount).NotifyAll,
 	} {
-		for _, ctx := range []context.Context{context.Background(), cancelled()} {
+		for _, ctx := range []context.Context{bounded(t), cancelled()} {
 			var ec eventcount.EventCount
 			t1, t2 := ec.Prepare(), ec.Prepare()
 			if w := ec.Waiters(); w != 2 {
@@ -102,7 +102,8 @@ func TestCommitCancel(t *testing.T) {
 		checkIdle(t, &ec)
 		// Nothing left behind: the next waiter is woken by the next
 		// notification, and only by it.
-		go func() { errc <- ec.Commit(context.Background(), ec.Prepare()) }()
+		ctx = bounded(t)
+		go func() { errc <- ec.Commit(ctx, ec.Prepare()) }()
 		synctest.Wait()
 		ec.NotifyOne()
 		if err := <-errc; err != nil {
@@ -181,8 +182,9 @@ func TestWaitUntilBlocksUntilValue(t *testing.T) {
 		var ec eventcount.EventCount
 		var box atomic.Int64
 		got := make(chan int64, 1)
+		ctx := bounded(t)
 		go func() {
-			v, err := eventcount.WaitUntil(context.Background(), &ec, func() (int64, bool) {
+			v, err := eventcount.WaitUntil(ctx, &ec, func() (int64, bool) {
 				v := box.Swap(0)
 				return v, v != 0
 			})
@@ -248,7 +250,7 @@ func TestMisusePanics(t *testing.T) {
 	}{
 		{"zero Ticket", func() { ec.Cancel(eventcount.Ticket{}) }, "not returned by this EventCount"},
 		{"foreign Ticket", func() { ec.Cancel(other.Prepare()) }, "not returned by this EventCount"},
-		{"foreign Commit", func() { _ = ec.Commit(context.Background(), other.Prepare()) }, "not returned by this EventCount"},
+		{"foreign Commit", func() { _ = ec.Commit(cancelled(), other.Prepare()) }, "not returned by this EventCount"},
 		{"Cancel twice", func() {
 			tk := ec.Prepare()
 			ec.Cancel(tk)
@@ -285,8 +287,7 @@ func TestAllocs(t *testing.T) {
 	if n := testing.AllocsPerRun(100, func() { ec.Cancel(ec.Prepare()) }); n != 0 {
 		t.Errorf("Prepare+Cancel: %v allocs, want 0", n)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	ctx := bounded(t)
 	var items atomic.Int64
 	take := func() bool { return takeOne(&items) }
 	if n := testing.AllocsPerRun(100, func() { _ = ec.Wait(ctx, func() bool { return true }) }); n != 0 {
@@ -311,7 +312,7 @@ func TestAllocs(t *testing.T) {
 		items.Add(1)
 		ec.NotifyOne()
 		if err := back.Wait(ctx, func() bool { return takeOne(&answers) }); err != nil {
-			t.Errorf("Wait for the answer: %v", err)
+			t.Fatalf("Wait for the answer: %v (the partner's notification was lost)", err)
 		}
 	}
 	for range 100 { // warm up: the record pools fill

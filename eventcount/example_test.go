@@ -18,12 +18,14 @@ func Example() {
 	var closed atomic.Bool
 	var done atomic.Int64
 
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
 	var wg sync.WaitGroup
 	for range 3 {
 		wg.Go(func() {
 			for {
 				took := false
-				err := ec.Wait(context.Background(), func() bool {
+				err := ec.Wait(ctx, func() bool {
 					c := closed.Load() // before taking: no job is added after closing
 					took = takeOne(&jobs)
 					return took || c
@@ -57,7 +59,9 @@ func ExampleWaitUntil() {
 		mailbox.Store(&msg)
 		ec.NotifyAll()
 	}()
-	msg, err := eventcount.WaitUntil(context.Background(), &ec, func() (string, bool) {
+	bounded, cancelBounded := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancelBounded()
+	msg, err := eventcount.WaitUntil(bounded, &ec, func() (string, bool) {
 		if p := mailbox.Swap(nil); p != nil {
 			return *p, true
 		}
@@ -84,13 +88,15 @@ func ExampleEventCount_Prepare() {
 		ready.Store(true)
 		ec.NotifyOne()
 	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
 	for !ready.Load() {
 		t := ec.Prepare()
 		if ready.Load() {
 			ec.Cancel(t)
 			break
 		}
-		if err := ec.Commit(context.Background(), t); err != nil {
+		if err := ec.Commit(ctx, t); err != nil {
 			fmt.Println(err)
 			return
 		}

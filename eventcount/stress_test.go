@@ -53,11 +53,13 @@ func hammerEventCount(t *testing.T, producers, steady, flaky, rounds, perProduce
 		ready := func() bool { return over.Load() || takeOne(&items) }
 
 		var consumers sync.WaitGroup
+		steadyCtx, cancelSteady := context.WithTimeout(context.Background(), testutil.Timeout)
+		defer cancelSteady()
 		for range steady {
 			consumers.Go(func() {
 				for {
-					if err := ec.Wait(context.Background(), ready); err != nil {
-						t.Errorf("Wait(Background) = %v", err)
+					if err := ec.Wait(steadyCtx, ready); err != nil {
+						t.Errorf("steady consumer: Wait = %v: a wake-up was lost", err)
 						return
 					}
 					if over.Load() {
