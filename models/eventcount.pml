@@ -189,6 +189,22 @@ inline notify_all(done, c0, q0, e0, k) { /* uses the caller's woken[] and n */
 	fi
 }
 
+/* release: end a ticket counted outside the queue (Cancel, abandon, an
+ * enqueue that finds the epoch moved). With queued off the Go code's load
+ * and CAS are one step here (a failed CAS retries); with queued on it takes
+ * mu, under which qlen is exact. Either way a ticket ends only while it is
+ * counted outside the queue, so that the Go code's check for a Ticket ended
+ * twice never fires in correct use. moved: the epoch had moved from my. */
+inline release(moved) {
+	if
+	:: atomic { !queued -> assert(count > 0); count--; moved = (epoch != my) }
+	:: atomic { queued -> skip };
+		lock();
+		atomic { assert(count > qlen); count--; moved = (epoch != my) };
+		unlock()
+	fi
+}
+
 proctype producer(bit all) {
 	bit done;
 	byte c0, e0, next, k, n;
@@ -216,7 +232,7 @@ wait:
 	atomic { count++; my = epoch };
 	take(ok);
 	if
-	:: ok -> count--; goto finished
+	:: ok -> release(done); done = 0; goto finished
 	:: else
 	fi;
 
@@ -229,13 +245,7 @@ wait:
 	fi;
 	if
 	:: cancelled ->
-		atomic {
-			count--;
-			if
-			:: epoch != my -> ok = 1
-			:: else -> ok = 0
-			fi
-		};
+		release(ok);
 		if
 		:: ok -> goto wait
 		:: else -> goto quit
@@ -249,7 +259,10 @@ wait:
 	:: atomic { c0 = count; q0 = queued; e0 = epoch };
 		if
 #ifndef BROKEN_NO_RECHECK
-		:: e0 != my -> unlock(); count--; goto wait
+		:: e0 != my ->
+			atomic { assert(count > qlen); count-- };
+			unlock();
+			goto wait
 		:: e0 == my && q0 -> break
 		:: e0 == my && !q0 ->
 #else
@@ -270,6 +283,7 @@ wait:
 	od;
 	atomic {
 		assert(!tok[me] && !pending[me]);
+		assert(count > qlen);   /* the Go code's check that my ticket is counted */
 		q[qlen] = me;
 		qlen++;
 		rstate[me] = QUEUED;

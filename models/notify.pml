@@ -11,10 +11,12 @@
  * over or leaves for good, leaving its token to nobody. W notifiers each add
  * one token and call NotifyOne or NotifyLast.
  *
- * Two configurations: by default one more process calls NotifyAll, which adds
+ * Configurations: by default one more process calls NotifyAll, which adds
  * nothing; with LEAVER, a leaver instead waits once without taking a token
  * and may give up, so that a notification that chose it must find another
- * waiter (tokio #4618).
+ * waiter (tokio #4618); with ALLFAST every waiter goes through Notify.Wait
+ * and its permit fast path, and NOALL leaves NotifyAll out, so that three
+ * waiters fit in CI's time (bitstate).
  *
  * Each sync/atomic operation on the state word is one step; the mutex is a
  * flag taken and released atomically; the waiter list and the handles' kind
@@ -27,7 +29,9 @@
  *   - state is WAITING exactly when the list is non-empty, whenever the mutex
  *     is released;
  *   - a handle is woken at most once per registration, never after it went
- *     back to the pool, and goes back with no token in its parker.
+ *     back to the pool, and goes back with no token in its parker;
+ *   - each permit is taken at most once (a ghost flag, set where a permit is
+ *     stored and cleared, with an assertion, where one is taken).
  */
 
 //@check: cc="-DSAFETY -DCOLLAPSE" run="-m200000"
@@ -37,12 +41,23 @@
 //@broken: defines="-DBROKEN_3652" cc="-DSAFETY" run="-m200000"
 //@broken: defines="-DBROKEN_ENTER" cc="-DSAFETY" run="-m200000"
 //@broken: defines="-DBROKEN_NOCONSUME" cc="-DSAFETY" run="-m200000"
+//@check: defines="-DW=3 -DALLFAST -DNOALL -DCANCELS=0" cc="-DSAFETY -DBITSTATE" run="-m200000 -w29"
+//@broken: defines="-DW=3 -DALLFAST -DNOALL -DCANCELS=0 -DBROKEN_TAKE" cc="-DSAFETY" run="-m200000"
+//@broken: defines="-DBROKEN_STORE" cc="-DSAFETY" run="-m200000"
 
 #ifndef W
 #define W 2
 #endif
 #ifndef CANCELS
 #define CANCELS 1
+#endif
+/* ALLFAST: every waiter goes through Notify.Wait (default: the odd ones
+ * through a Notified handle) */
+#ifdef ALLFAST
+#undef ALLFAST
+#define ALLFAST 1
+#else
+#define ALLFAST 0
 #endif
 
 #define EMPTY    0
@@ -68,6 +83,7 @@ byte tokens = 0;         /* the condition the waiters check */
 byte finished = 0;       /* waiters that took their token */
 byte quits = 0;          /* waiters that gave up for good */
 byte notified = 0;       /* notifiers done */
+bool permit = false;     /* ghost: a permit is stored and not yet taken */
 
 inline lock() {
 	atomic { !locked -> locked = true }
@@ -119,7 +135,7 @@ inline unlink(h) {
  * permit */
 inline notifyLocked(k) {
 	if
-	:: qlen == 0 -> state = NOTIFIED
+	:: qlen == 0 -> d_step { state = NOTIFIED; permit = true }
 	:: else ->
 		if
 		:: k == K_LAST -> next = q[qlen - 1]
@@ -142,7 +158,7 @@ inline wakeNext() {
 inline register() {
 	atomic { !locked -> locked = true; pooled[me] = false };
 	do
-	:: atomic { state == NOTIFIED -> state = EMPTY };
+	:: atomic { state == NOTIFIED -> state = EMPTY; take() };
 		kind[me] = K_FIRST;
 		wake(me);
 		break
@@ -201,6 +217,31 @@ inline release() {
 	}
 }
 
+/* take: the ghost side of taking the permit; each permit is taken once */
+inline take() {
+	assert(permit);
+	permit = false
+}
+
+/* Notify.takePermit, inside Waiter: a load of NOTIFIED, then a CAS from
+ * NOTIFIED (BROKEN_TAKE: a plain store of EMPTY, so that two takers that
+ * both loaded NOTIFIED both take the one permit); on success, back to the
+ * counter */
+inline takePermit() {
+	if
+	:: state == NOTIFIED ->
+		if
+#ifdef BROKEN_TAKE
+		:: d_step { state = EMPTY; take() }; goto loop
+#else
+		:: atomic { state == NOTIFIED -> state = EMPTY; take() }; goto loop
+		:: else
+#endif
+		fi
+	:: else
+	fi
+}
+
 /* NotifyOne (kd == K_FIRST) or NotifyLast (kd == K_LAST) */
 inline notifyOne(kd) {
 	if
@@ -208,7 +249,13 @@ inline notifyOne(kd) {
 	:: else ->
 		do
 		:: state == NOTIFIED -> break
-		:: atomic { state == EMPTY -> state = NOTIFIED }; break
+#ifdef BROKEN_STORE
+		/* a store instead of a CAS from EMPTY: overwrites a WAITING
+		 * entered since the load */
+		:: state == EMPTY -> d_step { state = NOTIFIED; permit = true }; break
+#else
+		:: atomic { state == EMPTY -> state = NOTIFIED; permit = true }; break
+#endif
 		:: state == WAITING ->
 			lock();
 			notifyLocked(kd);
@@ -236,32 +283,17 @@ loop:
 	:: else
 	fi;
 	if
-	:: me % 2 == 0 ->
+	:: me % 2 == 0 || ALLFAST ->
 		/* Notify.Wait: the permit fast path (a load, then a CAS) */
-		if
-		:: state == NOTIFIED ->
-			if
-			:: atomic { state == NOTIFIED -> state = EMPTY }; goto loop
-			:: else
-			fi
-		:: else
-		fi;
+		takePermit();
 		/* unless others wait (a load), yield, then the permit again */
 		if
-		:: state != WAITING ->
-			if
-			:: state == NOTIFIED ->
-				if
-				:: atomic { state == NOTIFIED -> state = EMPTY }; goto loop
-				:: else
-				fi
-			:: else
-			fi
+		:: state != WAITING -> takePermit()
 		:: else
 		fi;
 		/* then Notified().Wait */
 		register()
-	:: me % 2 == 1 ->
+	:: me % 2 == 1 && !ALLFAST ->
 		/* h := Notified(); if tokens > 0 { h.Cancel() } else { h.Wait() } */
 		register();
 		if
@@ -364,7 +396,7 @@ init {
 		:: i < W && i % 2 == 1 -> run Notifier(K_LAST); i++
 		:: else -> break
 		od;
-#ifndef LEAVER
+#if !defined(LEAVER) && !defined(NOALL)
 		run NotifyAller()
 #endif
 	}
