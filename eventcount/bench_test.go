@@ -3,6 +3,7 @@ package eventcount_test
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -60,6 +61,27 @@ func BenchmarkPrepareCancel(b *testing.B) {
 	for b.Loop() {
 		ec.Cancel(ec.Prepare())
 	}
+}
+
+// BenchmarkPrepareCancelParked is BenchmarkPrepareCancel while another
+// goroutine is parked in Commit: Cancel then checks, under the internal
+// lock, that the Ticket is not one ended twice.
+func BenchmarkPrepareCancelParked(b *testing.B) {
+	var ec eventcount.EventCount
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	parked := make(chan error, 1)
+	go func() { parked <- ec.Commit(ctx, ec.Prepare()) }()
+	for ec.Parked() == 0 {
+		runtime.Gosched()
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		ec.Cancel(ec.Prepare())
+	}
+	b.StopTimer()
+	ec.NotifyAll()
+	<-parked
 }
 
 // slot is a capacity-1 buffer: put waits until it is empty, take until it

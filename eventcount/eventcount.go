@@ -42,10 +42,11 @@ import (
 //
 // Why Commit yields once between enqueueing and parking: a Parker blocks on
 // a channel in a select with ctx.Done(), which costs more than the runtime
-// semaphore that sync.Cond parks on (BenchmarkHandoff compares them). In a hand-off the notifier is usually
-// runnable on the same P (the waiter has just woken it); yielding lets it run
-// and notify, and the waiter then takes the token without blocking: the
-// notifier's wake is a buffered send, and nobody parks. FIFO order and
+// semaphore that sync.Cond parks on (BenchmarkHandoff compares them). In a
+// hand-off the notifier is usually runnable on the same P (the waiter has
+// just woken it); yielding lets it run and notify, and the waiter then takes
+// the token without blocking: the notifier's wake is a buffered send, and
+// nobody parks. FIFO order and
 // exactness are unchanged, since the waiter is already in the queue.
 //
 // Invariants:
