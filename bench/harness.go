@@ -23,7 +23,7 @@ type scenario struct {
 }
 
 // A benchCase is one contender in one configuration of a scenario. Exactly
-// one of bench and cpu is set.
+// one of bench, cpu and lat is set.
 type benchCase struct {
 	param string // "producers=4", or "" when the scenario has one configuration
 	impl  string // contender name, no spaces
@@ -31,6 +31,9 @@ type benchCase struct {
 	// cpu parks a receiver for d and returns the process CPU time used
 	// meanwhile, in percent of one core.
 	cpu func(d time.Duration) (float64, error)
+	// lat runs a light-load scenario for about d and returns the
+	// percentiles of its latency.
+	lat func(d time.Duration) (percentiles, error)
 }
 
 // A sample is one measurement of one case.
@@ -38,6 +41,7 @@ type sample struct {
 	ns, allocs, bytes float64 // per op
 	n                 int
 	cpu               float64 // percent of one core, for cpu cases
+	lat               percentiles
 }
 
 // A result is every sample of one case at one GOMAXPROCS.
@@ -45,21 +49,33 @@ type result struct {
 	procs       int
 	param, impl string
 	isCPU       bool
+	isLat       bool
 	samples     []sample
 	err         error
 }
 
-// median returns the sample with the median time (or CPU) of r.
+// median returns the sample with the median time (or CPU) of r; for a
+// latency case, each percentile is the median of that percentile.
 func (r *result) median() sample {
 	s := slices.Clone(r.samples)
 	slices.SortFunc(s, func(a, b sample) int { return cmp.Compare(a.ns+a.cpu, b.ns+b.cpu) })
-	return s[len(s)/2]
+	m := s[len(s)/2]
+	if r.isLat {
+		mid := func(f func(sample) time.Duration) time.Duration {
+			slices.SortFunc(s, func(a, b sample) int { return cmp.Compare(f(a), f(b)) })
+			return f(s[len(s)/2])
+		}
+		m.lat.p50 = mid(func(x sample) time.Duration { return x.lat.p50 })
+		m.lat.p99 = mid(func(x sample) time.Duration { return x.lat.p99 })
+		m.lat.p999 = mid(func(x sample) time.Duration { return x.lat.p999 })
+	}
+	return m
 }
 
 // config is what the flags select.
 type config struct {
 	benchtime string        // testing's -benchtime: a duration, or a count "100x"
-	idle      time.Duration // idle-receiver measuring window
+	idle      time.Duration // idle-receiver and light-load measuring window
 	count     int           // samples per case
 	procs     []int
 	producers []int
@@ -99,6 +115,10 @@ func measure(c benchCase, cfg *config) (sample, error) {
 		pct, err := c.cpu(cfg.idle)
 		return sample{cpu: pct, n: 1}, err
 	}
+	if c.lat != nil {
+		p, err := c.lat(cfg.idle)
+		return sample{lat: p, n: p.n}, err
+	}
 	failure.Lock()
 	failure.err = nil
 	failure.Unlock()
@@ -127,7 +147,7 @@ func runScenario(s *scenario, cfg *config) []result {
 	for _, p := range cfg.procs {
 		runtime.GOMAXPROCS(p)
 		for _, c := range s.cases(cfg) {
-			res := result{procs: p, param: c.param, impl: c.impl, isCPU: c.cpu != nil}
+			res := result{procs: p, param: c.param, impl: c.impl, isCPU: c.cpu != nil, isLat: c.lat != nil}
 			for range cfg.count {
 				smp, err := measure(c, cfg)
 				if err != nil {

@@ -35,6 +35,9 @@ var scenarios = []*scenario{
 	{name: "MPSCUnbounded", baseline: "chan", cases: func(cfg *config) []benchCase {
 		return throughputCases(unboundedImpls, cfg.producers, 1)
 	}, title: fmt.Sprintf("MPSC throughput, unbounded, one receiver; one op is one value (chan: capacity %d, for reference)", capacity)},
+	{name: "LatencyMPSC", baseline: "chan", cases: func(*config) []benchCase {
+		return latencyCases(latencyImpls, 1)
+	}, title: fmt.Sprintf("Light load: each of P producers sleeps P x %v between sends, one receiver; send-to-receive latency (capacity %d)", latencyGap, capacity)},
 	{name: "BatchRecv", baseline: "chan", cases: func(cfg *config) []benchCase {
 		return throughputCases(batchImpls, cfg.producers, batchSize)
 	}, title: fmt.Sprintf("Batch receive: up to %d values per receive (bounded: capacity %d); one op is one value", batchSize, capacity)},
@@ -59,7 +62,7 @@ func parseFlags(args []string, errOut io.Writer) (*config, error) {
 	fs.SetOutput(errOut)
 	long := fs.Bool("long", false, "measure longer: -benchtime=1s -idle=2s")
 	benchtime := fs.String("benchtime", "", "time per measurement, or an iteration count such as 100x (default 50ms, 1s with -long)")
-	idle := fs.Duration("idle", 0, "idle-receiver measuring window (default 1s, 2s with -long)")
+	idle := fs.Duration("idle", 0, "idle-receiver and light-load measuring window (default 1s, 2s with -long)")
 	count := fs.Int("count", 1, "measurements per case; tables show the median, -format=gobench prints each")
 	procs := fs.String("procs", fmt.Sprint(runtime.GOMAXPROCS(0)), "GOMAXPROCS values to sweep, comma-separated")
 	producers := fs.String("producers", "1,4,16,64", "producer counts of the MPSC and batch scenarios")

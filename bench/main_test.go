@@ -38,7 +38,7 @@ func tinyConfig(t *testing.T) *config {
 
 // gobenchLine is what benchstat parses: name-procs, iterations, value unit
 // pairs.
-var gobenchLine = regexp.MustCompile(`^Benchmark[A-Za-z]+(/[a-z]+=[^/\s]+)+-\d+\t\d+(\t[0-9.]+ [A-Za-z%/]+)+$`)
+var gobenchLine = regexp.MustCompile(`^Benchmark[A-Za-z]+(/[a-z]+=[^/\s]+)+-\d+\t\d+(\t[0-9.]+ [A-Za-z0-9.%/-]+)+$`)
 
 func TestEveryScenarioRunsAndRenders(t *testing.T) {
 	cfg := tinyConfig(t)

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 	"text/tabwriter"
+	"time"
 )
 
 // cpuModel returns the processor's model name from /proc/cpuinfo, or
@@ -72,18 +73,27 @@ func writeTable(w io.Writer, s *scenario, cfg *config, rs []result) error {
 		head = append(head, strings.SplitN(rs[0].param, "=", 2)[0])
 	}
 	head = append(head, "contender")
-	if rs[0].isCPU {
+	switch {
+	case rs[0].isCPU:
 		head = append(head, "CPU (% of one core)")
-	} else {
+	case rs[0].isLat:
+		head = append(head, "p50 µs", "p99 µs", "p99.9 µs", "p50 vs "+s.baseline, "p99 vs "+s.baseline)
+	default:
 		head = append(head, "ns/op", "allocs/op", "vs "+s.baseline)
 	}
 	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
 
-	base := map[string]float64{} // procs/param -> baseline ns/op
+	base := map[string]sample{} // procs/param -> baseline's median
 	for _, r := range rs {
 		if r.impl == s.baseline && r.err == nil {
-			base[fmt.Sprint(r.procs, r.param)] = r.median().ns
+			base[fmt.Sprint(r.procs, r.param)] = r.median()
 		}
+	}
+	ratio := func(key string, f func(sample) float64, m sample) string {
+		if b, ok := base[key]; ok && f(b) > 0 {
+			return fmt.Sprintf("%.2fx", f(m)/f(b))
+		}
+		return "-"
 	}
 	prev := ""
 	for _, r := range rs {
@@ -106,13 +116,15 @@ func writeTable(w io.Writer, s *scenario, cfg *config, rs []result) error {
 			row = append(row, "error: "+r.err.Error())
 		case r.isCPU:
 			row = append(row, fmt.Sprintf("%.2f%%", r.median().cpu))
+		case r.isLat:
+			m := r.median()
+			row = append(row, formatUs(m.lat.p50), formatUs(m.lat.p99), formatUs(m.lat.p999),
+				ratio(key, func(s sample) float64 { return float64(s.lat.p50) }, m),
+				ratio(key, func(s sample) float64 { return float64(s.lat.p99) }, m))
 		default:
 			m := r.median()
-			ratio := "-"
-			if b, ok := base[key]; ok && b > 0 {
-				ratio = fmt.Sprintf("%.2fx", m.ns/b)
-			}
-			row = append(row, formatNs(m.ns), formatAllocs(m.allocs), ratio)
+			row = append(row, formatNs(m.ns), formatAllocs(m.allocs),
+				ratio(key, func(s sample) float64 { return s.ns }, m))
 		}
 		fmt.Fprintln(tw, strings.Join(row, "\t")+"\t")
 	}
@@ -128,6 +140,11 @@ func formatNs(ns float64) string {
 		return fmt.Sprintf("%.1f", ns)
 	}
 	return fmt.Sprintf("%.0f", ns)
+}
+
+// formatUs prints a duration in microseconds, three significant digits.
+func formatUs(d time.Duration) string {
+	return formatNs(float64(d) / float64(time.Microsecond))
 }
 
 // formatAllocs prints whole numbers as such: goroutine start-up amortized
@@ -155,6 +172,11 @@ func writeGobench(w io.Writer, s *scenario, rs []result) {
 		for _, smp := range r.samples {
 			if r.isCPU {
 				fmt.Fprintf(w, "%s\t%d\t%.3f %%cpu\n", name, smp.n, smp.cpu)
+				continue
+			}
+			if r.isLat {
+				fmt.Fprintf(w, "%s\t%d\t%d p50-ns\t%d p99-ns\t%d p99.9-ns\n", name, smp.n,
+					smp.lat.p50.Nanoseconds(), smp.lat.p99.Nanoseconds(), smp.lat.p999.Nanoseconds())
 				continue
 			}
 			fmt.Fprintf(w, "%s\t%d\t%.2f ns/op\t%.0f B/op\t%.2f allocs/op\n", name, smp.n, smp.ns, smp.bytes, smp.allocs)

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/diatomic-go/diatomic/mpsc"
+)
+
+// The light-load scenario: most channels in real programs are idle most of
+// the time, so what matters there is how soon a receiver that waits gets a
+// value, not how many values per second a saturated channel moves. Each of
+// P producers sleeps P x latencyGap between sends, so the channel carries
+// about one value per latencyGap whatever P is, and the cores are mostly
+// idle; each value is its send's timestamp, and a receiver records when it
+// got it. The table gives percentiles of that send-to-receive latency.
+
+// latencyGap is the mean time between two values of the light-load
+// scenario, over all producers.
+const latencyGap = 50 * time.Microsecond
+
+// latencyProducers are the producer counts of the light-load scenario.
+var latencyProducers = []int{1, 4, 16}
+
+// latencyImpls are the contenders of the light-load MPSC scenario, each of
+// the same capacity.
+var latencyImpls = []queueImpl{
+	chanImpl,
+	{"mpsc", func() queue { return newMpscQueue(mpsc.New[int](capacity)) }},
+	{"mpsc.Unbounded", func() queue { return newMpscQueue(mpsc.NewUnbounded[int]()) }},
+}
+
+// percentiles of one latency measurement.
+type percentiles struct {
+	p50, p99, p999 time.Duration
+	n              int // values measured
+}
+
+// latencyCases: the light-load scenario for every contender and producer
+// count, with consumers receivers each.
+func latencyCases(impls []queueImpl, consumers int) []benchCase {
+	var cs []benchCase
+	for _, p := range latencyProducers {
+		for _, im := range impls {
+			cs = append(cs, benchCase{
+				param: fmt.Sprintf("producers=%d", p),
+				impl:  im.name,
+				lat: func(window time.Duration) (percentiles, error) {
+					return measureLatency(im.new(), p, consumers, window)
+				},
+			})
+		}
+	}
+	return cs
+}
+
+// measureLatency runs the light-load scenario on q for about window, with
+// producers senders and consumers receivers, and returns the percentiles of
+// the send-to-receive latency.
+func measureLatency(q queue, producers, consumers int, window time.Duration) (percentiles, error) {
+	defer q.close()
+	per := max(int(window/latencyGap)/producers, 1) // values per producer
+	total := per * producers
+	start := time.Now()
+
+	var wg sync.WaitGroup
+	for range producers {
+		wg.Go(func() {
+			for range per {
+				time.Sleep(time.Duration(producers) * latencyGap)
+				q.send(int(time.Since(start)))
+			}
+		})
+	}
+	// Receivers take values until total have arrived; each receiver's share
+	// is not known in advance with several of them, so the last values are
+	// followed by one stop value (-1) per receiver.
+	lat := make([][]time.Duration, consumers)
+	var rg sync.WaitGroup
+	for i := range consumers {
+		rg.Go(func() {
+			for {
+				v := q.recv()
+				if v < 0 {
+					return
+				}
+				lat[i] = append(lat[i], time.Since(start)-time.Duration(v))
+			}
+		})
+	}
+	wg.Wait()
+	for range consumers {
+		q.send(-1)
+	}
+	rg.Wait()
+
+	all := slices.Concat(lat...)
+	if len(all) != total {
+		return percentiles{}, fmt.Errorf("received %d values of %d", len(all), total)
+	}
+	slices.Sort(all)
+	at := func(q float64) time.Duration { return all[min(int(q*float64(len(all))), len(all)-1)] }
+	return percentiles{p50: at(0.50), p99: at(0.99), p999: at(0.999), n: len(all)}, nil
+}
