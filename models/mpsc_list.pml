@@ -21,10 +21,15 @@
  * pause, with no shared state: not modelled. -DNO_EAGER_LINK leaves out the
  * link on a first claim.
  *
- * Closer, Close: from tail, freeze each segment (the Load + CAS loop of
- * segment.freeze, whose successful CAS is one atomic step: closed := 1,
- * frozen := min(claims, SIZE)); frozen short of full ends it; otherwise link
- * a sentinel after a full last segment with a CAS, or walk to next.
+ * Closer, Close: the CAS of the closed flag (List.closed), which only tells
+ * the caller whether it was first; then, whatever its outcome, freezeLast:
+ * from tail, freeze each segment (the Load + CAS loop of segment.freeze,
+ * whose successful CAS is one atomic step: closed := 1, frozen :=
+ * min(claims, SIZE); a segment frozen already is left as it is); frozen
+ * short of full ends it; otherwise link a sentinel after a full last
+ * segment with a CAS, or walk to next. -DCLOSERS=2 runs two closers at once;
+ * -DBROKEN_EARLY_RETURN has the one that loses the flag's CAS return at
+ * once, as the code did.
  *
  * Consumer, TryDequeue: at (head, pos) read seq; if written, take the value;
  * else status from one load of the word: Busy if the slot is claimed (end >
@@ -34,7 +39,9 @@
  * (in Go, the receiver parks on its WakeSink and every enqueue and the close
  * notify it; mpsc_close.pml checks that part).
  *
- * Checked: no counted claim is made twice (a slot is written once); once
+ * Checked: no counted claim is made twice (a slot is written once); a send
+ * that began after some Close had returned does not succeed (ghost
+ * closeReturned, read at the send's first step); once
  * every process is done, each value whose enqueue returned OK was dequeued
  * exactly once and none other, and the consumer saw Closed; no process
  * blocks for ever (invalid end states): a consumer waiting on a claimed slot
@@ -42,6 +49,8 @@
  */
 //@check: defines="" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
 //@check: defines="-DSIZE=1 -DCOUNT2=1" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
+//@check: defines="-DCLOSERS=2 -DCOUNT1=1 -DCOUNT2=1" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
+//@broken: defines="-DBROKEN_EARLY_RETURN -DCLOSERS=2 -DCOUNT1=1 -DCOUNT2=1" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
 //@broken: defines="-DBROKEN_OR_CLOSE" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
 //@broken: defines="-DBROKEN_ADVANCE_BY_CLAIMS -DSIZE=1 -DCOUNT2=1" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
 //@broken: defines="-DBROKEN_NO_SENTINEL -DSIZE=1 -DCOUNT2=1" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
@@ -50,8 +59,14 @@
 #ifndef SIZE
 #define SIZE 2
 #endif
+#ifndef COUNT1
+#define COUNT1 2  /* values the first producer sends */
+#endif
 #ifndef COUNT2
 #define COUNT2 2  /* values the second producer sends */
+#endif
+#ifndef CLOSERS
+#define CLOSERS 1 /* goroutines calling Close */
 #endif
 #define NSEG 8
 #define NV 5   /* values 1..4 */
@@ -71,9 +86,12 @@ byte val[NSEG * SIZE];
 byte tail = 1;
 byte nseg = 2;  /* segment 1 exists; 0 is nil */
 
+bit flag;       /* List.closed: set by the first Close's CAS */
+
 bit sentOK[NV];
 byte recvd[NV];
 byte done;
+bit closeReturned;  /* ghost: some Close has returned */
 
 /* Where a segment's counted claims end, as the consumer reads it. */
 #ifdef BROKEN_OR_CLOSE
@@ -115,9 +133,9 @@ inline advance(seg) {
 	nx = 0
 }
 
-/* List.TryEnqueue(v) -> st */
+/* List.TryEnqueue(v) -> st; late: a Close had returned when it began */
 inline tryEnqueue(v, st) {
-	seg = tail;
+	atomic { late = closeReturned; seg = tail };
 	do
 	:: atomic { oc = claims[seg]; ocl = closed[seg]; ofr = frozen[seg]; claims[seg]++ };
 		if
@@ -147,7 +165,7 @@ inline tryEnqueue(v, st) {
 
 proctype Producer(byte firstV; byte count) {
 	byte i, v, st, seg, oc, ofr, nx, n;
-	bit ocl;
+	bit ocl, late;
 	do
 	:: i == count -> break
 	:: else ->
@@ -155,16 +173,28 @@ proctype Producer(byte firstV; byte count) {
 		i++;
 		tryEnqueue(v, st);
 		if
-		:: st == OK -> sentOK[v] = 1
+		:: st == OK ->
+			assert(!late);  /* a send that began after a Close returned fails */
+			sentOK[v] = 1
 		:: else -> skip
-		fi
+		fi;
+		late = 0
 	od;
 	done++
 }
 
 proctype Closer() {
 	byte seg, nx, n, s;
-	bit isShort;
+	bit isShort, first;
+	atomic { first = !flag; flag = 1 };  /* closed.CompareAndSwap(false, true) */
+#ifdef BROKEN_EARLY_RETURN
+	/* the Close that lost the CAS returns before the winner froze anything */
+	if
+	:: !first -> goto returned
+	:: else -> skip
+	fi;
+#endif
+	/* freezeLast */
 	seg = tail;
 	do
 	:: atomic {  /* segment.freeze */
@@ -207,6 +237,10 @@ proctype Closer() {
 			seg = nx
 		fi
 	od;
+#ifdef BROKEN_EARLY_RETURN
+returned:
+#endif
+	closeReturned = 1;
 	done++
 }
 
@@ -241,7 +275,7 @@ proctype Consumer() {
 		fi
 	od;
 	/* Closed: once every producer is done, each value sent is here once. */
-	done == 3;
+	done == 2 + CLOSERS;
 	v = 1;
 	do
 	:: v == NV -> break
@@ -251,9 +285,12 @@ proctype Consumer() {
 
 init {
 	atomic {
-		run Producer(1, 2);
+		run Producer(1, COUNT1);
 		run Producer(3, COUNT2);
 		run Closer();
+#if CLOSERS == 2
+		run Closer();
+#endif
 		run Consumer()
 	}
 }

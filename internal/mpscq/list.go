@@ -80,8 +80,10 @@ import (
 //     counted claims is full.
 //   - Close is linearized at the step that freezes the last segment: the CAS
 //     that freezes it short of full, or the CAS that links the sentinel
-//     after a full one. A full segment's closed bit only tells producers
-//     to move on.
+//     after a full one, made by whichever Close gets there first. Every
+//     Close returns after that step (each walks to the frozen end), so a
+//     TryEnqueue that starts after any Close returned reports Closed. A
+//     full segment's closed bit only tells producers to move on.
 //   - The claim count grows by one per producer visit to a segment, and
 //     visits to a segment are bounded by the producers that find it as
 //     tail before tail moves past it, far below 2^40.
@@ -89,20 +91,26 @@ import (
 //     seq values never equal the new segment's number.
 //   - head, pos and the pool's arrays belong to the consumer; tail is a hint
 //     that lags the last segment by at most the segments linked since;
-//     headNo is head.no, published for the producers' backlog check.
+//     headSeg is head, published once per segment for the producers'
+//     backlog check and for Len; read counts the values dequeued, published
+//     after every dequeue (once per batch), for Len.
+//   - Every segment but the sentinel has size slots, so the segments before
+//     one numbered no hold (no-1)*size counted claims, all read.
 type List[T any] struct {
-	tail   atomic.Pointer[segment[T]] // producers' entry point: the last segment or an earlier one
-	_      pad
-	headNo atomic.Uint64 // written by the consumer once per segment, read by linking producers
-	_      pad
-	head   *segment[T] // consumer: the segment being read
-	pos    uint64      // consumer: the next slot of head to read
-	size   int         // slots per segment; read-only
-	ahead  uint64      // read-only: how many slots ahead TryDequeue touches (see touchAhead)
-	every  uint64      // read-only: TryDequeue touches ahead when pos&every == 0
-	spins  int         // read-only: the length of a producer's backoff, in spin rounds
-	closed atomic.Bool // set by the first Close
-	arrays sync.Pool   // *[]slot[T] read out by the consumer
+	tail    atomic.Pointer[segment[T]] // producers' entry point: the last segment or an earlier one
+	_       pad
+	headSeg atomic.Pointer[segment[T]] // written by the consumer once per segment, read by linking producers and Len
+	_       pad
+	head    *segment[T]   // consumer: the segment being read
+	pos     uint64        // consumer: the next slot of head to read
+	read    atomic.Uint64 // written by the consumer: values dequeued in all; read by Len
+	size    int           // slots per segment; read-only
+	eager   bool          // read-only: the first claim of a segment links the next one (see NewList)
+	ahead   uint64        // read-only: how many slots ahead TryDequeue touches (see touchAhead)
+	every   uint64        // read-only: TryDequeue touches ahead when pos&every == 0
+	spins   int           // read-only: the length of a producer's backoff, in spin rounds
+	closed  atomic.Bool   // set by the first Close, before it freezes; read by Poll
+	arrays  sync.Pool     // *[]slot[T] read out by the consumer
 }
 
 type segment[T any] struct {
@@ -173,23 +181,49 @@ func (q *List[T]) backoff() {
 	}
 }
 
-// DefaultSegmentSize is the number of slots per segment of NewList.
+// DefaultSegmentSize is the largest number of slots per segment of
+// NewList: the number of slots of a word-sized value (16 bytes with their
+// sequence number) in SegmentBytes.
 const DefaultSegmentSize = 1024
 
-// NewList returns an empty List with segments of DefaultSegmentSize slots.
-func NewList[T any]() *List[T] { return NewListSize[T](DefaultSegmentSize) }
+// SegmentBytes is the size of the slot array NewList aims at, and the
+// largest one that the first claim of a segment links ahead of need.
+const SegmentBytes = DefaultSegmentSize * 16
+
+// MinSegmentSize is the fewest slots per segment of NewList, which it
+// gives to values too large for SegmentBytes to hold more.
+const MinSegmentSize = 4
+
+// SegmentSize returns the number of slots per segment NewList gives
+// values whose slots take slotSize bytes: as many as SegmentBytes holds,
+// at least MinSegmentSize and at most DefaultSegmentSize. So the memory
+// of a list follows its backlog, in steps of about SegmentBytes, whatever
+// the size of its values: a large value does not bring a thousand slots
+// with it.
+func SegmentSize(slotSize uintptr) int {
+	return int(min(max(SegmentBytes/slotSize, MinSegmentSize), DefaultSegmentSize))
+}
+
+// NewList returns an empty List with segments sized by SegmentSize.
+func NewList[T any]() *List[T] { return NewListSize[T](SegmentSize(unsafe.Sizeof(slot[T]{}))) }
 
 // NewListSize returns an empty List with segments of size slots. It panics
 // if size is not in [1, MaxSegmentSize].
+//
+// The first claim of a segment links the next one (see List) if a segment
+// takes at most SegmentBytes; a larger segment is linked when a producer
+// needs it, so that a list holding one large value does not hold the
+// memory of two segments.
 func NewListSize[T any](size int) *List[T] {
 	if size < 1 || size > MaxSegmentSize {
 		panic("mpscq: segment size out of range")
 	}
-	q := &List[T]{size: size}
-	q.ahead, q.every = touchAhead(unsafe.Sizeof(slot[T]{}))
+	slotSize := unsafe.Sizeof(slot[T]{})
+	q := &List[T]{size: size, eager: uint64(size)*uint64(slotSize) <= SegmentBytes}
+	q.ahead, q.every = touchAhead(slotSize)
 	q.spins = backoffSpins * min(size, DefaultSegmentSize) / DefaultSegmentSize
 	q.head = q.newSegment(1)
-	q.headNo.Store(1)
+	q.headSeg.Store(q.head)
 	q.tail.Store(q.head)
 	return q
 }
@@ -219,7 +253,7 @@ func (q *List[T]) TryEnqueue(v T) Status {
 			// Publishes val: synchronizes before the consumer's
 			// seq.Load that sees seg.no, and so before its read.
 			s.seq.Store(seg.no)
-			if claims(e) == 0 {
+			if claims(e) == 0 && q.eager {
 				// The first claim of a segment links the next one, so
 				// that the producers that fill this one move on without
 				// waiting for an allocation (see the type's comment).
@@ -256,7 +290,7 @@ func (q *List[T]) link(seg *segment[T]) *segment[T] {
 	n := q.newSegment(seg.no + 1)
 	// The CAS publishes n's fields to whoever loads seg.next.
 	if seg.next.CompareAndSwap(nil, n) {
-		if n.no-q.headNo.Load() > backlogSegments {
+		if n.no-q.headSeg.Load().no > backlogSegments {
 			runtime.Gosched() // the consumer is far behind: let it run
 		}
 		return n
@@ -292,6 +326,7 @@ func (q *List[T]) dequeue(exact bool) (v T, st Status) {
 			var zero T
 			s.val = zero // drop the reference; the array is reused clean
 			q.pos = p + 1
+			q.read.Store(q.read.Load() + 1)
 			if p&q.every == 0 && p+q.ahead < uint64(len(seg.slots)) {
 				// A load whose value is not used: the line it
 				// misses on is on its way while the next calls read
@@ -347,6 +382,7 @@ func (q *List[T]) dequeueBatch(buf []T, exact bool) (int, Status) {
 	if n == 0 {
 		return 0, Empty
 	}
+	q.read.Store(q.read.Load() + uint64(n))
 	return n, OK
 }
 
@@ -380,7 +416,7 @@ func (q *List[T]) nextSegment() bool {
 		return false
 	}
 	q.head, q.pos = next, 0
-	q.headNo.Store(next.no)
+	q.headSeg.Store(next)
 	// Every slot is read and zeroed; producers never touch a full
 	// segment's slots again, so the array can be reused at once.
 	q.arrays.Put(&seg.slots)
@@ -390,14 +426,26 @@ func (q *List[T]) nextSegment() bool {
 // Close closes the queue: every later TryEnqueue reports Closed, and once
 // the values already claimed are dequeued, so does TryDequeue. It reports
 // whether this call closed it. Any goroutine may call it.
+//
+// Every call freezes the last segment, not only the first: a Close that
+// lost the race on the closed flag and returned before the winner had
+// frozen it would let a TryEnqueue made after its return succeed. Freezing
+// is idempotent (a frozen segment stays as it is), so concurrent Closes
+// walk the same segments and agree on where the queue ends; each returns
+// only once that end is frozen.
 func (q *List[T]) Close() bool {
-	if !q.closed.CompareAndSwap(false, true) {
-		return false
-	}
+	first := q.closed.CompareAndSwap(false, true)
+	q.freezeLast()
+	return first
+}
+
+// freezeLast freezes the last segment, and returns once it is frozen short
+// of full or followed by the closed sentinel (see Close).
+func (q *List[T]) freezeLast() {
 	var sentinel *segment[T]
 	for seg := q.tail.Load(); ; {
 		if seg.freeze() {
-			return true // frozen short of full: no producer moves past it
+			return // frozen short of full: no producer moves past it
 		}
 		// Full: producers move on to next; make sure the next one they
 		// find is closed, by linking the sentinel or walking to it.
@@ -410,7 +458,7 @@ func (q *List[T]) Close() bool {
 				sentinel.enq.Store(closedBit)
 			}
 			if seg.next.CompareAndSwap(nil, sentinel) {
-				return true
+				return
 			}
 			next = seg.next.Load()
 		}
@@ -427,7 +475,7 @@ func (seg *segment[T]) freeze() bool {
 	for {
 		e := seg.enq.Load()
 		if e&closedBit != 0 {
-			return frozen(e) < n // a segment is frozen once (only the first Close walks)
+			return frozen(e) < n // frozen already, by this Close or another
 		}
 		f := counted(e, n)
 		if seg.enq.CompareAndSwap(e, e|closedBit|f<<frozenShift) {
@@ -440,11 +488,15 @@ func (seg *segment[T]) freeze() bool {
 func (q *List[T]) Closed() bool { return q.closed.Load() }
 
 // Len returns the number of values in the queue, counting slots claimed but
-// not yet written. Consumer only.
+// not yet written. It reads only atomic words, so any goroutine may call
+// it; the answer may then be stale, but is never negative.
 func (q *List[T]) Len() int {
-	n := -int(q.pos)
-	for seg := q.head; seg != nil; seg = seg.next.Load() {
-		n += int(counted(seg.enq.Load(), uint64(len(seg.slots))))
+	// The published head, then read: read is at least the position of the
+	// first slot of that segment, (no-1)*size, and claims only grow.
+	seg := q.headSeg.Load()
+	n := (seg.no-1)*uint64(q.size) - q.read.Load() // wraps below 0 until the claims are added
+	for ; seg != nil; seg = seg.next.Load() {
+		n += counted(seg.enq.Load(), uint64(len(seg.slots)))
 	}
-	return n
+	return int(n)
 }

@@ -1,6 +1,7 @@
 package mpscq
 
 import (
+	"fmt"
 	"math/bits"
 	"sync/atomic"
 	"unsafe"
@@ -82,13 +83,38 @@ type Ring[T any] struct {
 	slots     []slot[T]
 }
 
+// MaxRingBytes is the largest slot array NewRing makes: half the address
+// space of a 32-bit process, and 2^47 bytes (128 TiB, the user address
+// space of amd64 and of arm64 with 48-bit addresses) on a 64-bit one. A
+// ring needs its capacity rounded up to a power of two, times the size of
+// a slot (the value and an 8-byte sequence number); a larger one could
+// never be allocated. (The index arithmetic, on 63-bit positions, allows far
+// more.)
+const MaxRingBytes uint64 = 1 << 31 << (16 * (bits.UintSize / 64))
+
+// ringSlots returns the length of the slot array of a ring of capacity
+// values whose slots take slotSize bytes, and whether it is within
+// MaxRingBytes.
+func ringSlots(capacity, slotSize uint64) (uint64, bool) {
+	n := uint64(1) << bits.Len64(capacity-1)
+	return n, n <= MaxRingBytes/slotSize
+}
+
 // NewRing returns an empty Ring that holds up to capacity values. The slot
 // array is rounded up to a power of two, but capacity is enforced exactly.
+// It panics if capacity is below 1, or if the slot array would exceed
+// MaxRingBytes; that message says "mpsc:", as package mpsc's New passes
+// its capacity through unchecked.
 func NewRing[T any](capacity int) *Ring[T] {
 	if capacity < 1 {
 		panic("mpscq: ring capacity must be at least 1")
 	}
-	n := uint64(1) << bits.Len64(uint64(capacity-1))
+	size := uint64(unsafe.Sizeof(slot[T]{}))
+	n, ok := ringSlots(uint64(capacity), size)
+	if !ok {
+		panic(fmt.Sprintf("mpsc: capacity %d too large: its ring of %d slots of %d bytes would exceed the limit of 2^%d bytes",
+			capacity, n, size, bits.Len64(MaxRingBytes)-1))
+	}
 	// An eighth of the ring, at most 64 slots (16 cache lines of 16-byte
 	// slots): larger batches measured no faster, and a small ring keeps
 	// a batch of 1, the exact behaviour.
