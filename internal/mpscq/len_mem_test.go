@@ -46,18 +46,23 @@ func TestLenConcurrent(t *testing.T) {
 						runtime.Gosched() // with GOMAXPROCS 1, let the others run
 					}
 				})
+				expired, stopDeadline := testutil.Deadline()
+				defer stopDeadline()
 				var wg sync.WaitGroup
 				for range producers {
 					wg.Go(func() {
 						for i := range ops {
-							for q.TryEnqueue(i) != OK {
-								runtime.Gosched() // full ring
+							for q.TryEnqueue(i) != OK { // full ring
+								select {
+								case <-expired:
+									return
+								default:
+									runtime.Gosched()
+								}
 							}
 						}
 					})
 				}
-				expired, stopDeadline := testutil.Deadline()
-				defer stopDeadline()
 				buf := make([]int, 5)
 				for got := 0; got < producers*ops; {
 					var n int
@@ -76,7 +81,9 @@ func TestLenConcurrent(t *testing.T) {
 						}
 					}
 				}
-				wg.Wait()
+				producersDone := make(chan struct{})
+				go func() { wg.Wait(); close(producersDone) }()
+				testutil.Recv(t, producersDone, "the producers")
 				close(stop)
 				testutil.Recv(t, lens, "the goroutine calling Len")
 				if n := q.Len(); n != 0 {

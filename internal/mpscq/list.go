@@ -17,9 +17,12 @@ import (
 // move to the next one when it is full; the consumer reads one segment after
 // the other. Like xsync's queue, the producer that makes the first claim in
 // a segment links the next one, so that the producers filling the segment
-// find their way on without waiting for an allocation; a producer that finds
-// no next segment links one itself. Six differences:
+// find their way on without waiting for an allocation (for segments of at
+// most SegmentBytes; see NewListSize); a producer that finds no next segment
+// links one itself. Seven differences:
 //
+//   - Segments are sized by bytes, not by a count of slots (SegmentSize):
+//     memory follows the backlog whatever the size of the values.
 //   - The claim word carries the closed bit, and Close sets it with a CAS
 //     that also records how many claims counted (the frozen count): a claim
 //     whose fetch-and-add returns a word with the bit set does not count,
@@ -38,23 +41,19 @@ import (
 //   - A producer that links a segment more than backlogSegments ahead of the
 //     consumer yields its P once. Producers still never block, but when they
 //     outrun the consumer on a busy machine they give it the CPU instead of
-//     growing the backlog: in BenchmarkUnbounded (package mpsc), 4 to 64
-//     producers on two Ps otherwise kept tens of segments allocated and ran
-//     a third slower.
+//     growing the backlog (BenchmarkUnbounded in package mpsc, with many
+//     producers on few Ps).
 //   - A producer whose claim is the second past the end of an open segment
 //     knows that another producer was claiming in the same segment at the
-//     same time, and it backs off: it spins for 10-15µs (List.backoff)
-//     before it moves on. Two producers claiming from two cores pass the
-//     claim word and the slot lines back and forth on every claim, which
-//     made each claim cost several times what it costs one producer alone
-//     (BenchmarkFill against BenchmarkSolo); a short pause by one of them
-//     lets the other run a burst of cheap claims, and the cores fall out of
-//     step. Once per segment, and only
-//     when producers collide: with 4 producers on two Ps and no consumer
-//     (BenchmarkFill), a value cost 14-17 ns instead of 23-109 ns, where
-//     xsync's UMPSCQueue took 19-44 ns; BenchmarkUnbounded (package mpsc)
-//     with 16 and 64 producers ran about 20% faster. A single producer never
-//     backs off.
+//     same time, and it backs off: it spins (List.backoff) before it moves
+//     on. Two producers claiming from two cores pass the claim word and the
+//     slot lines back and forth on every claim, which makes each claim cost
+//     several times what it costs one producer alone (BenchmarkFill against
+//     BenchmarkSolo); a short pause by one of them lets the other run a
+//     burst of cheap claims, and the cores fall out of step. Once per
+//     segment, and only when producers collide; BenchmarkFill (against
+//     xsync's UMPSCQueue) and BenchmarkUnbounded in package mpsc measure
+//     it. A single producer never backs off.
 //   - The consumer loads a slot ahead of the one it reads (touchAhead).
 //
 // State words:
@@ -116,9 +115,9 @@ type List[T any] struct {
 type segment[T any] struct {
 	enq atomic.Uint64 // written by every claim
 	// The consumer reads no and slots on every dequeue: apart from enq,
-	// they stay in its cache instead of following enq from core to core.
-	// Without the padding, one producer and one receiver on two Ps ran
-	// 30% slower (BenchmarkUnbounded in package mpsc).
+	// they stay in its cache instead of following enq from core to core
+	// (BenchmarkUnbounded in package mpsc, one producer, shows the
+	// padding's worth).
 	_     pad
 	next  atomic.Pointer[segment[T]]
 	no    uint64 // number of this segment, from 1; read-only
@@ -160,11 +159,11 @@ const backlogSegments = 4
 // A consumer that is behind reads lines that producers wrote on another
 // core, one TryDequeue per value. Each call's load of the next seq misses,
 // and the processor cannot run ahead across calls to start the next miss
-// early. The load ahead starts it: BenchmarkUnbounded (package mpsc) ran
-// 3-8% faster with 4 to 64 producers, in interleaved runs. A consumer close
-// behind the producers may load a line before it is written, and the line
-// then crosses twice; with one producer, where that happens, the channel
-// measured no slower.
+// early. The load ahead starts it (BenchmarkUnbounded in package mpsc,
+// with several producers, measures it). A consumer close behind the
+// producers may load a line before it is written, and the line then
+// crosses twice; BenchmarkUnbounded with one producer, where that happens,
+// shows what that costs.
 func touchAhead(size uintptr) (ahead, every uint64) {
 	ahead = uint64(max(1, 1024/size))
 	every = 1

@@ -10,8 +10,9 @@
 // which reports an error did not enqueue, without counting senders in flight.
 //
 // Any number of goroutines may call TryEnqueue and Close concurrently; only
-// one goroutine at a time may call the consumer methods (TryDequeue,
-// DequeueBatch, Len).
+// one goroutine at a time may call the consumer methods (TryDequeue, Poll,
+// DequeueBatch, PollBatch). Len and Cap read only atomic or read-only
+// words: any goroutine may call them.
 package mpscq
 
 import (
@@ -65,12 +66,11 @@ type pad [cacheLine - unsafe.Sizeof(uint64(0))]byte
 
 // backoffSpins is how many rounds of arithmetic a producer that collides
 // with another spins for (see List and Ring): a round is a dependent
-// multiply and add, about 4 cycles, so 15000 rounds take 10-15µs (14µs on
-// the 2-core EPYC of the benchmarks), about the time that producers take
-// to fill a segment of DefaultSegmentSize int slots when they contend
-// (1024 values at 14-15 ns, BenchmarkFill). Twice or four times as
-// long measured slower (the backed-off producer idles its core while the
-// others finish); a clock-bounded spin of 10µs measured slower too.
+// multiply and add, and the spin is meant to last about as long as
+// producers take to fill a segment of DefaultSegmentSize int slots when
+// they contend (BenchmarkFill). A longer spin idles the backed-off
+// producer's core while the others finish; BenchmarkFill is the one to
+// run when changing it, and a clock-bounded spin was tried there too.
 const backoffSpins = 15000
 
 // Pause spins for spins rounds of arithmetic, keeping its P and touching no

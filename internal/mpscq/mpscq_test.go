@@ -480,7 +480,9 @@ func hammer(t *testing.T, q queue[uint64], producers, ops, closeAt int) {
 			}
 		}
 	}
-	wg.Wait()
+	producersDone := make(chan struct{})
+	go func() { wg.Wait(); close(producersDone) }()
+	testutil.Recv(t, producersDone, "the producers' TryEnqueue calls to return")
 	if closed != nil {
 		testutil.Recv(t, closed, "Close")
 	}

@@ -30,20 +30,17 @@ import (
 //     Those producers then come back when the consumer has freed a run of
 //     slots and write it in a burst, in cache lines the consumer left well
 //     behind, instead of taking each slot as it is freed and writing the
-//     line the consumer is reading. With a ring kept full by 4 to 64
-//     producers this halves the cost per value (BenchmarkBounded in package
-//     mpsc).
+//     line the consumer is reading. This is for a ring kept full by many
+//     producers; BenchmarkBounded in package mpsc measures it.
 //
 //   - A producer whose claim CAS fails, because another producer claimed
-//     the same position first, backs off: it spins for 10-15µs (see
-//     Pause), if no producer has done so in the last ringBackoffEvery
-//     positions. With 4 producers on two Ps and no consumer
-//     (BenchmarkFill), a value cost 12-25 ns instead of 30-93 ns; in
-//     package mpsc, with 4 to 64 senders, BenchmarkRecvBatch ran 1.2 to 2.9
-//     times faster and BenchmarkBounded 1.15 to 1.75 times (interleaved
-//     runs; the larger gains in the machine's slow stretches, where a
-//     batch receiver was slower than chan before). A producer alone never
-//     fails a CAS, so never backs off.
+//     the same position first, backs off: it spins for backoffSpins rounds
+//     (see Pause), if no producer has done so in the last ringBackoffEvery
+//     positions, so that colliding producers fall out of step (as in a
+//     List). BenchmarkFill measures the producers' side alone, and
+//     BenchmarkRecvBatch and BenchmarkBounded in package mpsc the channel
+//     with many senders. A producer alone never fails a CAS, so never
+//     backs off.
 //
 // TryEnqueue distinguishes a full queue from a lost race, which xsync's
 // MPMCQueue.TryEnqueue (false in both cases) cannot: it reports Full only
@@ -116,8 +113,8 @@ func NewRing[T any](capacity int) *Ring[T] {
 			capacity, n, size, bits.Len64(MaxRingBytes)-1))
 	}
 	// An eighth of the ring, at most 64 slots (16 cache lines of 16-byte
-	// slots): larger batches measured no faster, and a small ring keeps
-	// a batch of 1, the exact behaviour.
+	// slots; BenchmarkBounded in package mpsc measures the choice), and a
+	// small ring keeps a batch of 1, the exact behaviour.
 	batch := max(1, min(uint64(capacity)/8, 64))
 	return &Ring[T]{capacity: uint64(capacity), batch: batch, mask: n - 1, slots: make([]slot[T], n)}
 }
