@@ -50,10 +50,12 @@ type linOutput struct {
 // errCancelled stands for any ctx.Err().
 var errCancelled = errors.New("cancelled")
 
-func linModel(capacity int) porcupine.Model {
+// linModel is the specification of a channel of the given capacity whose
+// history starts with handles open sender handles.
+func linModel(capacity, handles int) porcupine.Model {
 	full := func(s linState) bool { return capacity != unbounded && len(s.q) >= capacity }
 	return porcupine.Model{
-		Init: func() any { return linState{handles: linProducers} },
+		Init: func() any { return linState{handles: handles} },
 		Step: func(state, input, output any) (bool, any) {
 			s, in, out := state.(linState), input.(linInput), output.(linOutput)
 			switch in.op {
@@ -156,12 +158,37 @@ func single(v byte, err error) linOutput {
 
 // linHistory runs linProducers senders, each on its own clone which it
 // closes when done, and one receiver against a channel, and returns the
-// history. With receiverCloses, the receiver also closes the channel
-// midway. Either way the receiver then drains until ErrClosed.
-func linHistory(t *testing.T, capacity int, receiverCloses bool, seed uint64) []porcupine.Operation {
+// history and the number of sender handles it starts with. With
+// receiverCloses, two more goroutines close the receiving end at once as
+// the receiver starts, each then trying two sends on a clone of its own
+// before closing that: two Closes race, and a send made after either
+// returned must fail. The receiver closes it too, midway. Either way the
+// receiver then drains until ErrClosed.
+func linHistory(t *testing.T, capacity int, receiverCloses bool, seed uint64) ([]porcupine.Operation, int) {
 	s, r := newChan[byte](capacity)
 	var h recorder
 	var wg sync.WaitGroup
+	handles := linProducers
+	start := make(chan struct{}) // releases the closers when the receiver starts
+	for k := range 2 {
+		if !receiverCloses {
+			break
+		}
+		handles++
+		c := s.Clone()
+		client := linProducers + 1 + k
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start // closed unconditionally below, before any wait that could fail
+			h.do(client, linInput{op: opCloseRecv}, func() linOutput { r.Close(); return linOutput{} })
+			for i := range 2 {
+				in := linInput{op: opTrySend, v: byte(linProducers*6 + k*2 + i + 1)}
+				h.do(client, in, func() linOutput { return linOutput{err: c.TrySend(in.v)} })
+			}
+			h.do(client, linInput{op: opCloseHandle}, func() linOutput { c.Close(); return linOutput{} })
+		}()
+	}
 	for p := range linProducers {
 		c := s.Clone()
 		wg.Add(1)
@@ -202,6 +229,7 @@ func linHistory(t *testing.T, capacity int, receiverCloses bool, seed uint64) []
 			}
 		})
 	}
+	close(start)
 	for range 10 {
 		in := linInput{op: []linOp{opTryRecv, opRecv, opRecvBatch}[rng.IntN(3)], v: byte(1 + rng.IntN(3))}
 		ctx, cancel := opCtx(rng)
@@ -217,12 +245,13 @@ func linHistory(t *testing.T, capacity int, receiverCloses bool, seed uint64) []
 		}
 	}
 	wg.Wait()
-	return h.ops
+	return h.ops, handles
 }
 
 // TestLinearizable checks, with porcupine, that concurrent histories of
 // TrySend, Send, TryRecv, Recv, RecvBatch and both kinds of Close (with
-// cancellations) are linearizable with respect to linModel.
+// cancellations, and two receiver Closes at once) are linearizable with
+// respect to linModel.
 func TestLinearizable(t *testing.T) {
 	rounds := 60
 	if testing.Short() {
@@ -230,10 +259,10 @@ func TestLinearizable(t *testing.T) {
 	}
 	testutil.ForEachProcs(t, func(t *testing.T) {
 		for _, c := range []int{1, 2, 5, unbounded} {
-			model := linModel(c)
 			for _, receiverCloses := range []bool{false, true} {
 				for i := range rounds {
-					ops := linHistory(t, c, receiverCloses, uint64(i))
+					ops, handles := linHistory(t, c, receiverCloses, uint64(i))
+					model := linModel(c, handles)
 					res, info := porcupine.CheckOperationsVerbose(model, ops, testutil.Timeout)
 					if res == porcupine.Illegal {
 						var sb strings.Builder
