@@ -50,6 +50,7 @@
 //@check: defines="" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
 //@check: defines="-DSIZE=1 -DCOUNT2=1" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
 //@check: defines="-DCLOSERS=2 -DCOUNT1=1 -DCOUNT2=1" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
+//@check: defines="-DNO_EAGER_LINK" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
 //@broken: defines="-DBROKEN_EARLY_RETURN -DCLOSERS=2 -DCOUNT1=1 -DCOUNT2=1" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
 //@broken: defines="-DBROKEN_OR_CLOSE" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
 //@broken: defines="-DBROKEN_ADVANCE_BY_CLAIMS -DSIZE=1 -DCOUNT2=1" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
