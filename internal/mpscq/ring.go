@@ -314,5 +314,5 @@ func (q *Ring[T]) Len() int {
 	return int(q.head.Load()&^closedBit - t)
 }
 
-// Cap returns the capacity passed to NewRing.
+// Cap returns the capacity passed to NewRing. Any goroutine may call it.
 func (q *Ring[T]) Cap() int { return int(q.capacity) }
