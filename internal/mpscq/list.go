@@ -104,7 +104,7 @@ type List[T any] struct {
 	pos     uint64        // consumer: the next slot of head to read
 	read    atomic.Uint64 // written by the consumer: values dequeued in all; read by Len
 	size    int           // slots per segment; read-only
-	eager   bool          // read-only: the first claim of a segment links the next one (see NewList)
+	eager   bool          // read-only: the first claim of a segment links the next one (see NewListSize)
 	ahead   uint64        // read-only: how many slots ahead TryDequeue touches (see touchAhead)
 	every   uint64        // read-only: TryDequeue touches ahead when pos&every == 0
 	spins   int           // read-only: the length of a producer's backoff, in spin rounds
