@@ -1,0 +1,653 @@
+package mpmc
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/diatomic-go/diatomic/eventcount"
+	"github.com/diatomic-go/diatomic/internal/mpmcq"
+)
+
+// The channel: a lock-free bounded MPMC queue (mpmcq.Ring) made awaitable
+// on both sides. Receivers waiting for values wait on the EventCount items,
+// senders waiting for room on the EventCount room. A receiver waiting in a
+// select arms its handle through Ready instead: the handle joins the armed
+// list, and its channel ready gets a token at the next send or at the close.
+//
+// The protocol, on the receiving side:
+//
+//	Send      enqueue; load sleepers: 0? done (one load). Otherwise
+//	          items.NotifyOne, and if nArmed > 0, fire every armed handle
+//	          (lock armedMu; a non-blocking send on each one's ready;
+//	          unlink it; unlock).
+//	Recv      dequeue; on nothing: sleepers++; loop { Prepare on items;
+//	          dequeue again; Commit }; sleepers--.
+//	Ready     value there? return readyNow. Otherwise lock armedMu; arm the
+//	          handle (link it, nArmed++, sleepers++); unlock; look again,
+//	          and put a token in ready if a value is there now.
+//	close     the ring's closed bit; close(done); items.NotifyAll;
+//	          room.NotifyAll; fire every armed handle.
+//
+// Why every armed handle is fired, not one per value as items.NotifyOne
+// does: a select reports to nobody which case it took, so a handle whose
+// goroutine went on to another case cannot pass a wake-up it was given to
+// another receiver, and the value would stay in the channel while other
+// receivers sleep. Firing every armed handle leaves nobody asleep; each
+// handle fired is disarmed, so a handle whose goroutine stopped selecting
+// costs the senders one non-blocking send in all. A waiter in Recv is
+// chosen by items.NotifyOne, one per value in FIFO order; if its ctx ends
+// once chosen, the EventCount passes the notification on to the next.
+//
+// Invariants:
+//   - sleepers == receivers between their sleepers++ and sleepers-- in a
+//     wait + handles armed (on the armed list). It rises before the waiter
+//     or the handle looks at the ring for the last time (seq-cst): a send
+//     whose load of sleepers finds 0 enqueued before that look, which sees
+//     its value.
+//   - nArmed == length of the armed list; both change only under armedMu.
+//     A handle is armed (on the list) or not, never twice.
+//   - A send that finds sleepers != 0 but nArmed == 0 loaded nArmed before
+//     the arming of any handle whose Ready then looks again (seq-cst), so
+//     that look sees its value.
+//   - senders and receivers count open handles of each kind; the ring is
+//     closed once either drops to 0, and neither rises again from 0.
+//   - done is closed once, by the call whose Close of the ring came first.
+
+// ErrClosed is returned by a send once the channel is closed (every Sender
+// handle, or every Receiver handle, has been closed), and by a receive once
+// the channel is closed and every value sent before the close has been
+// received.
+var ErrClosed = errors.New("mpmc: channel closed")
+
+// ErrFull is returned by TrySend when the channel holds Cap values.
+var ErrFull = errors.New("mpmc: channel full")
+
+// ErrEmpty is returned by TryRecv and TryRecvBatch when no value is waiting.
+var ErrEmpty = errors.New("mpmc: channel empty")
+
+// channel is the state shared by every handle on one channel.
+type channel[T any] struct {
+	ring  *mpmcq.Ring[T]        // read-only pointer
+	items eventcount.EventCount // receivers waiting for values
+	room  eventcount.EventCount // senders waiting for room
+
+	sleepers atomic.Int64 // see Invariants; read by every send
+	_        [64]byte
+
+	senders   atomic.Int64 // open Sender handles
+	receivers atomic.Int64 // open Receiver handles
+	done      chan struct{} // closed when the channel closes
+
+	armedMu sync.Mutex   // guards armed and every handle's armed links
+	armed   *Receiver[T] // armed handles, linked by Receiver.next
+	nArmed  atomic.Int64 // length of armed, written under armedMu
+}
+
+// readyNow is the channel Ready returns when a value is already there or
+// the channel is closed: a receive from it never blocks.
+var readyNow = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+// New returns the two ends of a channel that buffers up to capacity values.
+// It panics if capacity < 1 (an unbuffered rendezvous is what chan is for)
+// or capacity > 2^40.
+func New[T any](capacity int) (*Sender[T], *Receiver[T]) {
+	if capacity < 1 {
+		panic("mpmc: New called with capacity < 1")
+	}
+	if capacity > 1<<40 {
+		panic("mpmc: New called with capacity > 2^40")
+	}
+	c := &channel[T]{ring: mpmcq.NewRing[T](capacity), done: make(chan struct{})}
+	c.senders.Store(1)
+	c.receivers.Store(1)
+	return &Sender[T]{c: c}, newReceiver(c)
+}
+
+func newReceiver[T any](c *channel[T]) *Receiver[T] {
+	return &Receiver[T]{c: c, ready: make(chan struct{}, 1)}
+}
+
+// wakeRecv tells waiting receivers that a value was enqueued: one load when
+// nobody waits.
+func (c *channel[T]) wakeRecv() {
+	// Seq-cst load after the enqueue: a waiter or an arming that raises
+	// sleepers later looks at the ring after it, and sees the value.
+	if c.sleepers.Load() != 0 {
+		c.wakeRecvSlow()
+	}
+}
+
+// Outlined slow path to allow inlining of the fast path.
+func (c *channel[T]) wakeRecvSlow() {
+	c.items.NotifyOne()
+	if c.nArmed.Load() != 0 {
+		c.fireArmed()
+	}
+}
+
+// fireArmed puts a token in the ready channel of every armed handle and
+// disarms them.
+func (c *channel[T]) fireArmed() {
+	c.armedMu.Lock()
+	n := int64(0)
+	for r := c.armed; r != nil; {
+		next := r.next
+		select {
+		case r.ready <- struct{}{}:
+		default: // a token from before is still there
+		}
+		r.armed, r.next, r.prev = false, nil, nil
+		n++
+		r = next
+	}
+	c.armed = nil
+	c.nArmed.Add(-n)
+	c.sleepers.Add(-n)
+	c.armedMu.Unlock()
+}
+
+// arm links r into the armed list unless it is there already.
+func (c *channel[T]) arm(r *Receiver[T]) {
+	c.armedMu.Lock()
+	if !r.armed {
+		r.armed, r.prev, r.next = true, nil, c.armed
+		if c.armed != nil {
+			c.armed.prev = r
+		}
+		c.armed = r
+		c.nArmed.Add(1)
+		c.sleepers.Add(1)
+	}
+	c.armedMu.Unlock()
+}
+
+// disarm unlinks r from the armed list if it is there.
+func (c *channel[T]) disarm(r *Receiver[T]) {
+	c.armedMu.Lock()
+	if r.armed {
+		if r.prev == nil {
+			c.armed = r.next
+		} else {
+			r.prev.next = r.next
+		}
+		if r.next != nil {
+			r.next.prev = r.prev
+		}
+		r.armed, r.next, r.prev = false, nil, nil
+		c.nArmed.Add(-1)
+		c.sleepers.Add(-1)
+	}
+	c.armedMu.Unlock()
+}
+
+// freed tells senders waiting for room that n values left the ring.
+func (c *channel[T]) freed(n int) {
+	// Seq-cst loads after the dequeue's tail CAS: a sender that prepared
+	// later sees the room when it looks again; one that prepared earlier is
+	// counted here and woken.
+	for ; n > 0 && c.room.Waiters() > 0; n-- {
+		c.room.NotifyOne()
+	}
+}
+
+// close closes the ring, and if this call did it, closes done and wakes
+// every waiter on both sides.
+func (c *channel[T]) close() {
+	if !c.ring.Close() {
+		return
+	}
+	// After the closed bit: every woken waiter sees it.
+	close(c.done)
+	c.items.NotifyAll()
+	c.room.NotifyAll()
+	if c.nArmed.Load() != 0 {
+		c.fireArmed()
+	}
+}
+
+// A Sender is one handle on the sending end of a channel. Any number of
+// goroutines may use one Sender concurrently, and Clone makes more.
+type Sender[T any] struct {
+	_      noCopy
+	c      *channel[T]
+	closed atomic.Bool // this handle is closed
+}
+
+func (s *Sender[T]) chan_() *channel[T] {
+	if s.c == nil {
+		panic("mpmc: Sender not made by New or Clone")
+	}
+	return s.c
+}
+
+// open panics if s is a zero value or closed, before anything changes.
+func (s *Sender[T]) open(op string) *channel[T] {
+	c := s.chan_()
+	if s.closed.Load() {
+		panic("mpmc: Sender." + op + " on a closed handle")
+	}
+	return c
+}
+
+// Send appends v to the channel, waiting while it is full.
+//
+// It returns nil once v is in the channel, and ErrClosed if the channel is
+// closed, or this handle is closed by another goroutine during the wait; it
+// returns ctx.Err() if ctx ends during the wait. In both cases v was not
+// enqueued. A Send that finds room succeeds even if ctx is already done.
+// A Send that finds the channel full yields its P and tries again while
+// receivers keep taking values, then parks.
+//
+// Send panics if ctx is nil or if this handle was closed before the call.
+func (s *Sender[T]) Send(ctx context.Context, v T) error {
+	c := s.open("Send")
+	if ctx == nil {
+		panic("mpmc: Sender.Send with a nil Context")
+	}
+	switch c.ring.TryEnqueue(v) {
+	case mpmcq.OK:
+		c.wakeRecv()
+		return nil
+	case mpmcq.Closed:
+		return ErrClosed
+	}
+	return s.sendSlow(ctx, v)
+}
+
+// sendSlow waits for room: first by yielding while receivers make progress,
+// then parked on room.
+func (s *Sender[T]) sendSlow(ctx context.Context, v T) error {
+	c := s.c
+	last, idle := c.ring.Released(), 0
+	for ctx.Err() == nil && idle < spinIdle {
+		runtime.Gosched()
+		if s.closed.Load() {
+			return ErrClosed
+		}
+		switch c.ring.TryEnqueue(v) {
+		case mpmcq.OK:
+			c.wakeRecv()
+			return nil
+		case mpmcq.Closed:
+			return ErrClosed
+		}
+		if t := c.ring.Released(); t != last {
+			last, idle = t, 0
+		} else {
+			idle++
+		}
+	}
+	for {
+		t := c.room.Prepare()
+		// Look again after Prepare (seq-cst): a dequeue, a Close or a
+		// handle Close either came before this look, which sees it, or
+		// after the Prepare, and its notification wakes Commit.
+		st := mpmcq.Closed
+		if !s.closed.Load() {
+			st = c.ring.TryEnqueue(v)
+		}
+		if st != mpmcq.Full {
+			c.room.Cancel(t)
+			if st == mpmcq.Closed {
+				return ErrClosed
+			}
+			c.wakeRecv()
+			return nil
+		}
+		if err := c.room.Commit(ctx, t); err != nil {
+			return err // Commit passes on a notification it was chosen for
+		}
+	}
+}
+
+// spinIdle is how many yields in a row during which no receiver took a
+// value a blocked Send spends before it parks: a parked sender costs a
+// receiver a wake-up per value, a yielding one nothing, but a sender blocked
+// on idle receivers must stop using CPU.
+const spinIdle = 3
+
+// TrySend appends v to the channel if that needs no waiting. It returns
+// ErrFull if the channel held Cap values at some instant during the call
+// (never because other goroutines were sending or receiving at the same
+// time) and ErrClosed if the channel is closed; in both cases v was not
+// enqueued. It panics if this handle was closed before the call.
+func (s *Sender[T]) TrySend(v T) error {
+	c := s.open("TrySend")
+	switch c.ring.TryEnqueue(v) {
+	case mpmcq.OK:
+		c.wakeRecv()
+		return nil
+	case mpmcq.Full:
+		return ErrFull
+	}
+	return ErrClosed
+}
+
+// Clone returns a new open handle on the same channel. The sending end stays
+// open until every Sender handle, this one and its clones included, is
+// closed. Clone panics if this handle is closed.
+func (s *Sender[T]) Clone() *Sender[T] {
+	c := s.open("Clone")
+	c.senders.Add(1) // this handle is open, so the count is not 0
+	return &Sender[T]{c: c}
+}
+
+// Close closes this handle: sends blocked on it return ErrClosed, and any
+// later Send, TrySend or Clone on it panics. Closing the last open Sender
+// handle closes the channel: receivers receive every value sent before,
+// then ErrClosed. Close is idempotent and may be called from any goroutine.
+func (s *Sender[T]) Close() {
+	c := s.chan_()
+	if !s.closed.CompareAndSwap(false, true) {
+		return
+	}
+	if c.senders.Add(-1) == 0 {
+		c.close()
+		return
+	}
+	c.room.NotifyAll() // sends blocked on this handle look at its flag again
+}
+
+// Done returns a channel that is closed once the channel is closed, for
+// any reason: every Sender handle or every Receiver handle was closed. A
+// producer can select on it while it prepares work. Any goroutine may call
+// it, on any handle, closed or not.
+func (s *Sender[T]) Done() <-chan struct{} { return s.chan_().done }
+
+// A Receiver is one handle on the receiving end of a channel. Any number of
+// goroutines may use one Receiver concurrently, and Clone makes more; each
+// goroutine that selects on Ready should use a handle of its own (see
+// Ready).
+type Receiver[T any] struct {
+	_      noCopy
+	c      *channel[T]
+	closed atomic.Bool   // this handle is closed
+	ready  chan struct{} // capacity 1: the token of an armed handle
+
+	// Guarded by c.armedMu.
+	armed      bool
+	prev, next *Receiver[T]
+}
+
+func (r *Receiver[T]) chan_() *channel[T] {
+	if r.c == nil {
+		panic("mpmc: Receiver not made by New or Clone")
+	}
+	return r.c
+}
+
+// open panics if r is a zero value or closed, before anything changes.
+func (r *Receiver[T]) open(op string) *channel[T] {
+	c := r.chan_()
+	if r.closed.Load() {
+		panic("mpmc: Receiver." + op + " on a closed handle")
+	}
+	return c
+}
+
+// result maps a dequeue's status to a receive's error, telling waiting
+// senders about the room on success.
+func (c *channel[T]) result(n int, st mpmcq.Status) error {
+	switch st {
+	case mpmcq.OK:
+		c.freed(n)
+		return nil
+	case mpmcq.Closed:
+		return ErrClosed
+	}
+	return ErrEmpty
+}
+
+// Recv removes and returns the oldest value, waiting until there is one.
+//
+// It returns ErrClosed once the channel is closed and every value sent
+// before the close has been received (or if this handle is closed by
+// another goroutine during the wait), and ctx.Err() if ctx ends while the
+// channel is empty, in which case nothing was removed. A value already
+// waiting is returned even if ctx is done. Waiting receivers are woken in
+// the order they began to wait, one per value sent.
+//
+// Recv panics if ctx is nil or if this handle was closed before the call.
+func (r *Receiver[T]) Recv(ctx context.Context) (T, error) {
+	c := r.open("Recv")
+	if ctx == nil {
+		panic("mpmc: Receiver.Recv with a nil Context")
+	}
+	v, st := c.ring.Poll()
+	if st == mpmcq.OK || st == mpmcq.Closed {
+		return v, c.result(1, st)
+	}
+	v, _, st, err := r.wait(ctx, nil)
+	if err != nil {
+		return v, err
+	}
+	return v, c.result(1, st)
+}
+
+// poll dequeues one value (buf == nil) or a batch into buf; exact asks for
+// TryDequeue's exact Empty rather than Poll's.
+func (c *channel[T]) poll(buf []T, exact bool) (v T, n int, st mpmcq.Status) {
+	switch {
+	case buf == nil && exact:
+		v, st = c.ring.TryDequeue()
+		n = 1
+	case buf == nil:
+		v, st = c.ring.Poll()
+		n = 1
+	case exact:
+		n, st = c.ring.DequeueBatch(buf)
+	default:
+		n, st = c.ring.PollBatch(buf)
+	}
+	return v, n, st
+}
+
+// wait waits for a value (buf == nil) or a batch into buf, and returns it
+// with the status of the dequeue that settled the wait (OK or Closed).
+//
+// If ctx ends first, one last exact look decides: a value found then is
+// returned (nil error), and ctx.Err() only if the channel was empty and open
+// at that look, so that a cancelled receive is one that found nothing. The
+// EventCount has already passed on a notification this waiter was chosen
+// for.
+func (r *Receiver[T]) wait(ctx context.Context, buf []T) (v T, n int, st mpmcq.Status, err error) {
+	c := r.c
+	// Yield first: a sender running elsewhere may enqueue meanwhile, and a
+	// receiver that finds the value then costs nobody a wake-up.
+	runtime.Gosched()
+	if v, n, st = c.poll(buf, false); st != mpmcq.Empty {
+		return v, n, st, nil
+	}
+	c.sleepers.Add(1) // before the looks below: see Invariants
+	defer c.sleepers.Add(-1)
+	for {
+		t := c.items.Prepare()
+		// Look after Prepare (seq-cst): a send either enqueued before, and
+		// this look sees it, or notifies after the Prepare.
+		v, n, st = c.poll(buf, false)
+		if st != mpmcq.Empty || r.closed.Load() {
+			c.items.Cancel(t)
+			if st == mpmcq.Empty {
+				st = mpmcq.Closed // this handle was closed meanwhile
+			}
+			return v, n, st, nil
+		}
+		if err = c.items.Commit(ctx, t); err != nil {
+			if v, n, st = c.poll(buf, true); st == mpmcq.Empty {
+				return v, 0, st, err
+			}
+			return v, n, st, nil
+		}
+	}
+}
+
+// TryRecv removes and returns the oldest value if there is one. It returns
+// ErrEmpty if the channel held no value at some instant during the call,
+// and ErrClosed once the channel is closed and drained. It does not wait for
+// values, but it does wait for a send that has claimed the next position to
+// finish writing it (a few instructions). It panics if this handle was
+// closed before the call.
+func (r *Receiver[T]) TryRecv() (T, error) {
+	c := r.open("TryRecv")
+	v, st := c.ring.TryDequeue()
+	return v, c.result(1, st)
+}
+
+// RecvBatch waits until at least one value is in the channel, then moves as
+// many of the oldest values as fit into buf, in order, with one atomic
+// claim, and returns how many. Its errors are those of Recv. With an empty
+// buf it returns 0 and nil at once.
+func (r *Receiver[T]) RecvBatch(ctx context.Context, buf []T) (int, error) {
+	c := r.open("RecvBatch")
+	if ctx == nil {
+		panic("mpmc: Receiver.RecvBatch with a nil Context")
+	}
+	if len(buf) == 0 {
+		return 0, nil
+	}
+	n, st := c.ring.PollBatch(buf)
+	if st == mpmcq.OK || st == mpmcq.Closed {
+		return n, c.result(n, st)
+	}
+	_, n, st, err := r.wait(ctx, buf)
+	if err != nil {
+		return 0, err
+	}
+	return n, c.result(n, st)
+}
+
+// TryRecvBatch moves as many of the oldest values as fit into buf, without
+// waiting for values, and returns how many. It returns ErrEmpty if the
+// channel held no value at some instant during the call and ErrClosed once
+// it is closed and drained. With an empty buf it returns 0 and nil.
+func (r *Receiver[T]) TryRecvBatch(buf []T) (int, error) {
+	c := r.open("TryRecvBatch")
+	if len(buf) == 0 {
+		return 0, nil
+	}
+	n, st := c.ring.DequeueBatch(buf)
+	return n, c.result(n, st)
+}
+
+// All returns an iterator over the values received with Recv until the
+// channel is closed and drained or ctx ends; check ctx.Err() afterwards to
+// tell the two apart. Breaking out of the loop receives nothing more. Any
+// number of goroutines may range over All of one handle at once: each value
+// goes to one of them.
+func (r *Receiver[T]) All(ctx context.Context) iter.Seq[T] {
+	r.open("All")
+	if ctx == nil {
+		panic("mpmc: Receiver.All with a nil Context")
+	}
+	return func(yield func(T) bool) {
+		for {
+			v, err := r.Recv(ctx)
+			if err != nil || !yield(v) {
+				return
+			}
+		}
+	}
+}
+
+// Ready returns a channel that becomes ready to receive from once the
+// channel holds a value or is closed, for use in a select beside other
+// cases; then call TryRecv or TryRecvBatch:
+//
+//	for {
+//		v, err := rx.TryRecv()
+//		if err == nil {
+//			handle(v)
+//			continue
+//		}
+//		if err == mpmc.ErrClosed {
+//			return
+//		}
+//		select {
+//		case <-rx.Ready():
+//		case <-tick.C:
+//			flush()
+//		}
+//	}
+//
+// Each call arms the handle anew; when a value is already there (or the
+// channel is closed), Ready returns a channel that is ready at once without
+// arming anything. A wake-up may be spurious (another receiver took the
+// value: TryRecv then reports ErrEmpty, and the loop calls Ready again),
+// and is never lost: a value sent after Ready was called makes its channel
+// ready.
+//
+// The next send, or the close, wakes every handle armed at that moment, so
+// a receiver that took another case leaves no value behind while others
+// sleep; it costs the senders one wasted non-blocking send. A worker that
+// only waits for values should use Recv, which wakes one waiter per value.
+// Ready's channel belongs to the handle: goroutines that select at the same
+// time should each use their own Clone, since one wake-up of a handle
+// readies only one of the goroutines selecting on it.
+//
+// Ready panics if this handle is closed.
+func (r *Receiver[T]) Ready() <-chan struct{} {
+	c := r.open("Ready")
+	if c.ring.Len() > 0 || c.ring.Closed() {
+		return readyNow
+	}
+	select {
+	case <-r.ready: // a token nobody took: stale, since the ring looked empty
+	default:
+	}
+	c.arm(r)
+	// Look again after arming (seq-cst, see Invariants): a send that
+	// missed the arming enqueued before this look.
+	if c.ring.Len() > 0 || c.ring.Closed() {
+		select {
+		case r.ready <- struct{}{}:
+		default:
+		}
+	}
+	return r.ready
+}
+
+// Clone returns another open handle on the receiving end. The channel stays
+// open for senders until every Receiver handle, this one and its clones
+// included, is closed. Clone panics if this handle is closed.
+func (r *Receiver[T]) Clone() *Receiver[T] {
+	c := r.open("Clone")
+	c.receivers.Add(1) // this handle is open, so the count is not 0
+	return newReceiver(c)
+}
+
+// Close closes this handle: receives blocked on it return ErrClosed, and
+// any later call on it but Close, Len and Cap panics. Closing the last open
+// Receiver handle closes the channel: every send, blocked or later, on any
+// handle, returns ErrClosed, and the values left in it are dropped. Close
+// is idempotent and may be called from any goroutine.
+func (r *Receiver[T]) Close() {
+	c := r.chan_()
+	if !r.closed.CompareAndSwap(false, true) {
+		return
+	}
+	c.disarm(r)
+	if c.receivers.Add(-1) == 0 {
+		c.close()
+		return
+	}
+	c.items.NotifyAll() // receives blocked on this handle look at its flag again
+}
+
+// Len returns the number of values in the channel, counting sends that have
+// claimed a position and are finishing writing it. Any goroutine may call
+// it; the answer may be stale by the time it returns.
+func (r *Receiver[T]) Len() int { return r.chan_().ring.Len() }
+
+// Cap returns the capacity passed to New, exactly (it is not rounded up).
+func (r *Receiver[T]) Cap() int { return r.chan_().ring.Cap() }
+
+// noCopy may be embedded into structs which must not be copied after first
+// use; see https://golang.org/issues/8005#issuecomment-190753527.
+type noCopy struct{}
+
+func (*noCopy) Lock()   {}
+func (*noCopy) Unlock() {}
