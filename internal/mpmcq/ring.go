@@ -100,7 +100,10 @@ func NewRing[T any](capacity int) *Ring[T] {
 	if capacity < 1 || uint64(capacity) > maxCapacity {
 		panic("mpmcq: ring capacity must be in [1, 2^40]")
 	}
-	n := uint64(1) << bits.Len64(uint64(capacity-1))
+	// At least 2 slots: with one, "written for p" and "free for p+1" would
+	// both be seq == p+1, and a producer could overwrite a value that its
+	// consumer has claimed but not yet read.
+	n := max(2, uint64(1)<<bits.Len64(uint64(capacity-1)))
 	q := &Ring[T]{capacity: uint64(capacity), mask: n - 1, slots: make([]slot[T], n)}
 	for i := range q.slots {
 		q.slots[i].seq.Store(uint64(i))

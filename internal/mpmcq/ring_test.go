@@ -1,0 +1,288 @@
+package mpmcq
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/diatomic-go/diatomic/internal/testutil"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func TestSequential(t *testing.T) {
+	for _, c := range []int{1, 2, 3, 5, 8} {
+		q := NewRing[int](c)
+		if _, st := q.TryDequeue(); st != Empty {
+			t.Fatalf("cap %d: TryDequeue on a new ring: %d, want Empty", c, st)
+		}
+		for round := range 5 { // wraps the ring
+			for i := range c {
+				if st := q.TryEnqueue(round*10 + i); st != OK {
+					t.Fatalf("cap %d round %d: TryEnqueue %d: %d", c, round, i, st)
+				}
+			}
+			if st := q.TryEnqueue(-1); st != Full {
+				t.Fatalf("cap %d: TryEnqueue on a full ring: %d, want Full", c, st)
+			}
+			if q.Len() != c || q.Cap() != c {
+				t.Fatalf("Len/Cap = %d/%d, want %d/%d", q.Len(), q.Cap(), c, c)
+			}
+			for i := range c {
+				if v, st := q.TryDequeue(); st != OK || v != round*10+i {
+					t.Fatalf("cap %d round %d: TryDequeue = %d, %d; want %d", c, round, v, st, round*10+i)
+				}
+			}
+			if _, st := q.Poll(); st != Empty {
+				t.Fatalf("Poll on a drained ring: %d, want Empty", st)
+			}
+		}
+	}
+}
+
+func TestBatch(t *testing.T) {
+	q := NewRing[int](5)
+	buf := make([]int, 3)
+	if n, st := q.DequeueBatch(buf); n != 0 || st != Empty {
+		t.Fatalf("DequeueBatch on an empty ring = %d, %d", n, st)
+	}
+	for round := range 4 {
+		for i := range 5 {
+			q.TryEnqueue(round*10 + i)
+		}
+		n, st := q.DequeueBatch(buf)
+		if n != 3 || st != OK || buf[0] != round*10 || buf[2] != round*10+2 {
+			t.Fatalf("DequeueBatch = %v, %d", buf[:n], st)
+		}
+		n, st = q.PollBatch(buf)
+		if n != 2 || st != OK || buf[0] != round*10+3 || buf[1] != round*10+4 {
+			t.Fatalf("PollBatch = %v, %d", buf[:n], st)
+		}
+	}
+	if n, st := q.DequeueBatch(nil); n != 0 || st != OK {
+		t.Fatalf("DequeueBatch(nil) = %d, %d", n, st)
+	}
+}
+
+func TestClose(t *testing.T) {
+	q := NewRing[int](4)
+	q.TryEnqueue(1)
+	q.TryEnqueue(2)
+	if !q.Close() || q.Close() || !q.Closed() {
+		t.Fatal("Close did not report the first call only")
+	}
+	if st := q.TryEnqueue(3); st != Closed {
+		t.Fatalf("TryEnqueue after Close: %d", st)
+	}
+	if v, st := q.Poll(); v != 1 || st != OK {
+		t.Fatalf("Poll = %d, %d", v, st)
+	}
+	if v, st := q.TryDequeue(); v != 2 || st != OK {
+		t.Fatalf("TryDequeue = %d, %d", v, st)
+	}
+	for _, f := range []func() Status{
+		func() Status { _, st := q.TryDequeue(); return st },
+		func() Status { _, st := q.Poll(); return st },
+		func() Status { _, st := q.DequeueBatch(make([]int, 2)); return st },
+		func() Status { _, st := q.PollBatch(make([]int, 2)); return st },
+	} {
+		if st := f(); st != Closed {
+			t.Fatalf("dequeue on a closed, drained ring: %d, want Closed", st)
+		}
+	}
+}
+
+func TestNewRingPanics(t *testing.T) {
+	for _, c := range []int{0, -1, 1<<40 + 1} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("NewRing(%d) did not panic", c)
+				}
+			}()
+			NewRing[int](c)
+		}()
+	}
+}
+
+// TestNoFalseFull: producers contending on a ring that never holds more
+// than half its capacity never see Full, nor consumers Empty while a value
+// is known to be in it: xsync's MPMCQueue.TryEnqueue would return false on a
+// lost CAS here. Mutant: report Full when the claim CAS fails.
+func TestNoFalseFull(t *testing.T) {
+	testutil.ForEachProcs(t, func(t *testing.T) {
+		const producers, per = 4, 5000
+		q := NewRing[int](2 * producers)
+		var wg sync.WaitGroup
+		var inFlight atomic.Int64 // values each producer has in the ring: at most 1
+		for p := range producers {
+			wg.Go(func() {
+				for i := range per {
+					inFlight.Add(1)
+					if st := q.TryEnqueue(p*per + i); st != OK {
+						t.Errorf("producer %d: TryEnqueue with at most %d of %d slots used: %d", p, producers, q.Cap(), st)
+						return
+					}
+					// Wait for the consumers to take it: keeps the ring
+					// at most producers deep.
+					for inFlight.Load() > producers-1 {
+						runtime.Gosched()
+					}
+				}
+			})
+		}
+		var got atomic.Int64
+		var cons sync.WaitGroup
+		deadline, stop := testutil.Deadline()
+		defer stop()
+		for range 2 {
+			cons.Go(func() {
+				for got.Load() < producers*per {
+					select {
+					case <-deadline:
+						t.Errorf("consumers timed out after %d values", got.Load())
+						return
+					default:
+					}
+					if _, st := q.TryDequeue(); st == OK {
+						got.Add(1)
+						inFlight.Add(-1)
+					} else {
+						runtime.Gosched()
+					}
+				}
+			})
+		}
+		testutil.Recv(t, testutil.Go(t, wg.Wait), "producers")
+		testutil.Recv(t, testutil.Go(t, cons.Wait), "consumers")
+	})
+}
+
+// TestStress: producers and consumers (single and batch, exact and poll)
+// on small rings: every value dequeued exactly once, per-producer FIFO, and
+// Close ends it with nothing lost.
+func TestStress(t *testing.T) {
+	ops := 8000
+	if testing.Short() {
+		ops = 3000
+	}
+	testutil.ForEachProcs(t, func(t *testing.T) {
+		for _, c := range []int{1, 3, 16} {
+			for _, pc := range [][2]int{{1, 4}, {4, 4}, {4, 1}, {8, 8}} {
+				t.Run(fmt.Sprintf("cap=%d/p=%d/c=%d", c, pc[0], pc[1]), func(t *testing.T) {
+					hammer(t, c, pc[0], pc[1], ops/pc[0])
+				})
+			}
+		}
+	})
+}
+
+func hammer(t *testing.T, capacity, producers, consumers, per int) {
+	q := NewRing[uint64](capacity)
+	var prod sync.WaitGroup
+	for p := range producers {
+		prod.Go(func() {
+			for i := 0; i < per; {
+				switch q.TryEnqueue(uint64(p)<<32 | uint64(i)) {
+				case OK:
+					i++
+				case Full:
+					runtime.Gosched()
+				default:
+					t.Errorf("producer %d: Closed before the close", p)
+					return
+				}
+			}
+		})
+	}
+	seen := make([][]uint64, consumers) // values each consumer took, in order
+	var cons sync.WaitGroup
+	deadline, stop := testutil.Deadline()
+	defer stop()
+	for k := range consumers {
+		cons.Go(func() {
+			buf := make([]uint64, 1+k%4)
+			for {
+				select {
+				case <-deadline:
+					t.Errorf("consumer %d timed out", k)
+					return
+				default:
+				}
+				var n int
+				var st Status
+				switch k % 4 {
+				case 0:
+					buf[0], st = q.TryDequeue()
+					n = 1
+				case 1:
+					buf[0], st = q.Poll()
+					n = 1
+				case 2:
+					n, st = q.DequeueBatch(buf)
+				default:
+					n, st = q.PollBatch(buf)
+				}
+				switch st {
+				case OK:
+					seen[k] = append(seen[k], buf[:n]...)
+				case Closed:
+					return
+				default:
+					runtime.Gosched()
+				}
+			}
+		})
+	}
+	testutil.Recv(t, testutil.Go(t, prod.Wait), "producers")
+	q.Close()
+	testutil.Recv(t, testutil.Go(t, cons.Wait), "consumers")
+	count := make([]int, producers)
+	for k := range seen {
+		last := make([]int, producers)
+		for p := range last {
+			last[p] = -1
+		}
+		for _, v := range seen[k] {
+			p, i := int(v>>32), int(v&(1<<32-1))
+			if i <= last[p] {
+				t.Fatalf("consumer %d: value %d of producer %d after %d", k, i, p, last[p])
+			}
+			last[p] = i
+			count[p]++
+		}
+	}
+	for p, n := range count {
+		if n != per {
+			t.Fatalf("producer %d: %d values dequeued, want %d", p, n, per)
+		}
+	}
+}
+
+// TestEmptyIsExact: TryDequeue never reports Empty after a TryEnqueue that
+// returned before it started, even while the producer of a later position
+// is stalled mid-write.
+func TestEmptyIsExact(t *testing.T) {
+	testutil.ForEachProcs(t, func(t *testing.T) {
+		q := NewRing[int](64)
+		var wg sync.WaitGroup
+		for p := range 4 {
+			wg.Go(func() {
+				for i := range 2000 {
+					if q.TryEnqueue(i) != OK {
+						runtime.Gosched()
+						continue
+					}
+					if _, st := q.TryDequeue(); st == Empty {
+						t.Errorf("producer %d: TryDequeue reported Empty right after its own enqueue", p)
+						return
+					}
+				}
+			})
+		}
+		testutil.Recv(t, testutil.Go(t, wg.Wait), "workers")
+	})
+}
