@@ -78,8 +78,8 @@ type channel[T any] struct {
 	sleepers atomic.Int64 // see Invariants; read by every send
 	_        [64]byte
 
-	senders   atomic.Int64 // open Sender handles
-	receivers atomic.Int64 // open Receiver handles
+	senders   atomic.Int64  // open Sender handles
+	receivers atomic.Int64  // open Receiver handles
 	done      chan struct{} // closed when the channel closes
 
 	armedMu sync.Mutex   // guards armed and every handle's armed links
