@@ -39,7 +39,6 @@ func TestMisusePanics(t *testing.T) {
 	}
 
 	tx, rx := mpmc.New[int](2)
-	//lint:ignore SA1012 the nil Context is the misuse under test
 	var nilCtx context.Context
 	mustPanic(t, "Send(nil ctx)", func() { tx.Send(nilCtx, 1) })
 	mustPanic(t, "Recv(nil ctx)", func() { rx.Recv(nilCtx) })
