@@ -41,6 +41,8 @@ var scenarios = []*scenario{
 	{name: "BatchRecv", baseline: "chan", cases: func(cfg *config) []benchCase {
 		return throughputCases(batchImpls, cfg.producers, batchSize)
 	}, title: fmt.Sprintf("Batch receive: up to %d values per receive (bounded: capacity %d); one op is one value", batchSize, capacity)},
+	{name: "MPMCPool", baseline: "chan", cases: poolCases,
+		title: fmt.Sprintf("Worker pool: producers send to consumers through one bounded channel (capacity %d), shape = producers x consumers; one op is one value", capacity)},
 	{name: "RequestReply", baseline: "chan", cases: replyCases,
 		title: "Oneshot request/reply: a fresh reply channel per request to a server goroutine; one op is one request and its reply"},
 	{name: "Broadcast", baseline: "sync.Cond", cases: broadcastCases,
