@@ -122,6 +122,8 @@ func (c *channel[T]) wakeRecv() {
 }
 
 // Outlined slow path to allow inlining of the fast path.
+//
+//go:noinline
 func (c *channel[T]) wakeRecvSlow() {
 	c.items.NotifyOne()
 	if c.nArmed.Load() != 0 {

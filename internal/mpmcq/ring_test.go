@@ -286,3 +286,36 @@ func TestEmptyIsExact(t *testing.T) {
 		testutil.Recv(t, testutil.Go(t, wg.Wait), "workers")
 	})
 }
+
+// TestNoFullOnCollision: producers on every P claim from a ring far from
+// full, in tight loops, so that their claims collide often; not one
+// TryEnqueue may report Full (a lost CAS must retry).
+func TestNoFullOnCollision(t *testing.T) {
+	const producers, per = 4, 100000
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(max(2, runtime.NumCPU())))
+	for round := range 10 {
+		q := NewRing[int](producers * per)
+		var wg sync.WaitGroup
+		var full, ready atomic.Int64
+		for range producers {
+			wg.Go(func() {
+				// Start together, so that the claims overlap.
+				for ready.Add(1); ready.Load() < producers; {
+					runtime.Gosched()
+				}
+				for i := range per {
+					if q.TryEnqueue(i) != OK {
+						full.Add(1)
+					}
+				}
+			})
+		}
+		testutil.Recv(t, testutil.Go(t, wg.Wait), "producers")
+		if n := full.Load(); n != 0 {
+			t.Fatalf("round %d: %d TryEnqueues reported Full on a ring never more than full", round, n)
+		}
+		if q.Len() != producers*per {
+			t.Fatalf("round %d: Len = %d, want %d", round, q.Len(), producers*per)
+		}
+	}
+}
