@@ -310,8 +310,20 @@ func (q *Ring[T]) Released() uint64 { return q.tail.Load() }
 // Len returns the number of values in the queue, counting positions claimed
 // but not yet written. Any goroutine may call it; the answer may be stale.
 func (q *Ring[T]) Len() int {
-	t := q.tail.Load() // tail first: then t <= head
-	return int(q.head.Load()&^closedBit - t)
+	// tail first: then t <= head. If tail is the same after the load of
+	// head, head - t is the length at that load, so within [0, capacity];
+	// otherwise the consumer moved meanwhile, and the difference may
+	// count values it has already released: look again, and after a few
+	// tries report at most the capacity.
+	for range 4 {
+		t := q.tail.Load()
+		h := q.head.Load() &^ closedBit
+		if q.tail.Load() == t {
+			return int(h - t)
+		}
+	}
+	t := q.tail.Load()
+	return int(min(q.head.Load()&^closedBit-t, q.capacity))
 }
 
 // Cap returns the capacity passed to NewRing. Any goroutine may call it.
