@@ -6,7 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/diatomic-go/diatomic/waker"
+	"github.com/diatomic-go/diatomic/internal/waitlist"
 )
 
 // EventCount: Dmitry Vyukov's eventcount ("Eventcounts", 1024cores.net;
@@ -51,11 +51,10 @@ import (
 //
 // Invariants:
 //   - count == records in the queue + tickets between Prepare and the
-//     moment their Commit enqueues or returns, or their Cancel. nqueued,
-//     under mu, is the number of records in the queue; a ticket ends only
-//     while count > nqueued, so that a Ticket ended twice is refused instead
+//     moment their Commit enqueues or returns, or their Cancel. A ticket
+//     ends only while count > queue.Len() (read under mu), so that a Ticket ended twice is refused instead
 //     of taking a parked waiter's place in the count.
-//   - queued == (head != nil) whenever mu is free.
+//   - queued == (queue.Len() > 0) whenever mu is free.
 //   - The epoch moves only with mu held, or by a CAS from a value with
 //     queued off. Commit enqueues only after a CAS (or, with queued already
 //     on, a load) under mu that finds the epoch of its Ticket: so a record
@@ -65,7 +64,7 @@ import (
 //   - A record in the queue has state rsQueued and holds no token; only the
 //     notifier that dequeues it (and sets rsChosenOne or rsChosenAll, under
 //     mu) wakes its Parker, once, after releasing mu.
-//   - A record is reused (free list, returned stack) only once its Parker
+//   - A record is reused (records, see waitlist.Cache) only once its Parker
 //     holds no token and no notifier will wake it: after its Park consumed
 //     the token, or after it left the queue itself, or after a cancelled
 //     owner found the token already delivered. Otherwise it is dropped.
@@ -82,15 +81,9 @@ type EventCount struct {
 	_     noCopy
 	state atomic.Uint64 // count, queued and epoch, see above
 
-	mu         sync.Mutex // guards head, tail, nqueued, free and every queued record
-	head, tail *waiter    // FIFO queue of parked waiters
-	nqueued    int        // records in the queue
-	free       *waiter    // records ready for reuse, linked by waiter.free
-
-	// returned is a lock-free stack of records whose owners were woken:
-	// pushed without mu, emptied in one Swap under mu (push + take-all is
-	// immune to ABA).
-	returned atomic.Pointer[waiter]
+	mu      sync.Mutex     // guards queue, the records in it, and records' reuse
+	queue   waitlist.List  // FIFO queue of parked waiters
+	records waitlist.Cache // records for reuse; Put without mu by woken owners
 }
 
 // Ticket is a waiter's place in an EventCount, from Prepare to the Cancel or
@@ -115,7 +108,7 @@ const (
 
 func epochOf(s uint64) uint32 { return uint32(s >> 32) }
 
-// Record states, guarded by EventCount.mu.
+// Record states (waitlist.Waiter.Kind), guarded by EventCount.mu.
 const (
 	rsQueued    uint8 = iota // in the queue, nobody will wake it until dequeued
 	rsChosenOne              // dequeued by NotifyOne (or passed on): its wake must not be lost
@@ -123,12 +116,7 @@ const (
 )
 
 // waiter is the record of one parked Commit.
-type waiter struct {
-	parker     *waker.Parker
-	prev, next *waiter // queue links, guarded by mu
-	state      uint8   // rs*, guarded by mu
-	free       *waiter // free list / returned stack link, owned by whoever holds the record
-}
+type waiter = waitlist.Waiter
 
 // Prepare announces that the calling goroutine is about to wait: call it,
 // then check the condition again, then Commit (still false) or Cancel (now
@@ -189,11 +177,11 @@ func (e *EventCount) Commit(ctx context.Context, t Ticket) error {
 	// Park yields once before blocking: the goroutine that will notify is
 	// often runnable on this P (it was just woken); if it notifies
 	// meanwhile, neither side blocks on the channel.
-	if err := w.parker.Park(ctx); err != nil {
+	if err := w.Parker.Park(ctx); err != nil {
 		return e.leave(w, err)
 	}
 	// The notifier woke w after dequeueing it and no longer touches it.
-	e.recycle(w)
+	e.records.Put(w)
 	return nil
 }
 
@@ -305,7 +293,7 @@ func (e *EventCount) notifyOneSlow() {
 	w := e.chooseOneLocked()
 	e.mu.Unlock()
 	if w != nil {
-		w.parker.Wake()
+		w.Parker.Wake()
 	}
 }
 
@@ -327,22 +315,19 @@ func (e *EventCount) notifyAllSlow() {
 		return
 	}
 	e.mu.Lock()
-	head := e.head
-	n := uint64(0)
-	for w := head; w != nil; w = w.next {
-		w.state = rsChosenAll
-		n++
+	n := uint64(e.queue.Len())
+	head := e.queue.TakeAll()
+	for w := head; w != nil; w = w.Next() {
+		w.Kind = rsChosenAll
 	}
-	e.head, e.tail = nil, nil
-	e.nqueued = 0
 	// One RMW under mu: the dequeued records stop being counted, queued
 	// goes off if it was on, and the epoch move makes every Commit not yet
 	// enqueued return (it compares under mu, after this).
 	e.state.Add(epochOne - n - queuedIf(n > 0))
 	e.mu.Unlock()
 	for w := head; w != nil; {
-		next := w.next // read before the wake: the woken owner may reuse w
-		w.parker.Wake()
+		next := w.Detach() // before the wake: the woken owner may reuse w
+		w.Parker.Wake()
 		w = next
 	}
 }
@@ -378,18 +363,24 @@ func (e *EventCount) moveEpochUnparked() bool {
 // it, to be woken after mu is released. With nobody parked it moves the epoch
 // instead, so that every counted ticket's Commit returns, and returns nil.
 func (e *EventCount) chooseOneLocked() *waiter {
-	w := e.head
+	w := e.queue.Front()
 	if w == nil {
 		// queued is off and stays off while mu is held: a Commit that
 		// compares the epoch after this sees it moved.
 		e.state.Add(epochOne)
 		return nil
 	}
-	e.unlinkLocked(w)
-	e.nqueued--
-	w.state = rsChosenOne
-	e.state.Add(-(1 + queuedIf(e.head == nil))) // w is no longer counted
+	e.queue.Remove(w)
+	w.Kind = rsChosenOne
+	e.uncountLocked() // w is no longer counted
 	return w
+}
+
+// uncountLocked takes one record that has just left the queue out of the
+// count, and clears queued in the same RMW if the queue is now empty.
+func (e *EventCount) uncountLocked() {
+	// Subtracting c = 1 + queued is adding ^(c-1), as sync/atomic says.
+	e.state.Add(^queuedIf(e.queue.Len() == 0))
 }
 
 // queuedIf returns queuedBit if cond holds, for clearing it in the same RMW
@@ -415,7 +406,7 @@ func (e *EventCount) enqueue(t Ticket) *waiter {
 			}
 			return nil
 		}
-		if int(s&countMask) <= e.nqueued {
+		if int(s&countMask) <= e.queue.Len() {
 			// t is not counted: a Ticket was ended twice.
 			e.mu.Unlock()
 			panic(errUnmatched)
@@ -428,16 +419,8 @@ func (e *EventCount) enqueue(t Ticket) *waiter {
 			break
 		}
 	}
-	w := e.takeFreeLocked()
-	w.state = rsQueued
-	w.prev, w.next = e.tail, nil
-	if e.tail == nil {
-		e.head = w
-	} else {
-		e.tail.next = w
-	}
-	e.tail = w
-	e.nqueued++
+	w := e.records.GetLocked() // Kind rsQueued
+	e.queue.PushBack(w)
 	e.mu.Unlock()
 	return w
 }
@@ -456,13 +439,12 @@ func (e *EventCount) abandon(t Ticket, err error) error {
 func (e *EventCount) leave(w *waiter, err error) error {
 	var next *waiter
 	e.mu.Lock()
-	switch w.state {
+	switch w.Kind {
 	case rsQueued:
 		// No notifier has seen w: nobody will wake it, it holds no token.
-		e.unlinkLocked(w)
-		e.nqueued--
-		e.state.Add(-(1 + queuedIf(e.head == nil)))
-		e.pushFreeLocked(w)
+		e.queue.Remove(w)
+		e.uncountLocked()
+		e.records.PutLocked(w)
 	case rsChosenOne:
 		// Chosen after ctx ended: hand the notification to the next
 		// waiter, as if it had been made just now.
@@ -471,63 +453,15 @@ func (e *EventCount) leave(w *waiter, err error) error {
 	case rsChosenAll:
 		// The notifier wakes w after releasing mu; reuse w only if it
 		// already has, otherwise drop it and let its token go to waste.
-		if w.parker.TryPark() {
-			e.pushFreeLocked(w)
+		if w.Parker.TryPark() {
+			e.records.PutLocked(w)
 		}
 	}
 	e.mu.Unlock()
 	if next != nil {
-		next.parker.Wake()
+		next.Parker.Wake()
 	}
 	return err
-}
-
-// unlinkLocked takes w out of the queue; the caller updates nqueued and the
-// state word.
-func (e *EventCount) unlinkLocked(w *waiter) {
-	if w.prev == nil {
-		e.head = w.next
-	} else {
-		w.prev.next = w.next
-	}
-	if w.next == nil {
-		e.tail = w.prev
-	} else {
-		w.next.prev = w.prev
-	}
-	w.prev, w.next = nil, nil
-}
-
-// takeFreeLocked returns a record with no token, reusing one if it can.
-func (e *EventCount) takeFreeLocked() *waiter {
-	w := e.free
-	if w == nil {
-		// Swap pairs with the CAS of recycle: the pushers' writes to the
-		// records (and their consumption of the token) happen before.
-		w = e.returned.Swap(nil)
-		if w == nil {
-			return &waiter{parker: waker.NewParker()}
-		}
-	}
-	e.free = w.free
-	w.free = nil
-	return w
-}
-
-func (e *EventCount) pushFreeLocked(w *waiter) {
-	w.free = e.free
-	e.free = w
-}
-
-// recycle returns the record of a woken Commit without taking mu.
-func (e *EventCount) recycle(w *waiter) {
-	for {
-		top := e.returned.Load()
-		w.free = top
-		if e.returned.CompareAndSwap(top, w) {
-			return
-		}
-	}
 }
 
 const (
@@ -544,7 +478,7 @@ const (
 // links a record; dequeueing clears it in the RMW that uncounts the last
 // one), so count > 0 is the check, and the CAS makes it and the decrement
 // one step. With queued on, the count includes the parked records, which
-// only mu tells: under it nqueued is exact and queued cannot change.
+// only mu tells: under it the queue's length is exact and queued cannot change.
 func (e *EventCount) release(epoch uint32) (notified bool) {
 	for {
 		s := e.state.Load()
@@ -573,7 +507,7 @@ func (e *EventCount) release(epoch uint32) (notified bool) {
 func (e *EventCount) releaseLocked(epoch uint32) (notified, ok bool) {
 	for {
 		s := e.state.Load()
-		if int(s&countMask) <= e.nqueued {
+		if int(s&countMask) <= e.queue.Len() {
 			return false, false
 		}
 		if e.state.CompareAndSwap(s, s-1) {

@@ -1,17 +1,17 @@
 package eventcount
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/diatomic-go/diatomic/internal/waitlist"
+)
 
 // Parked returns the number of waiters in the queue: parked in Commit, not
 // yet dequeued by a notification.
 func (e *EventCount) Parked() int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	n := 0
-	for w := e.head; w != nil; w = w.next {
-		n++
-	}
-	return n
+	return e.queue.Len()
 }
 
 // CheckInvariants reports the first broken invariant of the queue and the
@@ -20,22 +20,17 @@ func (e *EventCount) CheckInvariants() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	s := e.state.Load()
-	if queued := s&queuedBit != 0; queued != (e.head != nil) {
-		return fmt.Errorf("queued bit %v with head %p", queued, e.head)
+	n := e.queue.Len()
+	if queued := s&queuedBit != 0; queued != (n > 0) {
+		return fmt.Errorf("queued bit %v with %d records queued", queued, n)
 	}
-	n := 0
-	var prev *waiter
-	for w := e.head; w != nil; prev, w = w, w.next {
-		if w.prev != prev || w.state != rsQueued {
-			return fmt.Errorf("record %d: prev %p (want %p), state %d", n, w.prev, prev, w.state)
+	if err := waitlist.CheckList(&e.queue, func(w *waitlist.Waiter) error {
+		if w.Kind != rsQueued {
+			return fmt.Errorf("state %d in the queue", w.Kind)
 		}
-		n++
-	}
-	if e.tail != prev {
-		return fmt.Errorf("tail %p, want %p", e.tail, prev)
-	}
-	if n != e.nqueued {
-		return fmt.Errorf("nqueued %d, %d records in the queue", e.nqueued, n)
+		return nil
+	}); err != nil {
+		return err
 	}
 	if c := int(s & countMask); c < n {
 		return fmt.Errorf("count %d < %d parked", c, n)

@@ -12,14 +12,7 @@ import (
 func freeLen(e *EventCount) int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	n := 0
-	for w := e.free; w != nil; w = w.free {
-		n++
-	}
-	for w := e.returned.Load(); w != nil; w = w.free {
-		n++
-	}
-	return n
+	return e.records.CountLocked()
 }
 
 func TestLeaveAfterChosenPassesOnToNextParked(t *testing.T) {
@@ -35,19 +28,19 @@ func TestLeaveAfterChosenPassesOnToNextParked(t *testing.T) {
 			t.Fatal("NotifyOne did not choose the longest-parked waiter")
 		}
 		if woken {
-			a.parker.Wake()
+			a.Parker.Wake()
 		}
 		if err := e.leave(a, context.Canceled); err != context.Canceled {
 			t.Fatalf("leave = %v, want context.Canceled", err)
 		}
 		if !woken {
-			a.parker.Wake() // the notifier's pending wake lands on a dropped record
+			a.Parker.Wake() // the notifier's pending wake lands on a dropped record
 		}
-		if !b.parker.TryPark() {
+		if !b.Parker.TryPark() {
 			t.Fatalf("woken=%v: the notification was not passed on to the next waiter", woken)
 		}
-		if e.head != nil || e.Waiters() != 0 {
-			t.Fatalf("woken=%v: queue or count left behind: head=%p Waiters()=%d", woken, e.head, e.Waiters())
+		if e.queue.Len() != 0 || e.Waiters() != 0 {
+			t.Fatalf("woken=%v: queue or count left behind: %d queued, Waiters()=%d", woken, e.queue.Len(), e.Waiters())
 		}
 		// a is reused only if its token was consumed in leave.
 		want := 0
@@ -91,14 +84,14 @@ func TestLeaveAfterNotifyAllPassesNothingOn(t *testing.T) {
 	if err := e.leave(a, context.Canceled); err != context.Canceled {
 		t.Fatalf("leave = %v", err)
 	}
-	if !b.parker.TryPark() {
+	if !b.Parker.TryPark() {
 		t.Fatal("NotifyAll did not wake the second waiter")
 	}
-	if c.parker.TryPark() {
+	if c.Parker.TryPark() {
 		t.Fatal("a waiter cancelled after NotifyAll passed a notification on")
 	}
-	if e.Waiters() != 1 || e.head != c {
-		t.Fatalf("Waiters() = %d, head = %p; want only the late waiter", e.Waiters(), e.head)
+	if e.Waiters() != 1 || e.queue.Front() != c {
+		t.Fatalf("Waiters() = %d, head = %p; want only the late waiter", e.Waiters(), e.queue.Front())
 	}
 	checkInvariants(t, &e)
 }
@@ -110,7 +103,7 @@ func TestLeaveWhileQueued(t *testing.T) {
 	c := e.enqueue(e.Prepare())
 	_ = e.leave(b, context.Canceled) // from the middle
 	_ = e.leave(c, context.Canceled) // the tail
-	if e.head != a || e.tail != a || a.next != nil || a.prev != nil {
+	if e.queue.Front() != a || e.queue.Back() != a || a.Next() != nil || e.queue.Len() != 1 {
 		t.Fatal("queue links broken by leave")
 	}
 	if e.Waiters() != 1 || freeLen(&e) != 2 {
@@ -118,7 +111,7 @@ func TestLeaveWhileQueued(t *testing.T) {
 	}
 	checkInvariants(t, &e)
 	_ = e.leave(a, context.Canceled)
-	if e.head != nil || e.tail != nil || e.Waiters() != 0 {
+	if e.queue.Front() != nil || e.queue.Back() != nil || e.Waiters() != 0 {
 		t.Fatal("queue not empty after every waiter left")
 	}
 	checkInvariants(t, &e)
@@ -150,7 +143,7 @@ func TestEnqueueAfterNotify(t *testing.T) {
 		if w := e.enqueue(tk); w != nil {
 			t.Fatalf("withQueue=%v: enqueue parked a waiter notified since its Prepare", withQueue)
 		}
-		if parked != nil && !parked.parker.TryPark() {
+		if parked != nil && !parked.Parker.TryPark() {
 			t.Fatal("NotifyAll did not wake the parked waiter")
 		}
 		if e.Waiters() != 0 {
