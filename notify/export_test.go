@@ -1,14 +1,23 @@
 package notify
 
+import (
+	"errors"
+
+	"github.com/diatomic-go/diatomic/internal/waitlist"
+)
+
 // Registered returns the number of handles in n's list.
 func Registered(n *Notify) int {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	k := 0
-	for w := n.head; w != nil; w = w.next {
-		k++
-	}
-	return k
+	return n.list.Len()
+}
+
+// Cached returns the number of records n keeps for reuse.
+func Cached(n *Notify) int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.records.CountLocked()
 }
 
 // HasPermit reports whether n stores a permit.
@@ -19,37 +28,31 @@ func HasPermit(n *Notify) bool { return n.state.Load() == stNotified }
 func Chosen(h *Notified) bool {
 	h.n.mu.Lock()
 	defer h.n.mu.Unlock()
-	return h.w.kind != kindNone
+	return h.w.Kind != kindNone
 }
 
 // Woken reports whether h's parker holds the wake of the notification that
 // chose it (or of the permit it took), leaving the wake in place. Only h's
 // owner may call it.
 func Woken(h *Notified) bool {
-	if h.w.parker.TryPark() {
-		h.w.parker.Wake()
+	if h.w.Parker.TryPark() {
+		h.w.Parker.Wake()
 		return true
 	}
 	return false
 }
 
-// CheckInvariants reports a broken Notify invariant, or "" if none.
-func CheckInvariants(n *Notify) string {
+// CheckInvariants reports the first broken Notify invariant, or nil.
+func CheckInvariants(n *Notify) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	st := n.state.Load()
-	if (st == stWaiting) != (n.head != nil) {
-		return "state says waiting iff the list is non-empty: broken"
+	if st := n.state.Load(); (st == stWaiting) != (n.list.Len() > 0) {
+		return errors.New("state says waiting iff the list is non-empty: broken")
 	}
-	var prev *waiter
-	for w := n.head; w != nil; w = w.next {
-		if w.prev != prev || w.kind != kindNone {
-			return "a listed record is mislinked or notified"
+	return waitlist.CheckList(&n.list, func(w *waitlist.Waiter) error {
+		if w.Kind != kindNone {
+			return errors.New("a listed record is notified")
 		}
-		prev = w
-	}
-	if n.tail != prev {
-		return "tail is not the last handle"
-	}
-	return ""
+		return nil
+	})
 }

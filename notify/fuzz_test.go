@@ -134,8 +134,8 @@ func FuzzSequential(f *testing.F) {
 				}
 				ref.finish(l.id, false)
 			}
-			if msg := notify.CheckInvariants(&n); msg != "" {
-				t.Fatalf("op %d: %s", i, msg)
+			if err := notify.CheckInvariants(&n); err != nil {
+				t.Fatalf("op %d: %v", i, err)
 			}
 			if notify.HasPermit(&n) != ref.permit || notify.Registered(&n) != len(ref.list) {
 				t.Fatalf("op %d: permit %v, %d registered; want %v, %d", i,

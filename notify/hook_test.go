@@ -73,8 +73,8 @@ func TestPermitNotStoredOverRegistration(t *testing.T) {
 	h := n.Notified() // stEmpty to stWaiting
 	close(resume)
 	testutil.Recv(t, notified, "NotifyOne")
-	if msg := CheckInvariants(&n); msg != "" {
-		t.Fatalf("after NotifyOne raced a registration: %s", msg)
+	if err := CheckInvariants(&n); err != nil {
+		t.Fatalf("after NotifyOne raced a registration: %v", err)
 	}
 	if !Woken(h) {
 		t.Fatal("NotifyOne, racing a registration, did not reach it")

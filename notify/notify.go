@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+
+	"github.com/diatomic-go/diatomic/internal/waitlist"
 )
 
 // The algorithm of tokio's sync::Notify (tokio/src/sync/notify.rs): a state
@@ -35,12 +37,20 @@ import (
 //     CAS).
 //   - A live record (between its registration and the end of its wait or
 //     cancellation) is either in the list with kind == kindNone, or out of
-//     it with kind set by whoever took it out, who then wakes its parker
-//     exactly once. A record goes back to the pool only after its owner
-//     consumed that wake, so pooled parkers never hold a token and never
-//     receive a late wake.
-//   - head, tail and the prev, next and kind fields of listed records are
-//     guarded by mu.
+//     it with kind set by whoever took it out, who wakes its parker exactly
+//     once, in the same critical section of mu. So, under mu, a record out
+//     of the list holds its token, or its owner consumed it (a Park, or a
+//     receive from Notified.Ready): a withdrawal tells which with TryPark,
+//     and passes the notification on only if the token was still there.
+//   - A record goes back to records only once its token is consumed, so a
+//     reused parker holds no token and receives no late wake.
+//   - list, records (but for the lock-free Put) and the kind and Waker of
+//     every record are guarded by mu.
+//
+// Waking under mu: the parker's Wake is one CAS, or a non-blocking send on
+// a channel of capacity 1 that is empty, and runs no code of the user's. A
+// Waker given to Notified.Register is woken there too, which its contract
+// (never block) allows; it must not call back into the Notify.
 
 // Notify wakes goroutines waiting for an event that carries no data, and
 // keeps at most one permit for a waiter to come: see the package
@@ -49,11 +59,11 @@ import (
 // The zero value is ready to use. All methods may be called concurrently. A
 // Notify must not be copied after first use.
 type Notify struct {
-	state  atomic.Uint32
-	bubble atomic.Uint32 // where n is used: see Notify.inBubble
+	state atomic.Uint32
 
-	mu         sync.Mutex // guards head, tail and the listed records
-	head, tail *waiter    // registration order: head is the oldest
+	mu      sync.Mutex     // guards list, records and the listed records
+	list    waitlist.List  // registration order: the front is the oldest
+	records waitlist.Cache // records for reuse
 }
 
 const (
@@ -62,8 +72,9 @@ const (
 	stNotified
 )
 
-// kind records which notification took a record out of the list.
-type kind uint8
+// kind records which notification took a record out of the list
+// (waitlist.Waiter.Kind).
+type kind = uint8
 
 const (
 	kindNone  kind = iota // still listed
@@ -109,34 +120,40 @@ func (n *Notify) notify(k kind) {
 			}
 		default:
 			n.mu.Lock()
-			w := n.notifyLocked(k)
+			n.notifyLocked(k)
 			n.mu.Unlock()
-			if w != nil {
-				// Wake synchronizes before the return of w's Park.
-				w.parker.Wake()
-			}
 			return
 		}
 	}
 }
 
-// notifyLocked takes the first (or last) record out of the list and returns
-// it, for the caller to wake once it has released mu; with the list empty it
-// stores the permit and returns nil. mu must be held.
-func (n *Notify) notifyLocked(k kind) *waiter {
-	w := n.head
+// notifyLocked takes the first (or last) record out of the list and wakes
+// it; with the list empty it stores the permit. mu must be held.
+func (n *Notify) notifyLocked(k kind) {
+	w := n.list.Front()
 	if k == kindLast {
-		w = n.tail
+		w = n.list.Back()
 	}
 	if w == nil {
 		// The list is empty, so state is stEmpty or stNotified and only
 		// the lock-free CASes move it: a Store linearizes like their CAS.
 		n.state.Store(stNotified)
-		return nil
+		return
 	}
 	n.unlink(w)
-	w.kind = k
-	return w
+	w.Kind = k
+	wakeLocked(w)
+}
+
+// wakeLocked wakes the record a notification has just taken out of the
+// list, with mu held (see the invariants). The Wake synchronizes before the
+// return of the Park, or the receive from Ready, that consumes the token.
+func wakeLocked(w *waiter) {
+	ext := w.Waker // read first: once its Park returns, the owner reuses w
+	w.Parker.Wake()
+	if ext != nil {
+		ext.Wake()
+	}
 }
 
 // NotifyAll wakes every handle registered before the call (the goroutines
@@ -153,24 +170,16 @@ func (n *Notify) NotifyAll() {
 // Outlined slow path to allow inlining of the fast path.
 func (n *Notify) notifyAll() {
 	n.mu.Lock()
-	first := n.head
-	for w := first; w != nil; w = w.next {
-		w.kind = kindAll
-	}
-	if first != nil {
-		n.head, n.tail = nil, nil
+	if n.list.Len() > 0 {
 		n.state.Store(stEmpty) // leaving stWaiting, with mu held
 	}
-	n.mu.Unlock()
-	// The records are out of the list and marked: their owners wait for
-	// these wakes before releasing them, so the chain stays intact until
-	// each link has been read.
-	for w := first; w != nil; {
-		next := w.next
-		w.prev, w.next = nil, nil
-		w.parker.Wake()
+	for w := n.list.TakeAll(); w != nil; {
+		next := w.Detach() // before the wake: the woken owner may reuse w
+		w.Kind = kindAll
+		wakeLocked(w)
 		w = next
 	}
+	n.mu.Unlock()
 }
 
 // Wait blocks until a notification arrives or ctx is done: it consumes a
@@ -246,21 +255,21 @@ func (n *Notify) wait(ctx context.Context) error {
 	return n.waitOn(ctx, n.register())
 }
 
-// waitOn waits on the registration w and returns it to the pool.
+// waitOn waits on the registration w and gives it back to records.
 func (n *Notify) waitOn(ctx context.Context, w *waiter) error {
-	var err error
-	if !w.parker.TryPark() {
+	if !w.Parker.TryPark() {
 		// Park yields once before blocking: a notifier that is ready to
 		// run (typically the goroutine this one just woke) then often gets
 		// in first, and its wake costs a CAS instead of a park and an
 		// unpark.
-		err = w.parker.Park(ctx)
+		if err := w.Parker.Park(ctx); err != nil {
+			n.withdraw(w)
+			return err
+		}
 	}
-	if err != nil {
-		n.withdraw(w)
-	}
-	releaseRecord(w)
-	return err
+	// The notifier woke w under mu and no longer touches it.
+	n.records.Put(w)
+	return nil
 }
 
 // Notified registers interest in the next notification now, so that the
@@ -282,17 +291,17 @@ func (n *Notify) Notified() *Notified {
 	return &Notified{n: n, w: n.register()}
 }
 
-// register lists a new record for the caller, or gives it the stored permit.
+// register lists a record for the caller, or gives it the stored permit.
 func (n *Notify) register() *waiter {
-	w := newRecord(n)
 	n.mu.Lock()
+	w := n.records.GetLocked()
 	for {
 		st := n.state.Load()
 		if st == stNotified {
 			if n.state.CompareAndSwap(stNotified, stEmpty) {
 				// The permit is ours: as if NotifyOne had chosen us.
-				w.kind = kindFirst
-				w.parker.Wake()
+				w.Kind = kindFirst
+				w.Parker.Wake()
 				break
 			}
 			continue // a Wait took it meanwhile
@@ -300,7 +309,7 @@ func (n *Notify) register() *waiter {
 		// Entering stWaiting needs a CAS: a lock-free NotifyOne may store a
 		// permit at the same time.
 		if st == stWaiting || n.state.CompareAndSwap(stEmpty, stWaiting) {
-			n.push(w)
+			n.list.PushBack(w)
 			break
 		}
 	}
@@ -309,57 +318,34 @@ func (n *Notify) register() *waiter {
 }
 
 // withdraw takes back a registration whose wait gave up, or that is
-// cancelled, leaving the Notify as if it had never been made. mu must not be
-// held.
+// cancelled, leaving the Notify as if it had never been made, and gives the
+// record back to records. mu must not be held.
 func (n *Notify) withdraw(w *waiter) {
 	n.mu.Lock()
-	k := w.kind
-	var next *waiter
-	switch k {
+	switch k := w.Kind; k {
 	case kindNone:
 		n.unlink(w)
 	case kindFirst, kindLast:
-		// Chosen by NotifyOne or NotifyLast (or it took the permit) but not
-		// delivered: pass the notification on.
-		next = n.notifyLocked(k)
+		// Chosen by NotifyOne or NotifyLast (or it took the permit): woken
+		// under mu, so the token is there unless the owner received it
+		// from Ready. Still there: not delivered, pass it on.
+		if w.Parker.TryPark() {
+			n.notifyLocked(k)
+		}
+	case kindAll:
+		w.Parker.TryPark() // dropped: nobody else was waiting for it
 	}
+	n.records.PutLocked(w)
 	n.mu.Unlock()
-	if next != nil {
-		next.parker.Wake()
-	}
-	if k != kindNone {
-		// Whoever took w out of the list wakes it once, maybe not yet: take
-		// that wake, so that the parker goes back to the pool clean.
-		_ = w.parker.Park(context.Background())
-	}
-}
-
-// push appends w to the list. mu must be held and state be stWaiting.
-func (n *Notify) push(w *waiter) {
-	w.prev, w.next = n.tail, nil
-	if n.tail == nil {
-		n.head = w
-	} else {
-		n.tail.next = w
-	}
-	n.tail = w
 }
 
 // unlink removes w from the list, leaving stWaiting if it was the last one.
 // mu must be held.
 func (n *Notify) unlink(w *waiter) {
-	if w.prev == nil {
-		n.head = w.next
-	} else {
-		w.prev.next = w.next
-	}
-	if w.next == nil {
-		n.tail = w.prev
-	} else {
-		w.next.prev = w.prev
-	}
-	w.prev, w.next = nil, nil
-	if n.head == nil {
+	n.list.Remove(w)
+	if n.list.Len() == 0 {
 		n.state.Store(stEmpty) // leaving stWaiting, with mu held
 	}
 }
+
+type waiter = waitlist.Waiter

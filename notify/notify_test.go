@@ -46,8 +46,8 @@ func wantWoken(t testing.TB, h *notify.Notified, what string) {
 // check fails the test if n's invariants are broken.
 func check(t *testing.T, n *notify.Notify) {
 	t.Helper()
-	if msg := notify.CheckInvariants(n); msg != "" {
-		t.Fatal(msg)
+	if err := notify.CheckInvariants(n); err != nil {
+		t.Fatal(err)
 	}
 }
 
