@@ -1,5 +1,5 @@
-// sync.Pool drops items at random under the race detector, so allocation
-// counts are only meaningful without it.
+// The race detector allocates on its own account, so allocation counts are
+// only meaningful without it.
 
 //go:build !race
 
@@ -26,6 +26,26 @@ func TestAllocs(t *testing.T) {
 		"NotifyOne with permit": (*notify.Notify).NotifyOne,
 		"NotifyAll, nobody":     (*notify.Notify).NotifyAll,
 		"Notified+Cancel":       func(n *notify.Notify) { n.Notified().Cancel() },
+		"Notified+Ready+NotifyOne+receive+Cancel": func(n *notify.Notify) {
+			h := n.Notified()
+			ch := h.Ready()
+			n.NotifyOne()
+			<-ch
+			h.Cancel()
+		},
+		"Notified+Ready+Cancel (lost select, permit)": func(n *notify.Notify) {
+			h := n.Notified()
+			_ = h.Ready()
+			n.NotifyOne()
+			h.Cancel()
+			_ = n.TryWait()
+		},
+		"Notified+Register+NotifyOne+Wait": func(n *notify.Notify) {
+			h := n.Notified()
+			h.Register(&allocWaker)
+			n.NotifyOne()
+			wait(h.Wait(ctx))
+		},
 		"Notified+NotifyAll+Wait+Cancel": func(n *notify.Notify) {
 			h := n.Notified()
 			defer h.Cancel()
@@ -35,7 +55,7 @@ func TestAllocs(t *testing.T) {
 	} {
 		var n notify.Notify
 		f := func() { f(&n) }
-		f() // fill the pool
+		f() // fill n's record cache
 		if a := testing.AllocsPerRun(100, f); a != 0 {
 			t.Errorf("%s allocates %v times per run", name, a)
 		}
@@ -57,5 +77,36 @@ func TestAllocs(t *testing.T) {
 	parking()
 	if a := testing.AllocsPerRun(100, parking); a != 0 {
 		t.Errorf("a parking Wait allocates %v times per run", a)
+	}
+}
+
+var allocWaker countWaker
+
+// A select that blocks on Ready, woken by a NotifyOne from another goroutine.
+func TestAllocsReadyParked(t *testing.T) {
+	var n notify.Notify
+	requests := make(chan struct{})
+	helper := testutil.Go(t, func() {
+		for range requests {
+			waitRegistered(t, &n, 1)
+			n.NotifyOne()
+		}
+	})
+	defer func() { close(requests); testutil.Recv(t, helper, "helper") }()
+	expired, stop := testutil.Deadline()
+	defer stop()
+	selecting := func() {
+		h := n.Notified()
+		requests <- struct{}{}
+		select {
+		case <-h.Ready():
+		case <-expired:
+			t.Fatal("the NotifyOne never made Ready ready")
+		}
+		h.Cancel()
+	}
+	selecting()
+	if a := testing.AllocsPerRun(100, selecting); a != 0 {
+		t.Errorf("a select on Ready that blocks allocates %v times per run", a)
 	}
 }

@@ -114,3 +114,40 @@ func Example_packageDocNotified() {
 	fmt.Println("stopped")
 	// Output: stopped
 }
+
+// The README's snippet of the select form, and the package doc's: a loop
+// that waits for a notification, a ticker and ctx in one select. A handle
+// that loses the select passes its notification on when it is cancelled, so
+// the NotifyOne is never lost: here the second round receives it as the
+// permit.
+func Example_readmeSelect() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var n notify.Notify
+	tick := make(chan time.Time, 1)
+	tick <- time.Now() // the ticker has fired: the first round takes it
+	flush := func() { fmt.Println("flush") }
+
+	round := func() error {
+		h := n.Notified()
+		defer h.Cancel() // passes the notification on if the select takes another case
+		select {
+		case <-h.Ready():
+			fmt.Println("notified")
+		case <-tick:
+			flush()
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		return nil
+	}
+	for range 2 {
+		if err := round(); err != nil {
+			fmt.Println(err)
+		}
+		n.NotifyOne() // after the first round: becomes the permit
+	}
+	// Output:
+	// flush
+	// notified
+}
