@@ -98,6 +98,7 @@ type EventCount struct {
 type Ticket struct {
 	e     *EventCount
 	epoch uint32
+	w     *waiter // set by Ready: the record t is queued with
 }
 
 const (
@@ -134,7 +135,7 @@ func (e *EventCount) Prepare() Ticket {
 		e.state.Add(^uint64(0))
 		panic("eventcount: too many outstanding Tickets (Prepare without Cancel or Commit?)")
 	}
-	return Ticket{e, epochOf(s)}
+	return Ticket{e: e, epoch: epochOf(s)}
 }
 
 // Cancel ends a Ticket without waiting, typically because the condition
@@ -144,6 +145,10 @@ func (e *EventCount) Prepare() Ticket {
 // instructions, under which a Ticket ended twice is detected.
 func (e *EventCount) Cancel(t Ticket) {
 	e.check(t)
+	if t.w != nil {
+		e.disarm(t.w)
+		return
+	}
 	e.release(t.epoch)
 }
 
@@ -167,23 +172,77 @@ func (e *EventCount) Commit(ctx context.Context, t Ticket) error {
 		panic(errNilContext)
 	}
 	e.check(t)
-	if err := ctx.Err(); err != nil {
-		return e.abandon(t, err)
-	}
-	w := e.enqueue(t)
+	w := t.w
 	if w == nil {
+		if err := ctx.Err(); err != nil {
+			return e.abandon(t, err)
+		}
+		if w = e.enqueue(t); w == nil {
+			return nil
+		}
+	} else if w == released {
 		return nil
 	}
 	// Park yields once before blocking: the goroutine that will notify is
 	// often runnable on this P (it was just woken); if it notifies
 	// meanwhile, neither side blocks on the channel.
 	if err := w.Parker.Park(ctx); err != nil {
-		return e.leave(w, err)
+		e.disarm(w)
+		return err
 	}
-	// The notifier woke w after dequeueing it and no longer touches it.
+	// The notifier woke w under mu and no longer touches it.
 	e.records.Put(w)
 	return nil
 }
+
+// Ready arms t for a select statement: it joins the queue as Commit does,
+// without blocking, and returns a channel that becomes ready to receive from
+// once a notification made after t's Prepare reaches t: at once if one
+// already released it.
+//
+//	t := ec.Prepare()
+//	if cond() {
+//		ec.Cancel(t)
+//		return
+//	}
+//	select {
+//	case <-ec.Ready(&t): // notified: check cond again
+//	case <-tick:
+//	}
+//	ec.Cancel(t) // ends t either way
+//
+// An armed Ticket is still ended by exactly one Cancel (or Commit, which
+// then waits on it). A receive from the channel consumes the notification
+// and synchronizes after it, as Commit returning nil does; Cancel then only
+// ends t. If the select took another case, Cancel leaves the EventCount as
+// if Prepare had never been called, and passes a NotifyOne that had chosen t
+// on to the next waiter, exactly as a Commit whose ctx ended. Ready may be
+// called again on an armed Ticket (it returns the same channel) until a
+// receive from it succeeds.
+func (e *EventCount) Ready(t *Ticket) <-chan struct{} {
+	e.check(*t)
+	if t.w == nil {
+		t.w = e.enqueue(*t)
+		if t.w == nil {
+			t.w = released // a notification released t: nothing to end
+		}
+	}
+	if t.w == released {
+		return closed
+	}
+	return t.w.Parker.C()
+}
+
+// released stands for an armed Ticket that a notification released before
+// it could join the queue: its channel is closed, and ending it does
+// nothing.
+var released = new(waiter)
+
+var closed = func() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}()
 
 // Wait blocks until ready reports true or ctx is done.
 //
@@ -290,11 +349,8 @@ func (e *EventCount) notifyOneSlow() {
 		return
 	}
 	e.mu.Lock()
-	w := e.chooseOneLocked()
+	e.chooseOneLocked()
 	e.mu.Unlock()
-	if w != nil {
-		w.Parker.Wake()
-	}
 }
 
 // NotifyAll wakes every waiter that prepared before the call: parked ones
@@ -317,19 +373,19 @@ func (e *EventCount) notifyAllSlow() {
 	e.mu.Lock()
 	n := uint64(e.queue.Len())
 	head := e.queue.TakeAll()
-	for w := head; w != nil; w = w.Next() {
-		w.Kind = rsChosenAll
-	}
 	// One RMW under mu: the dequeued records stop being counted, queued
 	// goes off if it was on, and the epoch move makes every Commit not yet
 	// enqueued return (it compares under mu, after this).
 	e.state.Add(epochOne - n - queuedIf(n > 0))
-	e.mu.Unlock()
+	// Woken after the RMW, still under mu: a woken owner's next Prepare
+	// gets the new epoch.
 	for w := head; w != nil; {
 		next := w.Detach() // before the wake: the woken owner may reuse w
+		w.Kind = rsChosenAll
 		w.Parker.Wake()
 		w = next
 	}
+	e.mu.Unlock()
 }
 
 // Waiters returns the number of goroutines between Prepare and the end of
@@ -359,9 +415,9 @@ func (e *EventCount) moveEpochUnparked() bool {
 	}
 }
 
-// chooseOneLocked dequeues the head of the queue for a NotifyOne and returns
-// it, to be woken after mu is released. With nobody parked it moves the epoch
-// instead, so that every counted ticket's Commit returns, and returns nil.
+// chooseOneLocked dequeues the head of the queue for a NotifyOne, wakes it
+// and returns it. With nobody parked it moves the epoch instead, so that
+// every counted ticket's Commit returns, and returns nil.
 func (e *EventCount) chooseOneLocked() *waiter {
 	w := e.queue.Front()
 	if w == nil {
@@ -373,6 +429,9 @@ func (e *EventCount) chooseOneLocked() *waiter {
 	e.queue.Remove(w)
 	w.Kind = rsChosenOne
 	e.uncountLocked() // w is no longer counted
+	// Woken under mu: whoever takes mu after this finds w's token stored,
+	// or consumed by its owner (Park, or a receive from Ready).
+	w.Parker.Wake()
 	return w
 }
 
@@ -435,33 +494,31 @@ func (e *EventCount) abandon(t Ticket, err error) error {
 	return err
 }
 
-// leave takes w's owner out after its Park returned err (ctx done).
-func (e *EventCount) leave(w *waiter, err error) error {
-	var next *waiter
+// disarm takes out the owner of w, a record that joined the queue, whose
+// Park returned an error (ctx done) or whose armed Ticket is cancelled, and
+// gives w back to records.
+func (e *EventCount) disarm(w *waiter) {
+	if w == released {
+		return
+	}
 	e.mu.Lock()
 	switch w.Kind {
 	case rsQueued:
 		// No notifier has seen w: nobody will wake it, it holds no token.
 		e.queue.Remove(w)
 		e.uncountLocked()
-		e.records.PutLocked(w)
 	case rsChosenOne:
-		// Chosen after ctx ended: hand the notification to the next
-		// waiter, as if it had been made just now.
-		next = e.chooseOneLocked()
-		fallthrough
-	case rsChosenAll:
-		// The notifier wakes w after releasing mu; reuse w only if it
-		// already has, otherwise drop it and let its token go to waste.
+		// Woken under mu: the token is there unless a receive from Ready
+		// consumed it. There: not delivered, so hand the notification to
+		// the next waiter, as if it had been made just now.
 		if w.Parker.TryPark() {
-			e.records.PutLocked(w)
+			e.chooseOneLocked()
 		}
+	case rsChosenAll:
+		w.Parker.TryPark() // every other waiter was woken too: drop it
 	}
+	e.records.PutLocked(w)
 	e.mu.Unlock()
-	if next != nil {
-		next.Parker.Wake()
-	}
-	return err
 }
 
 const (

@@ -16,39 +16,32 @@ func freeLen(e *EventCount) int {
 }
 
 func TestLeaveAfterChosenPassesOnToNextParked(t *testing.T) {
-	for _, woken := range []bool{true, false} {
+	for _, received := range []bool{false, true} {
 		var e EventCount
 		a := e.enqueue(e.Prepare())
 		b := e.enqueue(e.Prepare())
-		// NotifyOne, with its Wake of a made (woken) or still pending.
 		e.mu.Lock()
-		chosen := e.chooseOneLocked()
+		chosen := e.chooseOneLocked() // wakes a, under mu
 		e.mu.Unlock()
 		if chosen != a {
 			t.Fatal("NotifyOne did not choose the longest-parked waiter")
 		}
-		if woken {
-			a.Parker.Wake()
+		if received && !a.Parker.TryPark() { // as a receive from Ready does
+			t.Fatal("the chosen waiter was not woken")
 		}
-		if err := e.leave(a, context.Canceled); err != context.Canceled {
-			t.Fatalf("leave = %v, want context.Canceled", err)
+		e.disarm(a)
+		if got := b.Parker.TryPark(); got == received {
+			t.Fatalf("received=%v: the notification passed on to the next waiter: %v", received, got)
 		}
-		if !woken {
-			a.Parker.Wake() // the notifier's pending wake lands on a dropped record
+		want := 1
+		if received {
+			want = 2 // b is still queued
 		}
-		if !b.Parker.TryPark() {
-			t.Fatalf("woken=%v: the notification was not passed on to the next waiter", woken)
+		if e.queue.Len() != want-1 || e.Waiters() != want-1 {
+			t.Fatalf("received=%v: %d queued, Waiters()=%d, want %d", received, e.queue.Len(), e.Waiters(), want-1)
 		}
-		if e.queue.Len() != 0 || e.Waiters() != 0 {
-			t.Fatalf("woken=%v: queue or count left behind: %d queued, Waiters()=%d", woken, e.queue.Len(), e.Waiters())
-		}
-		// a is reused only if its token was consumed in leave.
-		want := 0
-		if woken {
-			want = 1
-		}
-		if freeLen(&e) != want {
-			t.Fatalf("woken=%v: %d free records, want %d", woken, freeLen(&e), want)
+		if freeLen(&e) != 1 {
+			t.Fatalf("received=%v: %d free records, want 1 (a's token consumed in disarm)", received, freeLen(&e))
 		}
 		checkInvariants(t, &e)
 	}
@@ -59,9 +52,7 @@ func TestLeaveAfterChosenPassesOnToPrepared(t *testing.T) {
 	a := e.enqueue(e.Prepare())
 	prepared := e.Prepare()
 	e.NotifyOne() // chooses a, which is then cancelled
-	if err := e.leave(a, context.Canceled); err != context.Canceled {
-		t.Fatalf("leave = %v", err)
-	}
+	e.disarm(a)
 	// Nobody else is parked: the epoch moved, so the prepared waiter's
 	// Commit returns without parking, even with a done context.
 	ctx, cancel := context.WithCancel(context.Background())
@@ -81,9 +72,7 @@ func TestLeaveAfterNotifyAllPassesNothingOn(t *testing.T) {
 	b := e.enqueue(e.Prepare())
 	e.NotifyAll()
 	c := e.enqueue(e.Prepare()) // parks after the NotifyAll
-	if err := e.leave(a, context.Canceled); err != context.Canceled {
-		t.Fatalf("leave = %v", err)
-	}
+	e.disarm(a)
 	if !b.Parker.TryPark() {
 		t.Fatal("NotifyAll did not wake the second waiter")
 	}
@@ -101,8 +90,8 @@ func TestLeaveWhileQueued(t *testing.T) {
 	a := e.enqueue(e.Prepare())
 	b := e.enqueue(e.Prepare())
 	c := e.enqueue(e.Prepare())
-	_ = e.leave(b, context.Canceled) // from the middle
-	_ = e.leave(c, context.Canceled) // the tail
+	e.disarm(b) // from the middle
+	e.disarm(c) // the tail
 	if e.queue.Front() != a || e.queue.Back() != a || a.Next() != nil || e.queue.Len() != 1 {
 		t.Fatal("queue links broken by leave")
 	}
@@ -110,7 +99,7 @@ func TestLeaveWhileQueued(t *testing.T) {
 		t.Fatalf("Waiters() = %d, free = %d; want 1, 2", e.Waiters(), freeLen(&e))
 	}
 	checkInvariants(t, &e)
-	_ = e.leave(a, context.Canceled)
+	e.disarm(a)
 	if e.queue.Front() != nil || e.queue.Back() != nil || e.Waiters() != 0 {
 		t.Fatal("queue not empty after every waiter left")
 	}
