@@ -34,11 +34,16 @@ import (
 //	Commit     lock; CAS queued on if the epoch has not moved (else
 //	           unlock, count--, return); enqueue a record; unlock; yield
 //	           once; park on its Parker.
+//	Ready      Commit's enqueue, then return the Parker's channel (C); the
+//	           Ticket keeps the record, and its Cancel takes it out.
 //	NotifyOne  count == 0? return (one load). Queued off? CAS epoch++ and
 //	NotifyAll  return: every counted waiter is between Prepare and the
 //	           enqueue, and its Commit will see the move. Otherwise lock;
 //	           dequeue the head (NotifyOne) or the whole queue (NotifyAll:
-//	           count -= n, queued off, epoch++ in one RMW); unlock; wake.
+//	           count -= n, queued off, epoch++ in one RMW); wake; unlock.
+//	leave      (ctx ended, or an armed Ticket cancelled) lock; still queued:
+//	           unlink, count--. Chosen by NotifyOne: TryPark; the token was
+//	           there (not delivered)? choose the next one. Unlock.
 //
 // Why Commit yields once between enqueueing and parking: a Parker blocks on
 // a channel in a select with ctx.Done(), which costs more than the runtime
@@ -63,12 +68,23 @@ import (
 //     notification that comes later finds queued on and takes mu.
 //   - A record in the queue has state rsQueued and holds no token; only the
 //     notifier that dequeues it (and sets rsChosenOne or rsChosenAll, under
-//     mu) wakes its Parker, once, after releasing mu.
+//     mu) wakes its Parker, once, in the same critical section. So whoever
+//     takes mu later finds a dequeued record's token stored, or consumed by
+//     its owner: by Park, or (an armed Ticket) by a receive from Ready. A
+//     leaving owner's TryPark tells which: a NotifyOne is passed on only if
+//     it was not delivered, so it is neither lost nor duplicated.
 //   - A record is reused (records, see waitlist.Cache) only once its Parker
 //     holds no token and no notifier will wake it: after its Park consumed
-//     the token, or after it left the queue itself, or after a cancelled
-//     owner found the token already delivered. Otherwise it is dropped.
-//   - Waker.Wake is never called with mu held.
+//     the token, or after it left the queue itself, or after its owner's
+//     leave consumed the token.
+//   - Parker.Wake is called with mu held: it is one CAS, or a non-blocking
+//     send on an empty channel of capacity 1, and runs no code of the
+//     user's.
+//
+// Synctest: records are kept per EventCount, so their channels are used
+// only by the goroutines that use the EventCount; like a channel, one used
+// in a testing/synctest bubble must stay in it. Nothing here knows about
+// bubbles.
 
 // An EventCount lets any number of goroutines wait for a condition that any
 // number of goroutines make true: a condition variable without a mutex,
@@ -94,7 +110,8 @@ type EventCount struct {
 // Cancel or Commit panics, changing nothing, unless other goroutines hold
 // Tickets they have not yet ended or committed (tickets are not told apart
 // before they park); then the goroutine whose Ticket was outnumbered panics
-// in its own Cancel or Commit.
+// in its own Cancel or Commit. A Ticket armed by Ready holds its queue
+// record: ending a copy of it twice is not detected, and must not happen.
 type Ticket struct {
 	e     *EventCount
 	epoch uint32
@@ -146,7 +163,7 @@ func (e *EventCount) Prepare() Ticket {
 func (e *EventCount) Cancel(t Ticket) {
 	e.check(t)
 	if t.w != nil {
-		e.disarm(t.w)
+		e.leave(t.w)
 		return
 	}
 	e.release(t.epoch)
@@ -187,7 +204,7 @@ func (e *EventCount) Commit(ctx context.Context, t Ticket) error {
 	// often runnable on this P (it was just woken); if it notifies
 	// meanwhile, neither side blocks on the channel.
 	if err := w.Parker.Park(ctx); err != nil {
-		e.disarm(w)
+		e.leave(w)
 		return err
 	}
 	// The notifier woke w under mu and no longer touches it.
@@ -494,10 +511,10 @@ func (e *EventCount) abandon(t Ticket, err error) error {
 	return err
 }
 
-// disarm takes out the owner of w, a record that joined the queue, whose
+// leave takes out the owner of w, a record that joined the queue, whose
 // Park returned an error (ctx done) or whose armed Ticket is cancelled, and
 // gives w back to records.
-func (e *EventCount) disarm(w *waiter) {
+func (e *EventCount) leave(w *waiter) {
 	if w == released {
 		return
 	}

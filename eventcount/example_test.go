@@ -104,3 +104,38 @@ func ExampleEventCount_Prepare() {
 	fmt.Println("ready")
 	// Output: ready
 }
+
+// Ready arms a prepared Ticket for a select statement beside other cases;
+// the Ticket is ended by Cancel whichever case the select took, and a
+// NotifyOne that chose it while the select took another case goes on to the
+// next waiter.
+func ExampleEventCount_Ready() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var ec eventcount.EventCount
+	var flag atomic.Bool
+	tick := make(chan struct{}, 1)
+
+	go func() {
+		flag.Store(true)
+		ec.NotifyOne()
+	}()
+	for {
+		t := ec.Prepare()
+		if flag.Load() {
+			ec.Cancel(t)
+			break
+		}
+		select {
+		case <-ec.Ready(&t): // notified: check the flag again
+		case <-tick:
+		case <-ctx.Done():
+			ec.Cancel(t)
+			fmt.Println("the NotifyOne was lost:", ctx.Err())
+			return
+		}
+		ec.Cancel(t) // ends t either way
+	}
+	fmt.Println("flag set")
+	// Output: flag set
+}

@@ -29,7 +29,7 @@ func TestLeaveAfterChosenPassesOnToNextParked(t *testing.T) {
 		if received && !a.Parker.TryPark() { // as a receive from Ready does
 			t.Fatal("the chosen waiter was not woken")
 		}
-		e.disarm(a)
+		e.leave(a)
 		if got := b.Parker.TryPark(); got == received {
 			t.Fatalf("received=%v: the notification passed on to the next waiter: %v", received, got)
 		}
@@ -41,7 +41,7 @@ func TestLeaveAfterChosenPassesOnToNextParked(t *testing.T) {
 			t.Fatalf("received=%v: %d queued, Waiters()=%d, want %d", received, e.queue.Len(), e.Waiters(), want-1)
 		}
 		if freeLen(&e) != 1 {
-			t.Fatalf("received=%v: %d free records, want 1 (a's token consumed in disarm)", received, freeLen(&e))
+			t.Fatalf("received=%v: %d free records, want 1 (a's token consumed in leave)", received, freeLen(&e))
 		}
 		checkInvariants(t, &e)
 	}
@@ -52,7 +52,7 @@ func TestLeaveAfterChosenPassesOnToPrepared(t *testing.T) {
 	a := e.enqueue(e.Prepare())
 	prepared := e.Prepare()
 	e.NotifyOne() // chooses a, which is then cancelled
-	e.disarm(a)
+	e.leave(a)
 	// Nobody else is parked: the epoch moved, so the prepared waiter's
 	// Commit returns without parking, even with a done context.
 	ctx, cancel := context.WithCancel(context.Background())
@@ -72,7 +72,7 @@ func TestLeaveAfterNotifyAllPassesNothingOn(t *testing.T) {
 	b := e.enqueue(e.Prepare())
 	e.NotifyAll()
 	c := e.enqueue(e.Prepare()) // parks after the NotifyAll
-	e.disarm(a)
+	e.leave(a)
 	if !b.Parker.TryPark() {
 		t.Fatal("NotifyAll did not wake the second waiter")
 	}
@@ -90,8 +90,8 @@ func TestLeaveWhileQueued(t *testing.T) {
 	a := e.enqueue(e.Prepare())
 	b := e.enqueue(e.Prepare())
 	c := e.enqueue(e.Prepare())
-	e.disarm(b) // from the middle
-	e.disarm(c) // the tail
+	e.leave(b) // from the middle
+	e.leave(c) // the tail
 	if e.queue.Front() != a || e.queue.Back() != a || a.Next() != nil || e.queue.Len() != 1 {
 		t.Fatal("queue links broken by leave")
 	}
@@ -99,7 +99,7 @@ func TestLeaveWhileQueued(t *testing.T) {
 		t.Fatalf("Waiters() = %d, free = %d; want 1, 2", e.Waiters(), freeLen(&e))
 	}
 	checkInvariants(t, &e)
-	e.disarm(a)
+	e.leave(a)
 	if e.queue.Front() != nil || e.queue.Back() != nil || e.Waiters() != 0 {
 		t.Fatal("queue not empty after every waiter left")
 	}

@@ -51,6 +51,11 @@ import (
 // a channel of capacity 1 that is empty, and runs no code of the user's. A
 // Waker given to Notified.Register is woken there too, which its contract
 // (never block) allows; it must not call back into the Notify.
+//
+// Synctest: records are kept per Notify (not in a pool shared by every
+// goroutine), so their channels are used only by the goroutines that use the
+// Notify; like a channel, one used in a testing/synctest bubble must stay in
+// it. Nothing here knows about bubbles.
 
 // Notify wakes goroutines waiting for an event that carries no data, and
 // keeps at most one permit for a waiter to come: see the package
