@@ -44,6 +44,7 @@
 //@check: defines="-DW=3 -DALLFAST -DNOALL -DCANCELS=0" cc="-DSAFETY -DBITSTATE" run="-m200000 -w29"
 //@broken: defines="-DW=3 -DALLFAST -DNOALL -DCANCELS=0 -DBROKEN_TAKE" cc="-DSAFETY" run="-m200000"
 //@broken: defines="-DBROKEN_STORE" cc="-DSAFETY" run="-m200000"
+//@broken: defines="-DBROKEN_WAKEAFTER" cc="-DSAFETY" run="-m200000"
 
 #ifndef W
 #define W 2
@@ -131,8 +132,9 @@ inline unlink(h) {
 	fi
 }
 
-/* notifyLocked(k): take the first (last) handle out into next, or store the
- * permit */
+/* notifyLocked(k): take the first (last) handle out and wake it, under the
+ * mutex (BROKEN_WAKEAFTER: into next, woken by wakeNext after unlocking, as
+ * the code once did), or store the permit */
 inline notifyLocked(k) {
 	if
 	:: qlen == 0 -> d_step { state = NOTIFIED; permit = true }
@@ -142,11 +144,15 @@ inline notifyLocked(k) {
 		:: else -> next = q[0]
 		fi;
 		unlink(next);
-		kind[next] = k
+		kind[next] = k;
+#ifndef BROKEN_WAKEAFTER
+		wake(next);
+		next = NONE
+#endif
 	fi
 }
 
-/* wakeNext: wake the handle notifyLocked took out, after unlocking */
+/* wakeNext: nothing to do, but in BROKEN_WAKEAFTER */
 inline wakeNext() {
 	if
 	:: next != NONE -> wake(next); next = NONE
@@ -175,18 +181,29 @@ inline register() {
 	unlock()
 }
 
-/* Notify.withdraw: the handle gives up, leaving nothing behind */
+/* Notify.withdraw: the handle gives up (or, after a receive from Ready,
+ * is cancelled), leaving nothing behind. Taken out of the list, it was woken
+ * under the mutex: TryPark finds its token unless a receive consumed it. */
 inline withdraw() {
 	atomic { !locked -> locked = true; k = kind[me] };
 	if
 	:: k == K_NONE -> unlink(me)
 	:: k == K_FIRST || k == K_LAST ->
+		if
+		:: token[me] == 1 -> token[me] = 0;   /* TryPark: not delivered */
 #ifndef BROKEN_4618
-		notifyLocked(k)   /* pass it on */
+			notifyLocked(k)   /* pass it on */
+#else
+			skip
+#endif
+		:: else   /* a receive from Ready took it */
+		fi
+	:: k == K_ALL ->
+#ifndef BROKEN_NOCONSUME
+		token[me] = 0   /* TryPark: dropped */
 #else
 		skip
 #endif
-	:: k == K_ALL
 	fi;
 #ifdef BROKEN_3652
 	/* clears the state whatever it is: a permit stored meanwhile is lost */
@@ -197,15 +214,6 @@ inline withdraw() {
 #endif
 	unlock();
 	wakeNext();
-	if
-	:: k != K_NONE ->
-#ifndef BROKEN_NOCONSUME
-		atomic { token[me] == 1 -> token[me] = 0 }
-#else
-		skip
-#endif
-	:: else
-	fi;
 	k = 0
 }
 
@@ -299,6 +307,23 @@ loop:
 		if
 		:: tokens > 0 -> withdraw(); release(); goto loop
 		:: else
+		fi;
+		/* or select on h.Ready() beside another case, then h.Cancel():
+		 * a receive consumes the token; a lost select (up to CANCELS
+		 * times) must pass a notification that chose it on */
+		if
+		:: true   /* h.Wait, below */
+		:: true ->
+			if
+			:: atomic { token[me] == 1 -> token[me] = 0 };
+				withdraw(); release(); goto loop
+			:: atomic { cancels < CANCELS -> cancels++ };
+				withdraw(); release();
+				if
+				:: goto loop
+				:: goto quit
+				fi
+			fi
 		fi
 	fi;
 	/* Wait: park until the token arrives, or give up while it has not */
@@ -369,11 +394,20 @@ proctype NotifyAller() {
 	:: n > 0 -> state = EMPTY
 	:: else
 	fi;
+	/* woken under the mutex (BROKEN_WAKEAFTER: after unlocking) */
+#ifndef BROKEN_WAKEAFTER
+	do
+	:: i < n -> wake(woken[i]); i++
+	:: else -> break
+	od;
+	unlock();
+#else
 	unlock();
 	do
 	:: i < n -> wake(woken[i]); i++
 	:: else -> break
 	od;
+#endif
 end:
 	skip
 }
