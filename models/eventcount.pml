@@ -8,7 +8,10 @@
  * a load followed by an atomic compare-and-set of all three. mu is a lock
  * bit; the queue and the record states are touched only with it held. Each
  * consumer owns one record: its Parker token (tok), and a ghost pending bit
- * for a wake decided under mu and delivered after unlocking.
+ * for a wake decided and not yet delivered (notifications wake under mu, so
+ * only BROKEN_WAKEAFTER leaves one pending past the unlock). With SELECT, a
+ * flaky consumer may arm its ticket with Ready and select instead of
+ * parking, then Cancel: a receive took the token, or the select was lost.
  *
  * NSTEADY consumers wait with a context that never ends; NFLAKY wait with
  * one that may end while they are parked (or before they Commit), after
@@ -22,7 +25,7 @@
  *   - cancellation leaves nothing behind: at that point count == the number
  *     of queued records, and every parked consumer is queued;
  *   - a record is enqueued without a token or a pending wake (so reusing a
- *     record is safe), and one whose token leave takes has no wake pending;
+ *     record is safe), and a chosen one that leaves has no wake pending;
  *   - queued == (queue not empty) and count >= queue length whenever mu is
  *     released.
  */
@@ -32,7 +35,8 @@
 //@broken: defines="-DBROKEN_NO_PASSON" cc="-DSAFETY -DCOLLAPSE" run="-m200000"
 //@broken: defines="-DBROKEN_NO_RECHECK" cc="-DSAFETY -DCOLLAPSE" run="-m200000"
 //@broken: defines="-DBROKEN_BUMP_WHILE_QUEUED" cc="-DSAFETY -DCOLLAPSE" run="-m200000"
-//@broken: defines="-DBROKEN_REUSE_DROPPED" cc="-DSAFETY -DCOLLAPSE" run="-m200000"
+//@check: defines="-DSELECT -DNSTEADY=1 -DNFLAKY=2 -DNPROD=1" cc="-DSAFETY -DCOLLAPSE" run="-m200000"
+//@broken: defines="-DSELECT -DNSTEADY=1 -DNFLAKY=2 -DNPROD=1 -DBROKEN_WAKEAFTER" cc="-DSAFETY -DCOLLAPSE" run="-m200000"
 
 #ifndef NSTEADY
 #define NSTEADY 2
@@ -105,7 +109,11 @@ inline choose_one_locked(next, k) {
 		k = 0;
 		remove_at(k);
 		d_step { rstate[next] = CHOSEN_ONE; pending[next] = 1 };
-		atomic { count--; if :: qlen == 0 -> queued = 0 :: else fi }
+		atomic { count--; if :: qlen == 0 -> queued = 0 :: else fi };
+#ifndef BROKEN_WAKEAFTER
+		wake(next);   /* under mu */
+		next = NONE
+#endif
 	fi
 }
 
@@ -148,7 +156,7 @@ inline notify_one(done, c0, q0, e0, next, k) {
 			choose_one_locked(next, k);
 			unlock();
 			if
-			:: next != NONE -> wake(next)
+			:: next != NONE -> wake(next)   /* BROKEN_WAKEAFTER only */
 			:: else
 			fi
 		fi
@@ -180,11 +188,19 @@ inline notify_all(done, c0, q0, e0, k) { /* uses the caller's woken[] and n */
 				k = 0
 			};
 			atomic { count = count - n; queued = 0; epoch++ };
+#ifndef BROKEN_WAKEAFTER
+			do
+			:: k < n -> wake(woken[k]); k++   /* under mu */
+			:: else -> break
+			od;
+			unlock()
+#else
 			unlock();
 			do
 			:: k < n -> wake(woken[k]); k++
 			:: else -> break
 			od
+#endif
 		fi
 	fi
 }
@@ -219,7 +235,7 @@ proctype producer(bit all) {
 
 proctype consumer(byte me; bit flaky) {
 	byte my, c0, e0, next, k;
-	bit q0, cancelled, ok, done;
+	bit q0, cancelled, ok, done, sel;
 
 wait:
 	/* Wait: ready(), a CAS loop taking an item */
@@ -291,6 +307,22 @@ wait:
 	};
 	unlock();
 
+	/* Ready instead of Commit's Park (a flaky consumer, once): select on
+	 * the channel beside another case, then Cancel (leave) either way: a
+	 * receive consumed the token; a lost select must pass it on. */
+#ifdef SELECT
+	if
+	:: flaky && !cancelled && !sel ->
+		sel = 1;
+		if
+		:: atomic { tok[me] -> tok[me] = 0; parked[me] = 0 }
+		:: atomic { cancelled = 1; parked[me] = 0 }   /* lost the select */
+		fi;
+		goto leave
+	:: true
+	fi;
+#endif
+
 	/* (Commit yields here, which adds no interleaving.) Park: take the
 	 * token, or (flaky) see ctx done, then take a token that arrived
 	 * meanwhile or fail. */
@@ -298,7 +330,7 @@ end_park:
 	if
 	:: atomic { tok[me] -> tok[me] = 0; parked[me] = 0 };
 		goto wait
-	:: flaky && !cancelled ->
+	:: flaky && !cancelled && !sel ->
 		cancelled = 1;
 		atomic {
 			parked[me] = 0;
@@ -314,6 +346,7 @@ end_park:
 	fi;
 
 	/* leave */
+leave:
 	next = NONE;
 	lock();
 	if
@@ -326,27 +359,25 @@ end_park:
 		remove_at(k);
 		atomic { count--; if :: qlen == 0 -> queued = 0 :: else fi }
 	:: rstate[me] == CHOSEN_ONE || rstate[me] == CHOSEN_ALL ->
+		/* Woken under mu: TryPark finds the token unless a receive from
+		 * Ready took it; a NotifyOne is passed on only if it was there.
+		 * Either way the record is reused: no wake may be on its way. */
+		atomic { ok = tok[me]; tok[me] = 0; assert(!pending[me]) };
 #ifndef BROKEN_NO_PASSON
 		if
-		:: rstate[me] == CHOSEN_ONE -> choose_one_locked(next, k)
+		:: rstate[me] == CHOSEN_ONE && ok -> choose_one_locked(next, k)
 		:: else
 		fi;
 #endif
-		/* TryPark: reuse the record only if the wake was delivered. */
-		d_step {
-			if
-			:: tok[me] -> tok[me] = 0; assert(!pending[me])
-			:: else
-#ifdef BROKEN_REUSE_DROPPED
-				/* reused although its wake is still on the way */
-				assert(!pending[me])
-#endif
-			fi
-		}
+		ok = 0
 	fi;
 	unlock();
 	if
-	:: next != NONE -> wake(next)
+	:: next != NONE -> wake(next)   /* BROKEN_WAKEAFTER only */
+	:: else
+	fi;
+	if
+	:: sel -> sel = 0; goto wait   /* Cancel after the select: wait again */
 	:: else
 	fi;
 quit:

@@ -5,7 +5,10 @@
  * W waiters each take one token from a counter and wait on the Notify when
  * the counter is empty: even ones through Notify.Wait (permit fast path, then
  * a registration), odd ones through a Notified handle taken before
- * re-checking the counter. A waiter that leaves tokens behind calls NotifyOne:
+ * re-checking the counter, which then waits, or selects on Ready beside
+ * another case and cancels (a receive consumed the token, or the select was
+ * lost and the notification must be passed on). Notifications wake the
+ * handles they take out of the list under the mutex. A waiter that leaves tokens behind calls NotifyOne:
  * permits do not add up, so consumers sharing a Notify pass the baton. A
  * waiter may give up waiting (its ctx ends) up to CANCELS times, then starts
  * over or leaves for good, leaving its token to nobody. W notifiers each add
