@@ -182,6 +182,9 @@ func (e *EventCount) Cancel(t Ticket) {
 // A nil return means "re-check the condition", not "the condition holds":
 // another goroutine may have got there first.
 //
+// On a Ticket armed by Ready, Commit waits on its channel instead of
+// selecting on it; after a receive from that channel, end it with Cancel.
+//
 // A nil ctx panics before anything changes: t is still to be ended (by
 // Cancel, say, after a recover).
 func (e *EventCount) Commit(ctx context.Context, t Ticket) error {
