@@ -62,14 +62,7 @@ func TestAllocs(t *testing.T) {
 	}
 	// A Wait that parks: the helper notifies once the waiter is registered.
 	var n notify.Notify
-	requests := make(chan struct{})
-	helper := testutil.Go(t, func() {
-		for range requests {
-			waitRegistered(t, &n, 1)
-			n.NotifyOne()
-		}
-	})
-	defer func() { close(requests); testutil.Recv(t, helper, "helper") }()
+	requests := notifier(t, &n)
 	parking := func() {
 		requests <- struct{}{}
 		wait(n.Wait(ctx))
@@ -85,14 +78,7 @@ var allocWaker countWaker
 // A select that blocks on Ready, woken by a NotifyOne from another goroutine.
 func TestAllocsReadyParked(t *testing.T) {
 	var n notify.Notify
-	requests := make(chan struct{})
-	helper := testutil.Go(t, func() {
-		for range requests {
-			waitRegistered(t, &n, 1)
-			n.NotifyOne()
-		}
-	})
-	defer func() { close(requests); testutil.Recv(t, helper, "helper") }()
+	requests := notifier(t, &n)
 	expired, stop := testutil.Deadline()
 	defer stop()
 	selecting := func() {
@@ -109,4 +95,19 @@ func TestAllocsReadyParked(t *testing.T) {
 	if a := testing.AllocsPerRun(100, selecting); a != 0 {
 		t.Errorf("a select on Ready that blocks allocates %v times per run", a)
 	}
+}
+
+// notifier starts a helper that, for each value sent on the returned
+// channel, waits until a handle is registered on n and calls NotifyOne. It
+// stops with the test.
+func notifier(t *testing.T, n *notify.Notify) chan<- struct{} {
+	requests := make(chan struct{})
+	helper := testutil.Go(t, func() {
+		for range requests {
+			waitRegistered(t, n, 1)
+			n.NotifyOne()
+		}
+	})
+	t.Cleanup(func() { close(requests); testutil.Recv(t, helper, "helper") })
+	return requests
 }
