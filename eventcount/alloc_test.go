@@ -31,7 +31,15 @@ func TestAllocsReady(t *testing.T) {
 		<-ch
 		ec.Cancel(b)
 	}
-	for name, f := range map[string]func(){"received": received, "lost select": lost} {
+	var w countWaker
+	registered := func() {
+		tk := ec.Prepare()
+		tk.Register(&w)
+		ec.NotifyOne()
+		<-ec.Ready(&tk)
+		ec.Cancel(tk)
+	}
+	for name, f := range map[string]func(){"received": received, "lost select": lost, "registered": registered} {
 		f()
 		if n := testing.AllocsPerRun(100, f); n != 0 {
 			t.Errorf("Ready, %s: %v allocs, want 0", name, n)

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/diatomic-go/diatomic/internal/waitlist"
+	"github.com/diatomic-go/diatomic/waker"
 )
 
 // EventCount: Dmitry Vyukov's eventcount ("Eventcounts", 1024cores.net;
@@ -253,6 +254,50 @@ func (e *EventCount) Ready(t *Ticket) <-chan struct{} {
 	return t.w.Parker.C()
 }
 
+// Register arms t as Ready does and arranges for w.Wake to be called once a
+// notification reaches t, or at once if one already has, for a goroutine
+// that waits on many sources at a time (see waker.Waker). t is still ended
+// by Cancel, after which the notification is to be checked (the condition,
+// as always with an EventCount). A second Register replaces the first Waker.
+//
+// w.Wake is called from the notifier, with the EventCount's internal lock
+// held: it must not block and must not call back into the EventCount, as
+// the Waker contract asks. A nil w panics, changing nothing.
+func (t *Ticket) Register(w waker.Waker) {
+	if w == nil {
+		panic("eventcount: Register with a nil Waker")
+	}
+	e := t.e
+	if e == nil {
+		panic(errNotPrepared)
+	}
+	e.Ready(t)
+	r := t.w
+	if r != released {
+		e.mu.Lock()
+		if r.Kind == rsQueued {
+			r.Waker = w
+			e.mu.Unlock()
+			return
+		}
+		e.mu.Unlock()
+	}
+	w.Wake() // already notified
+}
+
+// Unregister withdraws the Waker given to Register: once it returns, no
+// notification calls it. t stays armed. It does nothing on a Ticket with no
+// Waker.
+func (t *Ticket) Unregister() {
+	r := t.w
+	if r == nil || r == released {
+		return
+	}
+	t.e.mu.Lock()
+	r.Waker = nil
+	t.e.mu.Unlock()
+}
+
 // released stands for an armed Ticket that a notification released before
 // it could join the queue: its channel is closed, and ending it does
 // nothing.
@@ -402,7 +447,7 @@ func (e *EventCount) notifyAllSlow() {
 	for w := head; w != nil; {
 		next := w.Detach() // before the wake: the woken owner may reuse w
 		w.Kind = rsChosenAll
-		w.Parker.Wake()
+		w.Wake()
 		w = next
 	}
 	e.mu.Unlock()
@@ -451,7 +496,7 @@ func (e *EventCount) chooseOneLocked() *waiter {
 	e.uncountLocked() // w is no longer counted
 	// Woken under mu: whoever takes mu after this finds w's token stored,
 	// or consumed by its owner (Park, or a receive from Ready).
-	w.Parker.Wake()
+	w.Wake()
 	return w
 }
 
@@ -542,8 +587,9 @@ func (e *EventCount) leave(w *waiter) {
 }
 
 const (
-	errUnmatched  = "eventcount: Cancel or Commit without a matching Prepare (Ticket used twice?)"
-	errNilContext = "eventcount: nil Context"
+	errUnmatched   = "eventcount: Cancel or Commit without a matching Prepare (Ticket used twice?)"
+	errNilContext  = "eventcount: nil Context"
+	errNotPrepared = "eventcount: Ticket not returned by this EventCount's Prepare"
 )
 
 // release ends a counted ticket that is not in the queue (count--) and
@@ -595,7 +641,7 @@ func (e *EventCount) releaseLocked(epoch uint32) (notified, ok bool) {
 
 func (e *EventCount) check(t Ticket) {
 	if t.e != e {
-		panic("eventcount: Ticket not returned by this EventCount's Prepare")
+		panic(errNotPrepared)
 	}
 }
 

@@ -166,3 +166,66 @@ func iterations(n int) int {
 	}
 	return n
 }
+
+type countWaker struct{ n atomic.Int32 }
+
+func (w *countWaker) Wake() { w.n.Add(1) }
+
+// Register arms the Ticket: a notification that reaches it wakes the Waker
+// once; a Ticket already released wakes it at once; after Unregister,
+// nothing does.
+func TestTicketRegister(t *testing.T) {
+	var ec eventcount.EventCount
+	tk := ec.Prepare()
+	var w countWaker
+	tk.Register(&w)
+	if w.n.Load() != 0 || ec.Parked() != 1 {
+		t.Fatalf("Register: %d wakes, %d parked; want 0 and 1 (armed)", w.n.Load(), ec.Parked())
+	}
+	ec.NotifyOne()
+	if w.n.Load() != 1 {
+		t.Fatalf("one NotifyOne woke the registered Waker %d times, want 1", w.n.Load())
+	}
+	select {
+	case <-ec.Ready(&tk):
+	default:
+		t.Fatal("the registered Ticket's channel is not ready after its Waker was woken")
+	}
+	ec.Cancel(tk)
+
+	tk = ec.Prepare()
+	ec.NotifyAll() // nobody parked: releases tk
+	var w2 countWaker
+	tk.Register(&w2)
+	if w2.n.Load() != 1 {
+		t.Fatal("Register on a released Ticket did not wake at once")
+	}
+	ec.Cancel(tk)
+
+	tk = ec.Prepare()
+	var w3 countWaker
+	tk.Register(&w3)
+	tk.Unregister()
+	ec.NotifyOne()
+	if w3.n.Load() != 0 {
+		t.Fatal("an unregistered Waker was woken")
+	}
+	ec.Cancel(tk)
+	if ec.Waiters() != 0 {
+		t.Fatalf("Waiters() = %d", ec.Waiters())
+	}
+	if err := ec.CheckInvariants(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestTicketRegisterMisuse(t *testing.T) {
+	var ec eventcount.EventCount
+	tk := ec.Prepare()
+	wantPanic(t, "eventcount: Register with a nil Waker", func() { tk.Register(nil) })
+	var zero eventcount.Ticket
+	wantPanic(t, "eventcount: Ticket not returned by this EventCount's Prepare", func() { zero.Register(&countWaker{}) })
+	zero.Unregister() // nothing to withdraw
+	ec.Cancel(tk)     // tk was left unarmed by the panic
+	wantWorks(t, &ec)
+}

@@ -147,18 +147,7 @@ func (n *Notify) notifyLocked(k kind) {
 	}
 	n.unlink(w)
 	w.Kind = k
-	wakeLocked(w)
-}
-
-// wakeLocked wakes the record a notification has just taken out of the
-// list, with mu held (see the invariants). The Wake synchronizes before the
-// return of the Park, or the receive from Ready, that consumes the token.
-func wakeLocked(w *waiter) {
-	ext := w.Waker // read first: once its Park returns, the owner reuses w
-	w.Parker.Wake()
-	if ext != nil {
-		ext.Wake()
-	}
+	w.Wake()
 }
 
 // NotifyAll wakes every handle registered before the call (the goroutines
@@ -181,7 +170,7 @@ func (n *Notify) notifyAll() {
 	for w := n.list.TakeAll(); w != nil; {
 		next := w.Detach() // before the wake: the woken owner may reuse w
 		w.Kind = kindAll
-		wakeLocked(w)
+		w.Wake()
 		w = next
 	}
 	n.mu.Unlock()

@@ -42,6 +42,19 @@ type Waiter struct {
 	free       *Waiter // Cache link, owned by whoever holds the record
 }
 
+// Wake wakes the record a notification has just taken out of the list: its
+// Parker, then its Waker if it has one. The owners call it with their mutex
+// held, so that whoever takes the mutex next finds the token delivered
+// (stored, or consumed by the record's owner). Waker is read first: once
+// the Parker's token is consumed, the owner may reuse the record.
+func (w *Waiter) Wake() {
+	ext := w.Waker
+	w.Parker.Wake()
+	if ext != nil {
+		ext.Wake()
+	}
+}
+
 // Next returns the record after w in the list (or in the chain TakeAll
 // returned), nil at the end.
 func (w *Waiter) Next() *Waiter { return w.next }
