@@ -13,12 +13,23 @@ import (
 	"github.com/diatomic-go/diatomic/notify"
 )
 
+// chanWaker's Wake is a non-blocking send, as a select loop's waker is.
+type chanWaker struct{ c chan struct{} }
+
+func (w *chanWaker) Wake() {
+	select {
+	case w.c <- struct{}{}:
+	default:
+	}
+}
+
 // TestSelectConservesNotifyOne hunts a notification lost or duplicated when
 // the select takes another case. Each round, waiters take a handle and
 // select on its Ready channel and on a channel that a referee closes at a
-// random moment; one NotifyOne races the referee. A waiter that loses the
-// select cancels its handle, which must pass the notification on; so must a
-// waiter that gives up in Wait. At the end exactly one of them received the
+// random moment (in some rounds one waiter registers a Waker instead, or
+// waits in Wait with a ctx that the referee ends); one NotifyOne races the
+// referee. A waiter that loses the select cancels its handle, which must
+// pass the notification on; so must a waiter that gives up in Wait. At the end exactly one of them received the
 // notification, or it is the stored permit: never both, never neither.
 func TestSelectConservesNotifyOne(t *testing.T) {
 	testutil.ForEachProcs(t, func(t *testing.T) {
@@ -38,6 +49,22 @@ func TestSelectConservesNotifyOne(t *testing.T) {
 						// One waiter in Wait with a ctx that ends.
 						if h.Wait(ctx) == nil {
 							received.Add(1)
+						}
+						return
+					}
+					if j == 1 && i%3 == 1 {
+						// One waiter through Register: its Waker's
+						// wake means Wait now returns at once.
+						w := &chanWaker{make(chan struct{}, 1)}
+						h.Register(w)
+						select {
+						case <-w.c:
+							if err := h.Wait(cancelled); err != nil {
+								t.Errorf("round %d: Wait after the Waker's wake = %v", i, err)
+							}
+							received.Add(1)
+						case <-other:
+							h.Unregister()
 						}
 						return
 					}
