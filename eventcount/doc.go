@@ -39,7 +39,8 @@
 //
 // In a select statement, Ready arms a prepared Ticket in place of Commit
 // (see EventCount.Ready); the Ticket is then ended by Cancel, whichever
-// case the select took.
+// case the select took. For a goroutine that waits on many sources at a
+// time, Ticket.Register arms it with a waker.Waker of the caller's.
 //
 // Wait, WaitUntil and Commit have no non-blocking twin: the non-blocking form
 // of a wait is a call of the predicate. For a single waiting goroutine,

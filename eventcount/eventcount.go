@@ -37,6 +37,7 @@ import (
 //	           once; park on its Parker.
 //	Ready      Commit's enqueue, then return the Parker's channel (C); the
 //	           Ticket keeps the record, and its Cancel takes it out.
+//	           Register: the same, and the record's Waker is set under mu.
 //	NotifyOne  count == 0? return (one load). Queued off? CAS epoch++ and
 //	NotifyAll  return: every counted waiter is between Prepare and the
 //	           enqueue, and its Commit will see the move. Otherwise lock;
