@@ -69,6 +69,18 @@ type notifiedSignal struct{ n notify.Notify }
 func (s *notifiedSignal) notify() { s.n.NotifyOne() }
 func (s *notifiedSignal) wait()   { _ = s.n.Notified().Wait(context.Background()) }
 
+// readySignal waits in a select statement on a handle's Ready channel, the
+// form that can wait beside other cases; the handle is cancelled after the
+// receive, which gives its record back.
+type readySignal struct{ n notify.Notify }
+
+func (s *readySignal) notify() { s.n.NotifyOne() }
+func (s *readySignal) wait() {
+	h := s.n.Notified()
+	<-h.Ready()
+	h.Cancel()
+}
+
 var impls = []struct {
 	name string
 	new  func() signal
@@ -77,6 +89,7 @@ var impls = []struct {
 	{"impl=cond", func() signal { return newCondSignal() }},
 	{"impl=notify", func() signal { return new(notifySignal) }},
 	{"impl=notified", func() signal { return new(notifiedSignal) }},
+	{"impl=ready", func() signal { return new(readySignal) }},
 }
 
 // BenchmarkHandoff: two goroutines take turns, each notifying the other and
