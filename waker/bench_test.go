@@ -20,14 +20,14 @@ func BenchmarkNotifyNobody(b *testing.B) {
 		b.ReportAllocs()
 		src := NewWakeSink().Source()
 		for range b.N {
-			src.Notify()
+			src.Wake()
 		}
 	})
 	b.Run("impl=DiatomicWaker", func(b *testing.B) {
 		b.ReportAllocs()
 		var w DiatomicWaker
 		for range b.N {
-			w.Notify()
+			w.Wake()
 		}
 	})
 	b.Run("impl=SpmcWaker", func(b *testing.B) {
@@ -77,7 +77,7 @@ func BenchmarkNotifyNobodyParallel(b *testing.B) {
 		name string
 		f    func()
 	}{
-		{"impl=DiatomicWaker", dw.Notify},
+		{"impl=DiatomicWaker", dw.Wake},
 		{"impl=SpmcWaker", sw.Wake},
 		{"impl=AtomicWaker", aw.Wake},
 		{"impl=chan", func() {
@@ -108,7 +108,7 @@ func BenchmarkRegisterNotifyConsume(b *testing.B) {
 		src := s.Source()
 		for b.Loop() {
 			s.Register(&s.parker)
-			src.Notify()
+			src.Wake()
 			if !s.parker.TryPark() {
 				b.Fatal("no token after notify")
 			}
@@ -193,13 +193,13 @@ func BenchmarkPingPong(b *testing.B) {
 			for i := int64(1); i <= n; i++ {
 				_ = c.Wait(ctx, func() bool { return ball.Load() == 2*i-1 })
 				ball.Add(1)
-				srcA.Notify()
+				srcA.Wake()
 			}
 		}()
 		b.ResetTimer()
 		for i := int64(1); i <= n; i++ {
 			ball.Add(1)
-			srcC.Notify()
+			srcC.Wake()
 			_ = a.Wait(ctx, func() bool { return ball.Load() == 2*i })
 		}
 		<-done

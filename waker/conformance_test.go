@@ -39,7 +39,7 @@ type diatomicTarget struct{ DiatomicWaker }
 
 func (d *diatomicTarget) register(w Waker) bool { d.Register(w); return true }
 func (d *diatomicTarget) unregister()           { d.Unregister() }
-func (d *diatomicTarget) notify()               { d.Notify() }
+func (d *diatomicTarget) notify()               { d.Wake() }
 func (d *diatomicTarget) registered() bool      { return d.Registered() }
 
 var targets = []struct {
@@ -378,4 +378,51 @@ func TestContendedNotifySynchronizes(t *testing.T) {
 			}
 		})
 	})
+}
+
+// The deprecated names still wake: DiatomicWaker.Notify and WakeSource.Notify
+// are Wake.
+func TestDeprecatedNotifyWakes(t *testing.T) {
+	var d DiatomicWaker
+	var c counter
+	d.Register(&c)
+	d.Notify() //nolint:staticcheck // the deprecated name under test
+	sink := NewWakeSink()
+	sink.Register(&c)
+	sink.Source().Notify() //nolint:staticcheck // the deprecated name under test
+	if n := c.n.Load(); n != 2 {
+		t.Fatalf("woken %d times by the two deprecated Notify calls, want 2", n)
+	}
+}
+
+// Take on each waker that has it: it returns the registered waker without
+// waking it, and unregisters it.
+func TestTakeReturnsWithoutWaking(t *testing.T) {
+	for name, tk := range map[string]interface {
+		Register(Waker)
+		Take() Waker
+		Wake()
+	}{
+		"DiatomicWaker": new(DiatomicWaker),
+		"AtomicWaker":   new(AtomicWaker),
+	} {
+		var c counter
+		tk.Register(&c)
+		if w := tk.Take(); w != Waker(&c) {
+			t.Fatalf("%s: Take = %v, want the registered waker", name, w)
+		}
+		if w := tk.Take(); w != nil {
+			t.Fatalf("%s: a second Take = %v, want nil", name, w)
+		}
+		tk.Wake()
+		if n := c.n.Load(); n != 0 {
+			t.Fatalf("%s: the taken waker was woken %d times", name, n)
+		}
+	}
+	var s SpmcWaker
+	var c counter
+	s.Register(&c)
+	if w := s.Take(); w != Waker(&c) || s.Take() != nil || c.n.Load() != 0 {
+		t.Fatalf("SpmcWaker: Take = %v, woken %d times", w, c.n.Load())
+	}
 }

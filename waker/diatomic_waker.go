@@ -3,9 +3,12 @@ package waker
 import "sync/atomic"
 
 // DiatomicWaker: the two-slot algorithm of the diatomic-waker crate
-// (asynchronics/diatomic-waker, src/waker.rs), with two changes:
+// (asynchronics/diatomic-waker, src/waker.rs), with two changes. Upstream's
+// notify is Wake here, the name of the operation on every waker of this
+// package (the method of the Waker interface, so a DiatomicWaker is itself a
+// Waker); and its take-and-wake is split, as in AtomicWaker, into Take and Wake.
 //
-//   - Notify with nothing registered is a single atomic load instead of a
+//   - Wake with nothing registered is a single atomic load instead of a
 //     read-modify-write. This is sound because Go's atomics are sequentially
 //     consistent and the wake condition must itself be atomic: either the
 //     notifier's load sees the REGISTERED bit, or it precedes the registrant's
@@ -52,11 +55,11 @@ const (
 //
 // The registrant calls Register, then checks its wake condition, and waits
 // only if it is false; Unregister withdraws the registration. Notifiers make
-// the condition true, then call Notify, which wakes the registered waker once
-// and unregisters it. Notifiers never block each other: a Notify that finds
+// the condition true, then call Wake, which wakes the registered waker once
+// and unregisters it. Notifiers never block each other: a Wake that finds
 // another one delivering asks it to deliver once more, and returns.
 //
-// Costs: Notify with nothing registered is one atomic load; Register of the
+// Costs: Wake with nothing registered is one atomic load; Register of the
 // waker registered last (even if it was unregistered or woken since) is one
 // atomic RMW and writes no slot; a Register of a new waker writes the idle
 // slot and publishes it with one or two RMWs.
@@ -64,9 +67,9 @@ const (
 // # Memory ordering
 //
 // The wake condition must be stored with a sync/atomic operation before
-// Notify and loaded with one after Register. Then either Notify sees the
+// Wake and loaded with one after Register. Then either Wake sees the
 // registration, or the registrant's load sees the condition (or both): no
-// wake-up is lost. A Register synchronizes before the Notify that wakes the
+// wake-up is lost. A Register synchronizes before the Wake that wakes the
 // waker it stored.
 //
 // Register and Unregister must not be called concurrently (from two
@@ -82,7 +85,7 @@ type DiatomicWaker struct {
 	guard exclusive
 }
 
-// Register registers w to be woken by the next Notify, replacing any waker
+// Register registers w to be woken by the next Wake, replacing any waker
 // registered before. Register panics if w is nil or not comparable, leaving
 // the DiatomicWaker as it was.
 func (d *DiatomicWaker) Register(w Waker) {
@@ -100,8 +103,8 @@ func (d *DiatomicWaker) Register(w Waker) {
 		recent ^= dwIndex
 	}
 	if d.slots[recent] == w {
-		// Seq-cst RMW: either a later Notify sees dwRegistered, or the
-		// caller's condition check after this call sees what a Notify
+		// Seq-cst RMW: either a later Wake sees dwRegistered, or the
+		// caller's condition check after this call sees what a Wake
 		// that missed it had published.
 		d.state.Or(dwRegistered)
 		return
@@ -134,7 +137,7 @@ func (d *DiatomicWaker) registerSlow(w Waker, st uint32) {
 	d.state.Or(dwUpdate | dwRegistered)
 }
 
-// Unregister withdraws the registration, if any, so that Notify will not
+// Unregister withdraws the registration, if any, so that Wake will not
 // call the waker. The waker stays cached in its slot, so registering it
 // again is cheap.
 func (d *DiatomicWaker) Unregister() {
@@ -149,22 +152,47 @@ func (d *DiatomicWaker) Unregister() {
 // is a snapshot, for metrics and tests.
 func (d *DiatomicWaker) Registered() bool { return d.state.Load()&dwRegistered != 0 }
 
-// Notify wakes the registered waker, if any, and unregisters it. It never
+// Wake wakes the registered waker, if any, and unregisters it. It never
 // blocks (unless the waker's Wake does) and may be called from any
 // goroutine.
-func (d *DiatomicWaker) Notify() {
+func (d *DiatomicWaker) Wake() {
 	// Fast path: a single seq-cst load (see the memory ordering note).
 	if d.state.Load()&dwRegistered == 0 {
 		return
 	}
-	d.notifySlow()
+	d.wakeSlow()
+}
+
+// Notify is Wake, under the name diatomic-waker gives it.
+//
+// Deprecated: use Wake, the name of the operation on every waker of this
+// package.
+func (d *DiatomicWaker) Notify() { d.Wake() }
+
+// Outlined slow path to allow inlining of the fast path.
+func (d *DiatomicWaker) wakeSlow() {
+	if w := d.takeSlow(); w != nil {
+		w.Wake()
+	}
+}
+
+// Take unregisters and returns the registered waker, so that the caller can
+// wake it later or elsewhere. It returns nil when none is registered, and
+// when another Wake or Take holds the notifier lock: that one then delivers
+// to the waker registered now, on this call's behalf.
+func (d *DiatomicWaker) Take() Waker {
+	// Fast path: a single seq-cst load, as in Wake.
+	if d.state.Load()&dwRegistered == 0 {
+		return nil
+	}
+	return d.takeSlow()
 }
 
 // Outlined slow path to allow inlining of the fast path.
-func (d *DiatomicWaker) notifySlow() {
+func (d *DiatomicWaker) takeSlow() Waker {
 	st, ok := d.lock()
 	if !ok {
-		return
+		return nil
 	}
 	var w Waker
 	for {
@@ -179,7 +207,8 @@ func (d *DiatomicWaker) notifySlow() {
 		// to notify for it: the lock is still ours, on the newest slot.
 		// The waker copied above is superseded by that registration.
 	}
-	w.Wake()
+	// Returned, and woken by wakeSlow, after the lock is released.
+	return w
 }
 
 // lock takes the notifier lock if a waker is registered, clearing

@@ -14,7 +14,7 @@
 //
 //	// Notifier, in any goroutine:
 //	ready.Store(true)
-//	src.Notify()
+//	src.Wake()
 //
 //	// Waiter, in one goroutine:
 //	err := sink.Wait(ctx, ready.Load)

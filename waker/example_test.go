@@ -18,7 +18,7 @@ func ExampleWaitUntil() {
 
 	go func() {
 		box.Store(42)
-		src.Notify()
+		src.Wake()
 	}()
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -38,7 +38,7 @@ func ExampleWakeSink_Wait() {
 		src := sink.Source()
 		go func() {
 			done.Add(1)
-			src.Notify()
+			src.Wake()
 		}()
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -72,11 +72,11 @@ func (c *countWaker) Wake() { c.n++ }
 func ExampleDiatomicWaker() {
 	var w waker.DiatomicWaker
 	var c countWaker
-	w.Notify() // nobody registered: nothing happens, nothing is remembered
+	w.Wake() // nobody registered: nothing happens, nothing is remembered
 	w.Register(&c)
 	w.Register(&c) // the same waker again: one atomic operation
-	w.Notify()
-	w.Notify() // the registration was consumed by the first
+	w.Wake()
+	w.Wake() // the registration was consumed by the first
 	fmt.Println(c.n)
 	// Output: 1
 }
@@ -111,7 +111,7 @@ func ExampleWakeSink_zero() {
 	src := sink.Source()
 	go func() {
 		ready.Store(true)
-		src.Notify()
+		src.Wake()
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

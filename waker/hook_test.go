@@ -32,9 +32,9 @@ func TestDiatomicNotifyWhileDelivering(t *testing.T) {
 	d.Register(&old)
 	ran := onceAt(t, hookDiatomicLocked, func() {
 		d.Register(&fresh)
-		d.Notify() // finds the lock held: asks the holder for one more delivery
+		d.Wake() // finds the lock held: asks the holder for one more delivery
 	})
-	d.Notify()
+	d.Wake()
 	if !ran() {
 		t.Fatal("the Notify never held the lock")
 	}
@@ -58,7 +58,7 @@ func TestDiatomicReplaceWithdrawsFirst(t *testing.T) {
 	if st := d.state.Load(); st&(dwUpdate|dwRegistered) != dwUpdate|dwRegistered {
 		t.Fatalf("state %05b after the first Register, want UPDATE and REGISTERED", st)
 	}
-	ran := onceAt(t, hookDiatomicWrite, d.Notify)
+	ran := onceAt(t, hookDiatomicWrite, d.Wake)
 	d.Register(&second)
 	if !ran() {
 		t.Fatal("Register never reached the slot write")
@@ -75,7 +75,7 @@ func TestDiatomicReplaceWithdrawsFirst(t *testing.T) {
 				t.Fatalf("Notify after the replacement panicked (read a slot it should not): %v", r)
 			}
 		}()
-		d.Notify()
+		d.Wake()
 	}()
 	if wakes(&second) != 1 || wakes(&first) != 0 {
 		t.Fatalf("after Notify: second woken %d, first %d; want 1, 0", wakes(&second), wakes(&first))

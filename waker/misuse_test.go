@@ -43,12 +43,12 @@ func mustPanic(t *testing.T, prefix string, f func()) {
 	f()
 }
 
-// sinkTarget drives a WakeSink's Register / Unregister / Source().Notify.
+// sinkTarget drives a WakeSink's Register / Unregister / Source().Wake.
 type sinkTarget struct{ WakeSink }
 
 func (s *sinkTarget) register(w Waker) bool { s.Register(w); return true }
 func (s *sinkTarget) unregister()           { s.Unregister() }
-func (s *sinkTarget) notify()               { s.Source().Notify() }
+func (s *sinkTarget) notify()               { s.Source().Wake() }
 func (s *sinkTarget) registered() bool      { return s.waker.Registered() }
 
 // TestNonComparableWakerRefused: the first Register of a non-comparable waker
@@ -150,7 +150,7 @@ func TestNilContextPanics(t *testing.T) {
 		var flag atomic.Bool
 		go func() {
 			flag.Store(true)
-			sink.Source().Notify()
+			sink.Source().Wake()
 		}()
 		if err := sink.Wait(ctx, flag.Load); err != nil {
 			t.Fatalf("Wait after the nil-ctx panics = %v", err)
@@ -208,7 +208,7 @@ func TestZeroWakeSink(t *testing.T) {
 		go func() {
 			synctest.Wait()
 			box.Store(7)
-			src.Notify()
+			src.Wake()
 		}()
 		v, err := WaitUntil(ctx, &sink, func() (int64, bool) { v := box.Swap(0); return v, v != 0 })
 		if v != 7 || err != nil {
@@ -217,7 +217,7 @@ func TestZeroWakeSink(t *testing.T) {
 		go func() {
 			synctest.Wait()
 			box.Store(1)
-			src.Notify()
+			src.Wake()
 		}()
 		if err := sink.Wait(ctx, func() bool { return box.Load() == 1 }); err != nil {
 			t.Fatalf("Wait on a zero WakeSink = %v", err)
@@ -274,7 +274,7 @@ func TestPanickingPredicateLeavesNothingRegistered(t *testing.T) {
 					go func() {
 						synctest.Wait() // the Wait below is parked
 						flag.Store(true)
-						sink.Source().Notify()
+						sink.Source().Wake()
 					}()
 					if err := sink.Wait(ctx, flag.Load); err != nil {
 						t.Fatalf("Wait after the panic = %v (not woken)", err)
@@ -297,7 +297,7 @@ func TestConcurrentWaitLeavesFirstWaiting(t *testing.T) {
 		synctest.Wait()
 		mustPanic(t, "waker: concurrent Wait on WakeSink", func() { _ = sink.Wait(ctx, func() bool { return false }) })
 		flag.Store(true)
-		sink.Source().Notify()
+		sink.Source().Wake()
 		if err := <-first; err != nil {
 			t.Fatalf("the first Wait = %v after the second one's panic, want nil (woken)", err)
 		}

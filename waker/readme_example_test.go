@@ -46,7 +46,7 @@ func Example_packageDoc() {
 	go func() {
 		// Notifier, in any goroutine:
 		ready.Store(true)
-		src.Notify()
+		src.Wake()
 	}()
 
 	// Waiter, in one goroutine:

@@ -33,13 +33,13 @@ func TestWaitBlocksUntilNotify(t *testing.T) {
 		if !sink.waker.Registered() {
 			t.Fatal("a parked Wait is not registered")
 		}
-		sink.Source().Notify() // spurious: the condition is still false
+		sink.Source().Wake() // spurious: the condition is still false
 		synctest.Wait()
 		if returned.Load() {
 			t.Fatal("Wait returned on a spurious notify")
 		}
 		flag.Store(true)
-		sink.Source().Notify()
+		sink.Source().Wake()
 		synctest.Wait()
 		if !returned.Load() {
 			t.Fatal("Wait still blocked after the condition was set and notified")
@@ -74,7 +74,7 @@ func TestWaitCancellation(t *testing.T) {
 		var flag atomic.Bool
 		go func() {
 			flag.Store(true)
-			sink.Source().Notify()
+			sink.Source().Wake()
 		}()
 		if err := sink.Wait(timeoutContext(t), flag.Load); err != nil {
 			t.Fatalf("Wait after a cancelled Wait: %v", err)
@@ -151,9 +151,9 @@ func TestWaitUntilCollectsTokens(t *testing.T) {
 				defer wg.Done()
 				for i := range per {
 					tokens.Add(1)
-					src.Notify()
+					src.Wake()
 					if i%2 == 0 {
-						src.Notify()
+						src.Wake()
 					}
 				}
 			}()
@@ -200,12 +200,12 @@ func TestPingPong(t *testing.T) {
 					return
 				}
 				ball.Add(1)
-				a.Source().Notify()
+				a.Source().Wake()
 			}
 		})
 		for i := int64(1); i <= int64(rounds); i++ {
 			ball.Add(1)
-			b.Source().Notify()
+			b.Source().Wake()
 			if err := a.Wait(ctx, func() bool { return ball.Load() == 2*i }); err != nil {
 				t.Fatalf("ping %d: %v", i, err)
 			}
@@ -331,12 +331,12 @@ func TestZeroAllocs(t *testing.T) {
 	var dw DiatomicWaker
 	var c counter
 	for name, f := range map[string]func(){
-		"Notify/nobody":             src.Notify,
+		"Wake/nobody":               src.Wake,
 		"AtomicWaker/register+wake": func() { aw.Register(&c); aw.Wake() },
 		"SpmcWaker/register+wake":   func() { sw.Register(&c); sw.Wake() },
 		"DiatomicWaker/register+notify": func() {
 			dw.Register(&c)
-			dw.Notify()
+			dw.Wake()
 		},
 		"Wait/ready": func() { waitErr = errors.Join(waitErr, sink.Wait(ctx, func() bool { return true })) },
 		"WaitUntil/ready": func() {
@@ -349,7 +349,7 @@ func TestZeroAllocs(t *testing.T) {
 				n++
 				if n == 2 {
 					flag.Store(true)
-					src.Notify()
+					src.Wake()
 				}
 				return n == 3
 			}))

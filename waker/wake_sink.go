@@ -12,24 +12,27 @@ import (
 //
 // It owns a DiatomicWaker and a Parker, so a Wait registers the same waker
 // every time: after the first registration, registering costs one atomic RMW
-// and no slot write, and a Notify that finds nobody waiting is one atomic
-// load.
+// and no slot write, and a Wake of a WakeSource that finds nobody waiting is
+// one atomic load.
 //
 // # Memory ordering
 //
 // The predicate must read state that notifiers write with sync/atomic
 // operations (or under a lock the predicate also takes) before calling
-// Notify. A write that a notifier makes before calling Notify synchronizes
-// before the predicate call, made after the waiting goroutine is woken by that
-// Notify, that observes it; in any case no wake-up is lost: a Wait never
-// stays parked while the predicate would now report true because of a write
-// followed by a Notify.
+// WakeSource.Wake. A write that a notifier makes before calling Wake
+// synchronizes before the predicate call, made after the waiting goroutine is
+// woken by that Wake, that observes it; in any case no wake-up is lost: a Wait
+// never stays parked while the predicate would now report true because of a
+// write followed by a Wake.
 //
 // Wait, WaitUntil, Register and Unregister must not be called from two
 // goroutines at once; doing so panics with a "waker: concurrent ..." message
 // where the check is cheap (a Wait that has to register always checks), and
-// is reported by the race detector otherwise. Source and WakeSource.Notify
+// is reported by the race detector otherwise. Source and WakeSource.Wake
 // may be called from any goroutine.
+//
+// A WakeSink joins a [Set] through [SinkSource], which pairs it with its
+// predicate.
 //
 // The zero value is ready to use. A WakeSink must not be copied after first
 // use.
@@ -40,7 +43,10 @@ type WakeSink struct {
 }
 
 // WakeSource is the notifying end of a [WakeSink]: a small value, safe to copy
-// and to share between goroutines. The zero WakeSource must not be used.
+// and to share between goroutines. It is a Waker (a comparable value), so it
+// can be registered on another primitive to forward a wake to the sink. It is
+// not a [Source]: a Source is what a Set waits on. The zero WakeSource must
+// not be used.
 type WakeSource struct {
 	waker *DiatomicWaker
 }
@@ -56,13 +62,19 @@ func NewWakeSink() *WakeSink {
 // Source returns a WakeSource that notifies s.
 func (s *WakeSink) Source() WakeSource { return WakeSource{&s.waker} }
 
-// Notify wakes the goroutine waiting on the sink, or the waker registered on
+// Wake wakes the goroutine waiting on the sink, or the waker registered on
 // it, if any. With nothing registered it is a single atomic load. It never
 // blocks and may be called from any goroutine.
-func (src WakeSource) Notify() { src.waker.Notify() }
+func (src WakeSource) Wake() { src.waker.Wake() }
+
+// Notify is Wake.
+//
+// Deprecated: use Wake, the name of the operation on every waker of this
+// package.
+func (src WakeSource) Notify() { src.waker.Wake() }
 
 // Register registers w, in place of the sink's own parker, to be woken by the
-// next Notify: this lets a goroutine serve a sink from an event loop instead of
+// next Wake of a WakeSource: this lets a goroutine serve a sink from an event loop instead of
 // blocking in Wait. See [DiatomicWaker.Register].
 func (s *WakeSink) Register(w Waker) { s.waker.Register(w) }
 
@@ -154,8 +166,8 @@ func (s *WakeSink) wait(ctx context.Context, ready func() bool) error {
 	}
 }
 
-// withdraw unregisters the sink's parker unless a Notify consumed its
-// registration already (the load spares the RMW after a wake-up). A Notify
+// withdraw unregisters the sink's parker unless a Wake consumed its
+// registration already (the load spares the RMW after a wake-up). A Wake
 // that consumes it meanwhile leaves a stale token, which the next Wait
 // treats as a spurious wake-up.
 func (s *WakeSink) withdraw() {
