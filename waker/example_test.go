@@ -118,3 +118,41 @@ func ExampleWakeSink_zero() {
 	fmt.Println(sink.Wait(ctx, ready.Load))
 	// Output: <nil>
 }
+
+// mailbox is a custom source: a count of messages, and the WakeSink its
+// senders wake.
+type mailbox struct {
+	n    atomic.Int64
+	sink waker.WakeSink
+}
+
+func (m *mailbox) post() { m.n.Add(1); m.sink.Source().Wake() }
+
+// One goroutine serves a changing set of mailboxes: Wait names the one that
+// is ready, the loop drains it, and the next Wait watches it again.
+func ExampleSet() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	var set waker.Set[string]
+	boxes := map[string]*mailbox{}
+	for _, name := range []string{"alice", "bob", "carol"} {
+		m := new(mailbox)
+		boxes[name] = m
+		// The predicate says whether a receive would succeed; it takes
+		// nothing.
+		set.Add(name, waker.SinkSource(&m.sink, func() bool { return m.n.Load() > 0 }))
+	}
+
+	go boxes["bob"].post()
+	name, err := set.Wait(ctx)
+	fmt.Println(name, boxes[name].n.Swap(0), err) // drain what Wait reported
+
+	set.Remove("carol")
+	boxes["alice"].post()
+	name, err = set.Wait(ctx)
+	fmt.Println(name, boxes[name].n.Swap(0), err, set.Len())
+	// Output:
+	// bob 1 <nil>
+	// alice 1 <nil> 2
+}
