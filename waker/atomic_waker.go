@@ -189,10 +189,3 @@ func (a *AtomicWaker) takeSlow() Waker {
 func (a *AtomicWaker) Registered() bool {
 	return a.state.Load()&awRegistered != 0
 }
-
-// noCopy may be embedded into structs which must not be copied after first
-// use; go vet's copylocks check reports copies.
-type noCopy struct{}
-
-func (*noCopy) Lock()   {}
-func (*noCopy) Unlock() {}

@@ -35,9 +35,17 @@
 //     at once, so that its caller re-checks; a waker replaced by a later
 //     Register is not woken.
 //   - [Parker]: the Waker of one goroutine, usable in a select through C.
+//   - [Set]: one goroutine waits on a changing set of [Source]s (receiving
+//     ends of channels, notifications, a WakeSink paired with its predicate
+//     by [SinkSource]) and learns which is ready, at the same cost per
+//     wake-up whatever their number.
 //
-// BENCHMARKS.md in this package's directory has the cost of each operation of
-// the three wakers side by side.
+// The three wakers share one vocabulary, that of the [Waker] interface:
+// Register, Unregister (but AtomicWaker, whose registrants compete), Wake,
+// Take (unregister and return the waker, to wake it elsewhere) and
+// Registered. Where a seed names the operation otherwise (diatomic-waker's
+// notify), the file says so. BENCHMARKS.md in this package's directory
+// compares their operations (BenchmarkPrimitives, BenchmarkNotifyNobody).
 //
 // For many waiters, see package eventcount.
 //
@@ -70,4 +78,17 @@
 // The zero value of every type but WakeSource (which WakeSink.Source makes)
 // is ready to use. NewParker and NewWakeSink only make at once the channel
 // that the zero value makes when it first blocks.
+//
+// # Protocols and their models
+//
+// Each protocol is written out (state legend, invariants) at the top of the
+// file that implements it, and checked by a SPIN model in the module's models
+// directory (models/waker.md says what each model proves):
+//
+//   - AtomicWaker: atomic_waker.go, models/atomic_waker.pml
+//   - SpmcWaker: spmc_waker.go, models/spmc_waker.pml
+//   - DiatomicWaker: diatomic_waker.go, models/diatomic_waker.pml
+//   - Parker: parker.go, models/parker.pml
+//   - WakeSink.Wait and WaitUntil: wake_sink.go, models/wake_sink.pml
+//   - Set: set.go, models/set.pml
 package waker

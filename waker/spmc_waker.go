@@ -57,7 +57,7 @@ const (
 // use.
 type SpmcWaker struct {
 	_     noCopy
-	state atomic.Uint32 // 0 is "registered in cells[0]": see spState
+	state atomic.Uint32 // the state XOR spEmpty: see spLoad
 	cells [2]Waker
 	guard exclusive
 }
