@@ -1,17 +1,18 @@
 // Command eventloop serves a changing set of mailboxes from one goroutine.
 //
 // A select statement waits on a set of channels fixed at compile time;
-// reflect.Select takes a dynamic set but rebuilds and scans it on every call.
-// Here each mailbox has a waker.WakeSink, and the loop registers on it a
-// custom waker.Waker whose Wake pushes the mailbox's id into the loop's own
-// queue (an unbounded mpsc channel). The loop then only ever waits on that
-// queue, and each wake-up names the mailbox that is ready: the cost of a wait
-// does not grow with the number of mailboxes, and mailboxes come and go while
-// the loop runs.
+// reflect.Select takes a dynamic set but scans it on every call. Here the
+// loop waits on a waker.Set: each mailbox joins it as a waker.Source (its
+// WakeSink paired with the predicate "a message or the close is pending"),
+// and each wake-up names the mailbox that is ready. The cost of a wait does
+// not grow with the number of mailboxes, and mailboxes come and go while the
+// loop runs: other goroutines hand new ones to the loop through a control
+// source in the same set.
 package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -19,14 +20,13 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/diatomic-go/diatomic/mpsc"
 	"github.com/diatomic-go/diatomic/waker"
 )
 
 // mailbox is a source of messages: producers Post, the loop drains.
 type mailbox struct {
 	id   int
-	sink *waker.WakeSink
+	sink waker.WakeSink
 	src  waker.WakeSource
 
 	mu     sync.Mutex // guards msgs and closed
@@ -35,18 +35,18 @@ type mailbox struct {
 }
 
 func newMailbox(id int) *mailbox {
-	m := &mailbox{id: id, sink: waker.NewWakeSink()}
+	m := &mailbox{id: id}
 	m.src = m.sink.Source()
 	return m
 }
 
-// Post adds a message; it notifies after unlocking, so that the loop's
-// re-check after registering sees the message or the loop is woken.
+// Post adds a message; it wakes after unlocking, so that the loop's check
+// after registering sees the message or the loop is woken.
 func (m *mailbox) Post(msg string) {
 	m.mu.Lock()
 	m.msgs = append(m.msgs, msg)
 	m.mu.Unlock()
-	m.src.Notify()
+	m.src.Wake()
 }
 
 // Close says no message will follow.
@@ -54,7 +54,7 @@ func (m *mailbox) Close() {
 	m.mu.Lock()
 	m.closed = true
 	m.mu.Unlock()
-	m.src.Notify()
+	m.src.Wake()
 }
 
 func (m *mailbox) drain() (msgs []string, closed bool) {
@@ -64,98 +64,102 @@ func (m *mailbox) drain() (msgs []string, closed bool) {
 	return msgs, m.closed
 }
 
+// pending says whether drain would return something; it takes nothing, as
+// the predicate of a waker.SinkSource must.
 func (m *mailbox) pending() bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return len(m.msgs) > 0 || m.closed
 }
 
-// readyWaker is the custom Waker: it queues the id of its mailbox. Wake
-// never blocks (the queue is unbounded), as a Waker must not. It has a
-// pointer receiver, which makes it comparable, as wakers must be.
-type readyWaker struct {
-	id    int
-	queue *mpsc.Sender[event]
-}
+// control is the key of the loop's own source, which delivers new mailboxes.
+const control = -1
 
-func (w *readyWaker) Wake() {
-	// ErrClosed only after the mailbox's last message was served; nothing
-	// is waiting for this wake-up then.
-	_ = w.queue.TrySend(event{ready: w.id})
-}
-
-// event is what the loop's queue carries: a mailbox to add, or the id of a
-// mailbox that is ready.
-type event struct {
-	add   *mailbox
-	waker *readyWaker
-	ready int
-}
+var errClosed = errors.New("eventloop: Add after Close")
 
 // loop serves mailboxes from one goroutine.
 type loop struct {
-	tx *mpsc.Sender[event]
-	rx *mpsc.Receiver[event]
+	sink    waker.WakeSink // woken by Add and Close
+	mu      sync.Mutex     // guards added and closing
+	added   []*mailbox
+	closing bool
+
 	// Owned by the goroutine in run.
-	boxes  map[int]*mailbox
-	wakers map[int]*readyWaker
+	set   waker.Set[int]
+	boxes map[int]*mailbox
 }
 
 func newLoop() *loop {
-	tx, rx := mpsc.NewUnbounded[event]()
-	return &loop{tx: tx, rx: rx, boxes: map[int]*mailbox{}, wakers: map[int]*readyWaker{}}
+	l := &loop{boxes: map[int]*mailbox{}}
+	l.set.Add(control, waker.SinkSource(&l.sink, l.pending))
+	return l
 }
 
-// Add hands m to the loop; any goroutine may call it until Close. The waker
-// holds its own Sender handle, closed once m is closed and drained.
-func (l *loop) Add(ctx context.Context, m *mailbox) error {
-	w := &readyWaker{id: m.id, queue: l.tx.Clone()}
-	return l.tx.Send(ctx, event{add: m, waker: w})
+// Add hands m to the loop; any goroutine may call it until Close.
+func (l *loop) Add(m *mailbox) error {
+	l.mu.Lock()
+	if l.closing {
+		l.mu.Unlock()
+		return errClosed
+	}
+	l.added = append(l.added, m)
+	l.mu.Unlock()
+	l.sink.Source().Wake()
+	return nil
 }
 
-// Close says no mailbox will be added. The loop's queue closes itself when
-// the last Sender handle closes: Add's own, and then each mailbox's once it
-// is done, which ends run.
-func (l *loop) Close() { l.tx.Close() }
+// Close says no mailbox will be added: run returns once every mailbox added
+// is closed and drained.
+func (l *loop) Close() {
+	l.mu.Lock()
+	l.closing = true
+	l.mu.Unlock()
+	l.sink.Source().Wake()
+}
+
+func (l *loop) pending() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.added) > 0 || l.closing
+}
 
 // run serves the mailboxes, calling handle for each message in the order of
-// its mailbox, until every mailbox added is closed and drained.
+// its mailbox, until Close was called and every mailbox added is closed and
+// drained.
 func (l *loop) run(ctx context.Context, handle func(id int, msg string)) error {
-	for ev := range l.rx.All(ctx) {
-		id := ev.ready
-		if ev.add != nil {
-			id = ev.add.id
-			l.boxes[id], l.wakers[id] = ev.add, ev.waker
+	closing := false
+	for !closing || len(l.boxes) > 0 {
+		id, err := l.set.Wait(ctx)
+		if err != nil {
+			return err
 		}
-		l.serve(id, handle)
-	}
-	return ctx.Err()
-}
-
-// serve drains mailbox id, then registers its waker and checks once more:
-// a Post after the drain either shows up in that check or wakes the waker.
-func (l *loop) serve(id int, handle func(int, string)) {
-	m := l.boxes[id]
-	if m == nil {
-		return // a wake-up that raced with the mailbox's last drain
-	}
-	for {
+		if id == control {
+			l.mu.Lock()
+			added := l.added
+			l.added, closing = nil, l.closing
+			l.mu.Unlock()
+			for _, m := range added {
+				l.boxes[m.id] = m
+				l.set.Add(m.id, waker.SinkSource(&m.sink, m.pending))
+			}
+			if closing {
+				// Nothing will come through the control source any more.
+				l.set.Remove(control)
+			}
+			continue
+		}
+		// Drain what Wait reported; the next Wait watches it again.
+		m := l.boxes[id]
 		msgs, closed := m.drain()
 		for _, msg := range msgs {
 			handle(id, msg)
 		}
 		if closed {
-			m.sink.Unregister()
-			l.wakers[id].queue.Close()
+			l.set.Remove(id)
 			delete(l.boxes, id)
-			delete(l.wakers, id)
-			return
-		}
-		m.sink.Register(l.wakers[id])
-		if !m.pending() {
-			return
 		}
 	}
+	return nil
 }
 
 const perMailbox = 5
@@ -192,7 +196,7 @@ func run(w io.Writer) error {
 	add := func(ids ...int) error {
 		for _, id := range ids {
 			m := newMailbox(id)
-			if err := l.Add(ctx, m); err != nil {
+			if err := l.Add(m); err != nil {
 				return err
 			}
 			producers.Go(func() { produce(m) })
@@ -225,6 +229,6 @@ func run(w io.Writer) error {
 		fmt.Fprintf(w, "mailbox %d: %d messages, in order: %v\n", id, len(got[id]), inOrder)
 	}
 	fmt.Fprintf(w, "one goroutine served %d mailboxes, two of them added while it ran;\n", len(ids))
-	fmt.Fprintln(w, "its queue closed itself when the last mailbox was done")
+	fmt.Fprintln(w, "its wait returned when the last mailbox was done")
 	return nil
 }

@@ -16,6 +16,6 @@ mailbox 2: 5 messages, in order: true
 mailbox 3: 5 messages, in order: true
 mailbox 4: 5 messages, in order: true
 one goroutine served 5 mailboxes, two of them added while it ran;
-its queue closed itself when the last mailbox was done
+its wait returned when the last mailbox was done
 `)
 }
