@@ -386,10 +386,10 @@ func TestDeprecatedNotifyWakes(t *testing.T) {
 	var d DiatomicWaker
 	var c counter
 	d.Register(&c)
-	d.Notify() //nolint:staticcheck // the deprecated name under test
+	d.Notify()
 	sink := NewWakeSink()
 	sink.Register(&c)
-	sink.Source().Notify() //nolint:staticcheck // the deprecated name under test
+	sink.Source().Notify()
 	if n := c.n.Load(); n != 2 {
 		t.Fatalf("woken %d times by the two deprecated Notify calls, want 2", n)
 	}

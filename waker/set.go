@@ -99,15 +99,16 @@ type Source interface {
 // caller did not drain it), it is reported again. So the caller drains the
 // source it is given (receives until it would block), and calls Wait again.
 // A report may be spurious (the source woke the set, and the caller finds it
-// empty); a report is never lost: a source that becomes ready after Add, or
-// after the caller found it empty following a report, is reported by a later
-// Wait. Each ready source is reported once however many times it woke the
-// set, and sources are reported in the order they woke it.
+// empty); a report is never lost: a source ready at Add, or that becomes
+// ready later (after the caller found it empty following a report, say), is
+// reported by a later Wait. Wakes of a source already waiting to be reported coalesce into one
+// report, and sources are reported in the order they woke the set.
 //
 // Add, Remove, Wait, TryWait and Len must be called from one goroutine, the
 // owner (the race detector reports a violation; two Waits at once panic with
-// a "waker: concurrent ..." message when the second has to park). Sources may become ready, and wake the set, from any goroutine. A
-// wake of a source synchronizes before the Wait or TryWait that reports it.
+// a "waker: concurrent ..." message when the second has to park). Sources
+// may become ready, and wake the set, from any goroutine. A wake of a source
+// synchronizes before the Wait or TryWait that reports it.
 //
 // The zero value is an empty set, ready to use. A Set must not be copied after
 // first use.
