@@ -401,3 +401,36 @@ func hammerSet(t *testing.T, sources, producers, ops int) {
 	}
 	t.Logf("%d items, %d spurious reports", total, spurious)
 }
+
+// keeper is a Source that keeps the waker it was given, so that the test can
+// wake it at any time: as a source's wake under way when Unregister returns.
+type keeper struct{ w Waker }
+
+func (k *keeper) Register(w Waker) { k.w = w }
+func (k *keeper) Unregister()      {}
+
+// A wake that reaches the set's waker after Remove is ignored, and a key
+// added again gets a waker of its own.
+func TestSetLateWakeAfterRemove(t *testing.T) {
+	var set Set[int]
+	old := new(keeper)
+	set.Add(1, old)
+	set.Remove(1)
+	old.w.Wake()
+	if k, ok := set.TryWait(); ok {
+		t.Fatalf("TryWait reported %d, woken after it was removed", k)
+	}
+	fresh := new(keeper)
+	set.Add(1, fresh)
+	if fresh.w == old.w {
+		t.Fatal("the key added again got the removed member's waker")
+	}
+	old.w.Wake()
+	if k, ok := set.TryWait(); ok {
+		t.Fatalf("TryWait reported %d for a wake of the removed member", k)
+	}
+	fresh.w.Wake()
+	if k, ok := set.TryWait(); !ok || k != 1 {
+		t.Fatalf("TryWait = %d, %v; want the key added again", k, ok)
+	}
+}
