@@ -104,9 +104,11 @@ type Source interface {
 // reported by a later Wait. Wakes of a source already waiting to be reported coalesce into one
 // report, and sources are reported in the order they woke the set.
 //
-// Add, Remove, Wait, TryWait and Len must be called from one goroutine, the
-// owner (the race detector reports a violation; two Waits at once panic with
-// a "waker: concurrent ..." message when the second has to park). Sources
+// Add, Remove, Wait, TryWait and Len must be called by one goroutine at a
+// time, the owner (it may hand the set over to another goroutine, which it
+// then starts or otherwise synchronizes with). The race detector reports a
+// violation; two Waits at once panic with a "waker: concurrent ..." message
+// when the second has to park. Sources
 // may become ready, and wake the set, from any goroutine. A wake of a source
 // synchronizes before the Wait or TryWait that reports it.
 //
