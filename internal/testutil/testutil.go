@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"sync"
 	"testing"
 	"time"
 )
@@ -81,4 +82,33 @@ func Deadline() (expired <-chan struct{}, stop func()) {
 	ch := make(chan struct{})
 	timer := time.AfterFunc(Timeout, func() { close(ch) })
 	return ch, func() { timer.Stop() }
+}
+
+// Stalled returns a channel closed once progress has returned the same
+// value for Timeout, for long loops of short waits: a lost wake-up stalls
+// them, a slow machine only slows them, and one deadline for the whole loop
+// could not tell the two apart. stop releases it.
+func Stalled(progress func() int64) (expired <-chan struct{}, stop func()) {
+	ch := make(chan struct{})
+	quit := make(chan struct{})
+	go func() {
+		tick := time.NewTicker(Timeout / 30)
+		defer tick.Stop()
+		last, since := progress(), time.Now()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-tick.C:
+			}
+			if p := progress(); p != last {
+				last, since = p, time.Now()
+			} else if time.Since(since) >= Timeout {
+				close(ch)
+				return
+			}
+		}
+	}()
+	var once sync.Once
+	return ch, func() { once.Do(func() { close(quit) }) }
 }
