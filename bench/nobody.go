@@ -54,7 +54,7 @@ func nobodyCases(*config) []benchCase {
 		}},
 		{"waker.WakeSource", func(b *testing.B) {
 			for range b.N {
-				src.Notify()
+				src.Wake()
 			}
 		}, src.Notify},
 		{"eventcount.NotifyOne", func(b *testing.B) {

@@ -130,7 +130,7 @@ func newSinkSignal() *sinkSignal {
 	return s
 }
 
-func (s *sinkSignal) notify()                        { s.give(); s.src.Notify() }
+func (s *sinkSignal) notify()                        { s.give(); s.src.Wake() }
 func (s *sinkSignal) wait(ctx context.Context) error { return s.sink.Wait(ctx, s.take) }
 
 type ecSignal struct {

@@ -21,7 +21,7 @@ func Example_readme() {
 
 	go func() { // a producer, in any goroutine
 		box.Store(42)
-		src.Notify() // one atomic load when nobody waits
+		src.Wake() // one atomic load when nobody waits
 	}()
 
 	// The consumer, in one goroutine:

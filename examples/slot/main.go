@@ -58,7 +58,7 @@ func (s Sender) TrySend(v uint64) bool {
 	if !s.value.CompareAndSwap(0, v) {
 		return false
 	}
-	s.src.Notify()
+	s.src.Wake()
 	return true
 }
 

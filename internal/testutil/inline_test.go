@@ -20,8 +20,9 @@ func TestIntendedInlining(t *testing.T) {
 			"(*AtomicWaker).Take",
 			"(*SpmcWaker).Wake",
 			"(*SpmcWaker).Take",
-			"(*DiatomicWaker).Notify",
-			"WakeSource.Notify",
+			"(*DiatomicWaker).Wake",
+			"(*DiatomicWaker).Take",
+			"WakeSource.Wake",
 			"(*Parker).Wake",
 		},
 		"eventcount": {
