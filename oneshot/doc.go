@@ -8,37 +8,67 @@
 //	go func() { tx.Send(compute()) }()
 //	v, err := rx.Recv(ctx) // the value, ErrClosed, or ctx.Err()
 //
+// # Select
+//
+// Both ends take part in a Go select. [Receiver.Ready] returns a channel that
+// becomes ready once the value is there or the sender closed, then
+// [Receiver.TryRecv] takes it; [Sender.Done] returns a channel closed once the
+// receiver hung up, for a producer to give up early:
+//
+//	select {
+//	case <-rx.Ready():
+//		v, err := rx.TryRecv() // the value or ErrClosed
+//	case <-ticker.C:
+//	}
+//
+// A Ready channel whose select took another case is simply called for again;
+// it costs the sender at most one send, and never loses or duplicates the
+// value. [Receiver.Register] and [Receiver.Unregister] are the same
+// registration for a custom [waker.Waker], the hook of a set of sources served
+// by one goroutine.
+//
 // # Concurrency contract
 //
 // A Sender and its Receiver may be used from two different goroutines at the
 // same time. Each side belongs to one goroutine at a time: two goroutines
 // must not call methods of the same Sender (or of the same Receiver)
-// concurrently; the race detector reports it.
+// concurrently; the race detector reports it. Ready, Register and Unregister
+// belong to the receiving side, Done to the sending side.
 //
 // Misuse panics with an "oneshot: " message before it changes anything, so
-// the channel works as before after a recover: a nil ctx, and a Sender or
-// Receiver that New did not make (a zero value, or a nil pointer). A half used
-// after it finished is not misuse: a second Send reports ErrAlreadySent, a
-// receive after the value was taken reports ErrClosed, and Close after Close
-// does nothing.
+// the channel works as before after a recover: a nil ctx, a nil Waker, and a
+// Sender or Receiver that New did not make (a zero value, or a nil pointer).
+// A half used after it finished is not misuse: a second Send reports
+// ErrAlreadySent, a receive after the value was taken reports ErrClosed, and
+// Close after Close does nothing.
 //
-// New makes the only allocation of a channel's life. A Recv that has to wait
-// parks on a [waker.Parker] taken from a pool and puts it back, clean, before
-// it returns, so no path allocates in the steady state. A parked Recv uses no
-// CPU and is visible to the race detector and to testing/synctest (inside a
-// synctest bubble it parks on a parker of its own, made in the bubble).
+// New makes the only allocation of a channel's life unless a side has to
+// wait: the first Recv that blocks or Ready that registers makes the
+// receiver's wake channel (which both share), the first Done the sender's.
+// Nothing else allocates. A blocked Recv waits on that channel, so it uses no
+// CPU and is visible to the race detector and to testing/synctest.
 //
 // # Memory ordering
 //
 // A Send that returns nil synchronizes before the Recv or TryRecv that returns
 // its value. Sender.Close synchronizes before the Recv or TryRecv that returns
-// ErrClosed because of it. Receiver.Close synchronizes before a Send that
-// returns ErrClosed and before a Closed that reports true.
+// ErrClosed because of it. A Send or Sender.Close synchronizes before the
+// receive from a Ready channel (or the Wake of a registered Waker) that it
+// made ready. Receiver.Close synchronizes before a Send that returns
+// ErrClosed, before a Closed that reports true and before the receive from
+// the Done channel that it closed.
 //
 // # Cancellation
 //
-// A Recv whose ctx ends returns ctx.Err() and leaves the channel as it found
-// it: a value sent later is kept for the next Recv or TryRecv. When the value
-// arrives just as ctx ends, Recv returns whichever it saw first; a value that
-// is already there is returned even if ctx is already done.
+// A Recv whose ctx ends returns ctx.Err() and leaves the value to come for
+// the next Recv, TryRecv or Ready; its registration stays armed for them, at
+// the cost of one send for the sender. When the value arrives just as ctx
+// ends, Recv returns the value; a value that is already there is returned
+// even if ctx is already done.
+//
+// # Implementation
+//
+// The protocol, its state word and its invariants are described at the top
+// of oneshot.go; the SPIN model models/oneshot.pml checks it, with the select
+// and Register registrations and Done (see models/oneshot.md).
 package oneshot

@@ -90,6 +90,10 @@ func TestNotMadeByNew(t *testing.T) {
 		{"zero Send", zeroTx, func() { _ = zs.Send(1) }},
 		{"zero Sender.Close", zeroTx, func() { zs.Close() }},
 		{"zero Closed", zeroTx, func() { _ = zs.Closed() }},
+		{"zero Done", zeroTx, func() { _ = zs.Done() }},
+		{"zero Ready", zeroRx, func() { _ = zr.Ready() }},
+		{"zero Register", zeroRx, func() { zr.Register(new(countWaker)) }},
+		{"zero Unregister", zeroRx, func() { zr.Unregister() }},
 		{"zero Recv", zeroRx, func() { _, _ = zr.Recv(unreachable) }},
 		{"zero Recv, cancelled", zeroRx, func() { _, _ = zr.Recv(cancelled) }},
 		{"zero TryRecv", zeroRx, func() { _, _ = zr.TryRecv() }},
@@ -97,6 +101,10 @@ func TestNotMadeByNew(t *testing.T) {
 		{"nil Send", nilTx, func() { _ = ns.Send(1) }},
 		{"nil Sender.Close", nilTx, func() { ns.Close() }},
 		{"nil Closed", nilTx, func() { _ = ns.Closed() }},
+		{"nil Done", nilTx, func() { _ = ns.Done() }},
+		{"nil Ready", nilRx, func() { _ = nr.Ready() }},
+		{"nil Register", nilRx, func() { nr.Register(new(countWaker)) }},
+		{"nil Unregister", nilRx, func() { nr.Unregister() }},
 		{"nil Recv", nilRx, func() { _, _ = nr.Recv(unreachable) }},
 		{"nil TryRecv", nilRx, func() { _, _ = nr.TryRecv() }},
 		{"nil Receiver.Close", nilRx, func() { nr.Close() }},
@@ -140,5 +148,51 @@ func TestFinishedHandles(t *testing.T) {
 	wantResult(t, "TryRecv after Close", v, err, 0, oneshot.ErrClosed)
 	if !tx.Closed() {
 		t.Fatal("Closed() = false after Receiver.Close")
+	}
+}
+
+// TestRegisterNilWaker: Register(nil) panics in every state of the channel
+// before it changes anything: a registration made before stays, and the
+// channel works afterwards.
+func TestRegisterNilWaker(t *testing.T) {
+	const want = "oneshot: Register called with a nil Waker"
+	for _, before := range []string{"empty", "ready armed", "waker registered", "value sent"} {
+		t.Run(before, func(t *testing.T) {
+			tx, rx := oneshot.New[int]()
+			w := new(countWaker)
+			var ready <-chan struct{}
+			switch before {
+			case "ready armed":
+				ready = rx.Ready()
+			case "waker registered":
+				rx.Register(w)
+			case "value sent":
+				_ = tx.Send(3)
+			}
+			mustPanic(t, want, func() { rx.Register(nil) })
+			mustPanic(t, want, func() { rx.Register(nil) })
+			if got := oneshot.Waiting(rx); got != (before == "ready armed" || before == "waker registered") {
+				t.Fatalf("Register(nil) changed the registration: Waiting = %v", got)
+			}
+			if before != "value sent" {
+				if err := tx.Send(3); err != nil {
+					t.Fatalf("Send after Register(nil) = %v", err)
+				}
+			}
+			switch before {
+			case "ready armed":
+				select {
+				case <-ready:
+				default:
+					t.Fatal("the Ready channel armed before Register(nil) was not made ready by Send")
+				}
+			case "waker registered":
+				if w.n.Load() != 1 {
+					t.Fatalf("the Waker registered before Register(nil) was woken %d times, want 1", w.n.Load())
+				}
+			}
+			v, err := rx.TryRecv()
+			wantResult(t, "TryRecv after Register(nil)", v, err, 3, nil)
+		})
 	}
 }

@@ -178,8 +178,11 @@ func TestRecvCancellationLeavesTheValue(t *testing.T) {
 		if d := time.Since(start); d != time.Second {
 			t.Fatalf("Recv gave up after %v, want 1s", d)
 		}
-		if oneshot.Waiting(rx) || tx.Closed() {
-			t.Fatal("a cancelled Recv left the channel changed")
+		if tx.Closed() {
+			t.Fatal("a cancelled Recv hung up")
+		}
+		if !oneshot.Waiting(rx) {
+			t.Fatal("a cancelled Recv withdrew its registration: the next receive must arm it again")
 		}
 		if err := tx.Send(5); err != nil {
 			t.Fatalf("Send after a cancelled Recv: %v", err)
