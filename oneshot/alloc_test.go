@@ -33,7 +33,8 @@ func TestAllocs(t *testing.T) {
 		t.Errorf("New + Send + Recv + Ready + Done allocates %v times, want 1", n)
 	}
 
-	// Ready that registers makes the receiver's wake channel once; every
+	// Ready that registers makes the channel of the receiver's parker once
+	// (two allocations: the channel and the word that publishes it); every
 	// later Ready, and a Recv whose ctx ends, reuses it. Done makes its
 	// channel once.
 	if n := testing.AllocsPerRun(100, func() {
@@ -51,8 +52,8 @@ func TestAllocs(t *testing.T) {
 		_, _ = rx.TryRecv()
 		rx.Close()
 		<-tx.Done()
-	}); n != 3 {
-		t.Errorf("New + 10 Ready + 10 Done allocates %v times, want 3 (New, the wake channel, the Done channel)", n)
+	}); n != 4 {
+		t.Errorf("New + 10 Ready + 10 Done allocates %v times, want 4 (New, the parker's channel, the Done channel)", n)
 	}
 	w := new(countWaker)
 	if n := testing.AllocsPerRun(100, func() {
@@ -107,7 +108,9 @@ func TestAllocs(t *testing.T) {
 			t.Fatal("the parked Recv was not woken by Send")
 		}
 	}
-	if n := testing.AllocsPerRun(100, parking); n != 2 {
-		t.Errorf("New + parking Recv allocates %v times, want 2 (New, the wake channel)", n)
+	// The parker makes its channel (two allocations) only if the Recv
+	// really blocks, not when the Send comes while it yields.
+	if n := testing.AllocsPerRun(100, parking); n < 1 || n > 3 {
+		t.Errorf("New + parking Recv allocates %v times, want 1 to 3 (New, the parker's channel when it blocks)", n)
 	}
 }

@@ -18,22 +18,24 @@ import (
 // so the receiver is woken at most once, and nothing ever needs to be
 // withdrawn to stay correct: a registration left armed (a cancelled Recv, a
 // Ready channel whose select took another case) costs that one finishing
-// sender a single send on a buffered channel nobody reads, and no later wait
-// can see that token, because every wait first looks at the state word and
+// sender a single Wake of a parker nobody waits on, and no later wait can
+// see that token, because every wait first looks at the state word and
 // finds the sender done. The receiver withdraws a registration only to
 // replace it (Register after Ready or Recv, or the reverse) or in
 // Unregister.
 //
 // One allocation holds the whole channel: Sender and Receiver are two named
 // types over the same struct, and New converts one pointer into the other.
-// The receiver's wake channel ch is made by the first Recv that blocks or
-// the first Ready that registers, the sender's done channel by the first
-// Done that registers.
+// The receiver waits on parker, a zero waker.Parker embedded in the
+// channel: a Recv parks on it, Ready returns its channel (parker.C). The
+// parker makes its channel only when a Park really blocks or C is called,
+// so a Recv whose sender answers while it yields allocates nothing. The
+// sender's done channel is made by the first Done that registers.
 //
 // State word, bit by bit:
 //
 //	bit 0  rxWaiting   the receiver published its waiter: the Waker in
-//	                   waiter, or, when waiter is nil, the channel ch
+//	                   waiter, or, when waiter is nil, parker
 //	bit 1  valueSent   value holds the sent value; the sender is done
 //	bit 2  txClosed    the sender closed without a value; the sender is done
 //	bit 3  rxClosed    the receiver hung up
@@ -53,12 +55,12 @@ import (
 //   - value is written by the sender only before its finishing RMW, and read
 //     or zeroed by the receiver only after it has observed valueSent (or by
 //     the sender, when its finishing RMW found rxClosed already set).
-//   - waiter and ch are written only by the receiver, and only at a moment
-//     when rxWaiting is clear and the last state it read shows the sender
-//     not done; the sender reads them only after its finishing RMW found
-//     rxWaiting set, and then wakes that waiter once: waiter.Wake(), or a
-//     send on ch. So ch (capacity 1) receives at most one send in its life,
-//     and that send never blocks.
+//   - waiter is written only by the receiver, and only at a moment when
+//     rxWaiting is clear and the last state it read shows the sender not
+//     done; the sender reads it only after its finishing RMW found
+//     rxWaiting set, and then wakes that waiter once: waiter.Wake(), or
+//     parker.Wake(). So parker is woken at most once in its life; only the
+//     receiver parks on it or calls its C.
 //   - When the receiver clears rxWaiting, the value its And returns says
 //     whether the sender had finished before it (and so is waking the old
 //     waiter, which the receiver then leaves alone) or will find rxWaiting
@@ -116,8 +118,8 @@ type channel[T any] struct {
 	state  atomic.Uint32
 	made   bool          // set by New; see the invariants
 	taken  bool          // the receiver took the value; only the receiver touches it
-	waiter waker.Waker   // the receiver's registered Waker, or nil for ch; see the invariants
-	ch     chan struct{} // the receiver's wake channel, capacity 1; see the invariants
+	waiter waker.Waker   // the receiver's registered Waker, or nil for parker; see the invariants
+	parker waker.Parker  // what Recv parks on and Ready returns the channel of
 	done   chan struct{} // the sender's Done channel; see the invariants
 	value  T             // see the invariants: written once by the sender
 }
@@ -191,14 +193,14 @@ func (c *channel[T]) sent(prev uint32) error {
 }
 
 // wake wakes the receiver's published waiter; the sender calls it once,
-// after its finishing RMW found rxWaiting set, so the receiver's writes of
-// waiter and ch happened before (they precede its RMW setting rxWaiting).
+// after its finishing RMW found rxWaiting set, so the receiver's write of
+// waiter happened before (it precedes its RMW setting rxWaiting).
 func (c *channel[T]) wake() {
 	if w := c.waiter; w != nil {
 		w.Wake()
 		return
 	}
-	c.ch <- struct{}{} // the only send ch ever gets: it does not block
+	c.parker.Wake()
 }
 
 // Outlined slow path to allow inlining of the fast path.
@@ -313,14 +315,14 @@ func (r *Receiver[T]) TryRecv() (T, error) {
 // (TryRecv reporting ErrEmpty, then Ready again). A Ready channel given up
 // costs the sender one send on it when it sends or closes, nothing more.
 //
-// The first Ready that registers allocates the channel, which Recv shares;
-// later calls allocate nothing. Ready replaces a Waker registered with
+// The first Ready that registers makes the channel, which a Recv after it
+// shares; later calls allocate nothing. Ready replaces a Waker registered with
 // Register. It belongs to the receiving side: one goroutine at a time, as
 // Recv.
 func (r *Receiver[T]) Ready() <-chan struct{} {
 	c := r.channel()
 	if st := c.state.Load(); st&(rxWaiting|settled) == rxWaiting && c.waiter == nil {
-		return c.ch // armed by an earlier call, and the sender is not done
+		return c.parker.C() // armed by an earlier call, and the sender is not done
 	}
 	return c.readySlow()
 }
@@ -333,12 +335,12 @@ func (c *channel[T]) readySlow() <-chan struct{} {
 	if c.arm()&settled != 0 {
 		return closedChan
 	}
-	return c.ch
+	return c.parker.C()
 }
 
-// arm makes ch the receiver's published waiter, unless it already is or the
-// sender is done, and returns the last state it read: when that is settled,
-// ch will get no send from this arming.
+// arm makes parker the receiver's published waiter, unless it already is or
+// the sender is done, and returns the last state it read: when that is
+// settled, parker will get no Wake from this arming.
 func (c *channel[T]) arm() uint32 {
 	st := c.state.Load()
 	if st&settled != 0 {
@@ -346,7 +348,7 @@ func (c *channel[T]) arm() uint32 {
 	}
 	if st&rxWaiting != 0 {
 		if c.waiter == nil {
-			return st // ch is armed
+			return st // parker is armed
 		}
 		// A Waker is registered: withdraw it before replacing it. If the
 		// sender finished first, it is waking that Waker: leave it alone.
@@ -354,14 +356,11 @@ func (c *channel[T]) arm() uint32 {
 			return st
 		}
 	}
-	if c.ch == nil {
-		c.ch = make(chan struct{}, 1)
-	}
 	c.waiter = nil
 	// Registering: this RMW either comes before the sender's finishing RMW,
-	// which then sees rxWaiting and sends on ch (written above, so the write
-	// happens before the sender's read), or after it, and we see the sender
-	// done in what it returns.
+	// which then sees rxWaiting and wakes parker (waiter, written above, is
+	// read after it), or after it, and we see the sender done in what it
+	// returns.
 	return c.state.Or(rxWaiting)
 }
 
@@ -412,7 +411,7 @@ func (r *Receiver[T]) Unregister() {
 		panic(errZeroReceiver)
 	}
 	if c.waiter == nil {
-		return // no Waker registered: ch, or nothing
+		return // no Waker registered: parker, or nothing
 	}
 	// If the sender finished first, it may be reading waiter: leave it.
 	if c.state.And(^rxWaiting)&txDone == 0 {
@@ -482,20 +481,16 @@ func (c *channel[T]) recvSlow(ctx context.Context) (T, error) {
 		return zero, ctx.Err()
 	default:
 	}
-	if c.arm()&settled == 0 {
-		select {
-		case <-c.ch:
-			// The sender's send: it follows its finishing RMW.
-		case <-ctx.Done():
-			if st := c.state.Load(); st&settled == 0 {
-				// Still nothing: ch stays armed for the next receive, and
-				// the send to come costs the sender nothing more.
-				var zero T
-				return zero, ctx.Err()
-			}
-			// The sender finished as ctx ended: its result wins, and its
-			// send on ch stays there unread (no later wait looks at ch).
+	// Park: its token is the sender's Wake, which follows its finishing RMW.
+	if c.arm()&settled == 0 && c.parker.Park(ctx) != nil {
+		if st := c.state.Load(); st&settled == 0 {
+			// Still nothing: parker stays armed for the next receive, and
+			// the Wake to come costs the sender nothing more.
+			var zero T
+			return zero, ctx.Err()
 		}
+		// The sender finished as ctx ended: its result wins, and its Wake
+		// leaves a token nobody takes (no later wait parks).
 	}
 	return c.take(c.state.Load())
 }
