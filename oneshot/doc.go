@@ -15,17 +15,24 @@
 // [Receiver.TryRecv] takes it; [Sender.Done] returns a channel closed once the
 // receiver hung up, for a producer to give up early:
 //
-//	select {
-//	case <-rx.Ready():
-//		v, err := rx.TryRecv() // the value or ErrClosed
-//	case <-ticker.C:
+//	for {
+//		v, err := rx.TryRecv()
+//		if !errors.Is(err, oneshot.ErrEmpty) {
+//			fmt.Println(v, err) // the value, or ErrClosed
+//			break
+//		}
+//		select {
+//		case <-rx.Ready(): // then TryRecv again
+//		case <-timer.C:
+//			rx.Close() // TryRecv reports ErrClosed, tx.Done() is closed
+//		}
 //	}
 //
-// A Ready channel whose select took another case is simply called for again;
-// it costs the sender at most one send, and never loses or duplicates the
-// value. [Receiver.Register] and [Receiver.Unregister] are the same
-// registration for a custom [waker.Waker], the hook of a set of sources served
-// by one goroutine.
+// Each Ready arms the channel anew. A Ready channel whose select took
+// another case costs the sender at most one wake-up, and never loses or
+// duplicates the value. [Receiver.Register] and [Receiver.Unregister] make
+// the same registration with a custom [waker.Waker], the hook of a set of
+// sources served by one goroutine.
 //
 // # Concurrency contract
 //

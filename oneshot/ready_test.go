@@ -293,7 +293,8 @@ func TestDoneBlocksUntil(t *testing.T) {
 			t.Fatal("Done was ready before the receiver hung up")
 		default:
 		}
-		if tx.Done() != tx.Done() {
+		first := tx.Done()
+		if again := tx.Done(); again != first {
 			t.Fatal("Done returned different channels")
 		}
 		rx.Close()
