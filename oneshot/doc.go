@@ -50,10 +50,12 @@
 // Close after Close does nothing.
 //
 // New makes the only allocation of a channel's life unless a side has to
-// wait: the first Recv that blocks or Ready that registers makes the
-// receiver's wake channel (which both share), the first Done the sender's.
-// Nothing else allocates. A blocked Recv waits on that channel, so it uses no
-// CPU and is visible to the race detector and to testing/synctest.
+// wait: the receiver waits on a [waker.Parker] inside the channel, which
+// makes its channel only when a Recv really blocks (not when the value comes
+// while it yields once) or when Ready first registers; the sender's Done
+// makes its channel on first use. Nothing else allocates, and no pool is
+// involved. A blocked Recv waits on that channel, so it uses no CPU and is
+// visible to the race detector and to testing/synctest.
 //
 // # Memory ordering
 //
@@ -69,7 +71,7 @@
 //
 // A Recv whose ctx ends returns ctx.Err() and leaves the value to come for
 // the next Recv, TryRecv or Ready; its registration stays armed for them, at
-// the cost of one send for the sender. When the value arrives just as ctx
+// the cost of one wake-up nobody waits for when the sender finishes. When the value arrives just as ctx
 // ends, Recv returns the value; a value that is already there is returned
 // even if ctx is already done.
 //

@@ -313,7 +313,8 @@ func (r *Receiver[T]) TryRecv() (T, error) {
 // either side, after a TryRecv that reported ErrEmpty makes the channel of
 // the next Ready ready. Write the loop as if a wake-up could be spurious
 // (TryRecv reporting ErrEmpty, then Ready again). A Ready channel given up
-// costs the sender one send on it when it sends or closes, nothing more.
+// costs the sender one non-blocking send on it when it sends or closes,
+// nothing more.
 //
 // The first Ready that registers makes the channel, which a Recv after it
 // shares; later calls allocate nothing. Ready replaces a Waker registered with

@@ -472,3 +472,81 @@ func TestDoneRace(t *testing.T) {
 		}
 	})
 }
+
+// TestDoneRacesClose: Done and Receiver.Close called at the same time.
+// Once both returned, the channel Done returned is closed, whichever came
+// first: the Done that publishes its channel just after the Close closes it
+// itself.
+func TestDoneRacesClose(t *testing.T) {
+	testutil.ForEachProcs(t, func(t *testing.T) {
+		n := 5000
+		if testing.Short() {
+			n = 1000
+		}
+		for i := range n {
+			tx, rx := oneshot.New[int]()
+			start := make(chan struct{})
+			closed := testutil.Go(t, func() {
+				<-start
+				rx.Close()
+			})
+			close(start)
+			if i%2 == 0 {
+				runtime.Gosched()
+			}
+			done := tx.Done()
+			testutil.Recv(t, closed, "Receiver.Close")
+			if !isReady(done) {
+				t.Fatalf("channel %d: the Done channel is not closed after Receiver.Close and Done returned", i)
+			}
+		}
+	})
+}
+
+// TestReadyRacesSend: Ready and Send (or Sender.Close) called at the same
+// time. Once both returned, the channel Ready returned is ready and TryRecv
+// has the result: a registration that erased the sender's bit, or a sender
+// that missed the registration, fails here at once.
+func TestReadyRacesSend(t *testing.T) {
+	testutil.ForEachProcs(t, func(t *testing.T) {
+		n := 5000
+		if testing.Short() {
+			n = 1000
+		}
+		for i := range n {
+			tx, rx := oneshot.New[int]()
+			var start atomic.Bool
+			sent := testutil.Go(t, func() {
+				for !start.Load() {
+					// Spin, so that both sides start together.
+				}
+				spin(i % 7)
+				if i%3 == 2 {
+					tx.Close()
+				} else if err := tx.Send(i); err != nil {
+					t.Errorf("Send = %v", err)
+				}
+			})
+			start.Store(true)
+			spin(i % 5)
+			ready := rx.Ready()
+			testutil.Recv(t, sent, "the sender")
+			if !isReady(ready) {
+				t.Fatalf("channel %d: the Ready channel is not ready after the sender finished", i)
+			}
+			v, err := rx.TryRecv()
+			if i%3 == 2 {
+				wantResult(t, "TryRecv", v, err, 0, oneshot.ErrClosed)
+			} else {
+				wantResult(t, "TryRecv", v, err, i, nil)
+			}
+		}
+	})
+}
+
+// spin busy-waits for about n short steps.
+func spin(n int) {
+	for range n * 4 {
+		spinSink.Add(1)
+	}
+}
