@@ -194,8 +194,9 @@ func TestRecvCancellationLeavesTheValue(t *testing.T) {
 
 func TestRecvCancelRacesSend(t *testing.T) {
 	// The cancellation and the Send race on purpose: whoever wins, the value
-	// is received exactly once and Recv never reports ErrEmpty (which a stale
-	// wake-up in a pooled parker would cause).
+	// is received exactly once and Recv never reports ErrEmpty (which a
+	// wake-up taken before the state word says the sender finished would
+	// cause).
 	testutil.ForEachProcs(t, func(t *testing.T) {
 		n := 5000
 		if testing.Short() {
@@ -246,8 +247,8 @@ func waitRegistered(t testing.TB, rx *oneshot.Receiver[int]) {
 
 // TestBubbles alternates parking Recvs outside and inside synctest bubbles.
 // Inside, a Recv must be durably blocked (synctest.Wait returns), so it must
-// not park on a pooled parker made outside; outside, a parker made in a
-// bubble would be a fatal error, so none may reach the pool.
+// not park on a channel made outside; outside, a channel made in a bubble
+// would be a fatal error, so none may be shared between channels.
 func TestBubbles(t *testing.T) {
 	outside := func() {
 		tx, rx := oneshot.New[int]()
