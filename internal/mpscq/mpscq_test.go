@@ -652,3 +652,54 @@ func BenchmarkEnqueue(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkDequeue: one consumer drains a queue that holds 1024 values (the
+// queue is refilled, not timed, after each 1024): what a receive costs at
+// best, by one TryDequeue per value or by batches of 64.
+func BenchmarkDequeue(b *testing.B) {
+	const chunk = 1024
+	run := func(b *testing.B, enqueue func(int) Status, dequeue func() int) {
+		for i := 0; i < b.N; i += chunk {
+			m := min(chunk, b.N-i)
+			b.StopTimer()
+			for j := range m {
+				if st := enqueue(j); st != OK {
+					b.Fatalf("enqueue: %v", st)
+				}
+			}
+			b.StartTimer()
+			for n := 0; n < m; {
+				k := dequeue()
+				if k == 0 {
+					b.Fatal("dequeue found nothing")
+				}
+				n += k
+			}
+		}
+	}
+	buf := make([]int, 64)
+	b.Run("impl=ring", func(b *testing.B) {
+		q := NewRing[int](chunk)
+		run(b, q.TryEnqueue, func() int { return one(q.TryDequeue()) })
+	})
+	b.Run("impl=list", func(b *testing.B) {
+		q := NewList[int]()
+		run(b, q.TryEnqueue, func() int { return one(q.TryDequeue()) })
+	})
+	b.Run("impl=ringBatch", func(b *testing.B) {
+		q := NewRing[int](chunk)
+		run(b, q.TryEnqueue, func() int { n, _ := q.DequeueBatch(buf); return n })
+	})
+	b.Run("impl=listBatch", func(b *testing.B) {
+		q := NewList[int]()
+		run(b, q.TryEnqueue, func() int { n, _ := q.DequeueBatch(buf); return n })
+	})
+}
+
+// one returns how many values a TryDequeue with status st returned.
+func one[T any](_ T, st Status) int {
+	if st == OK {
+		return 1
+	}
+	return 0
+}
