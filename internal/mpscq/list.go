@@ -1,7 +1,7 @@
 package mpscq
 
 import (
-	"runtime"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -19,7 +19,7 @@ import (
 // a segment links the next one, so that the producers filling the segment
 // find their way on without waiting for an allocation (for segments of at
 // most SegmentBytes; see NewListSize); a producer that finds no next segment
-// links one itself. Seven differences:
+// links one itself. Six differences:
 //
 //   - Segments are sized by bytes, not by a count of slots (SegmentSize):
 //     memory follows the backlog whatever the size of the values.
@@ -38,23 +38,10 @@ import (
 //     to a full segment's claim word and reads its next pointer, never its
 //     slots, so reusing the slot array is safe, and the only allocation in
 //     steady state is one small header per segment.
-//   - A producer that links a segment more than backlogSegments ahead of the
-//     consumer yields its P once. Producers still never block, but when they
-//     outrun the consumer on a busy machine they give it the CPU instead of
-//     growing the backlog (BenchmarkUnbounded in package mpsc, with many
-//     producers on few Ps).
-//   - A producer whose claim is the second past the end of an open segment
-//     knows that another producer was claiming in the same segment at the
-//     same time, and it backs off: it spins (List.backoff) before it moves
-//     on. Two producers claiming from two cores pass the claim word and the
-//     slot lines back and forth on every claim, which makes each claim cost
-//     several times what it costs one producer alone (BenchmarkFill against
-//     BenchmarkSolo); a short pause by one of them lets the other run a
-//     burst of cheap claims, and the cores fall out of step. Once per
-//     segment, and only when producers collide; BenchmarkFill (against
-//     xsync's UMPSCQueue) and BenchmarkUnbounded in package mpsc measure
-//     it. A single producer never backs off.
-//   - The consumer loads a slot ahead of the one it reads (touchAhead).
+//   - The consumer's position is derived from two atomic words, read (the
+//     values dequeued in all) and head (the segment being read), and it
+//     releases what it read with a CAS on read, so that a second consumer
+//     (a misuse) is detected, as in a Ring (see Conflict and below).
 //
 // State words:
 //
@@ -88,28 +75,43 @@ import (
 //     tail before tail moves past it, far below 2^40.
 //   - Segment numbers increase along the list, so a recycled array's stale
 //     seq values never equal the new segment's number.
-//   - head, pos and the pool's arrays belong to the consumer; tail is a hint
-//     that lags the last segment by at most the segments linked since;
-//     headSeg is head, published once per segment for the producers'
-//     backlog check and for Len; read counts the values dequeued, published
-//     after every dequeue (once per batch), for Len.
+//   - tail is a hint that lags the last segment by at most the segments
+//     linked since. head and read are written only by the consumer, each
+//     with a CAS from the value it loaded in the same call; the pool's
+//     arrays belong to it.
 //   - Every segment but the sentinel has size slots, so the segments before
-//     one numbered no hold (no-1)*size counted claims, all read.
+//     one numbered no hold first = (no-1)*size counted claims, all read
+//     once the consumer is in it: first <= read, and the consumer's next
+//     slot in head is pos = read - head.first, in [0, len(head.slots)].
+//     The consumer moves head (CAS) to head.next only at pos ==
+//     len(head.slots), and a batch that reads across segments moves it,
+//     after its CAS on read, to the segment it stopped in.
+//
+// Two consumers at once (a misuse): each loads head, then read, and reads
+// slot pos of head, the slot of position read (segment numbers, and so
+// first, are unique along the list); a pair loaded apart may give a pos
+// past the end of head, which no single consumer sees, and is reported as
+// Conflict. A consumer returns values only after its CAS from read r
+// succeeds: read only grows, so no other consumer released position r
+// since this one loaded read, and head's array was not yet recycled (that
+// happens only after read has passed the segment's end), so the slots it
+// read held the values of positions r onwards. A consumer whose CAS on
+// read or on head fails returns Conflict and nothing else; it wrote no
+// shared word, except, for a T holding pointers, the zero it stores in
+// each slot it read before its CAS: the winner may then read that zero
+// instead of the value, or the zero may land on a slot of the array after
+// it was recycled. For a pointer-free T nothing is zeroed and misuse loses
+// nothing.
 type List[T any] struct {
-	tail    atomic.Pointer[segment[T]] // producers' entry point: the last segment or an earlier one
-	_       pad
-	headSeg atomic.Pointer[segment[T]] // written by the consumer once per segment, read by linking producers and Len
-	_       pad
-	head    *segment[T]   // consumer: the segment being read
-	pos     uint64        // consumer: the next slot of head to read
-	read    atomic.Uint64 // written by the consumer: values dequeued in all; read by Len
-	size    int           // slots per segment; read-only
-	eager   bool          // read-only: the first claim of a segment links the next one (see NewListSize)
-	ahead   uint64        // read-only: how many slots ahead TryDequeue touches (see touchAhead)
-	every   uint64        // read-only: TryDequeue touches ahead when pos&every == 0
-	spins   int           // read-only: the length of a producer's backoff, in spin rounds
-	closed  atomic.Bool   // set by the first Close, before it freezes; read by Poll
-	arrays  sync.Pool     // *[]slot[T] read out by the consumer
+	tail     atomic.Pointer[segment[T]] // producers' entry point: the last segment or an earlier one
+	_        pad
+	head     atomic.Pointer[segment[T]] // the segment being read: moved by the consumer (CAS), read by Len
+	read     atomic.Uint64              // values dequeued in all: the consumer's release (CAS), read by Len
+	size     uint64                     // slots per segment; read-only
+	eager    bool                       // read-only: the first claim of a segment links the next one (see NewListSize)
+	pointers bool                       // read-only: T holds pointers, so a dequeued slot is zeroed (see hasPointers)
+	closed   atomic.Bool                // set by the first Close, before it freezes; read by Poll
+	arrays   sync.Pool                  // *[]slot[T] read out by the consumer
 }
 
 type segment[T any] struct {
@@ -121,6 +123,7 @@ type segment[T any] struct {
 	_     pad
 	next  atomic.Pointer[segment[T]]
 	no    uint64 // number of this segment, from 1; read-only
+	first uint64 // position of slot 0 in the queue, (no-1)*size; read-only
 	slots []slot[T]
 }
 
@@ -146,38 +149,6 @@ func counted(e, n uint64) uint64 {
 		return frozen(e)
 	}
 	return min(claims(e), n)
-}
-
-// backlogSegments is how far ahead of the consumer, in segments, a producer
-// may link a segment without yielding.
-const backlogSegments = 4
-
-// touchAhead returns, for slots of size bytes, how far ahead of its
-// position TryDequeue loads a slot's seq (1 KiB of slots) and the mask of the
-// positions where it does (one in 128 bytes of slots).
-//
-// A consumer that is behind reads lines that producers wrote on another
-// core, one TryDequeue per value. Each call's load of the next seq misses,
-// and the processor cannot run ahead across calls to start the next miss
-// early. The load ahead starts it (BenchmarkUnbounded in package mpsc,
-// with several producers, measures it). A consumer close behind the
-// producers may load a line before it is written, and the line then
-// crosses twice; BenchmarkUnbounded with one producer, where that happens,
-// shows what that costs.
-func touchAhead(size uintptr) (ahead, every uint64) {
-	ahead = uint64(max(1, 1024/size))
-	every = 1
-	for every*2*uint64(size) <= 128 {
-		every *= 2
-	}
-	return ahead, every - 1
-}
-
-// backoff spins for q.spins rounds (see the List comment and backoffSpins).
-func (q *List[T]) backoff() {
-	if q.spins > 0 {
-		Pause(q.spins)
-	}
 }
 
 // DefaultSegmentSize is the largest number of slots per segment of
@@ -218,17 +189,16 @@ func NewListSize[T any](size int) *List[T] {
 		panic("mpscq: segment size out of range")
 	}
 	slotSize := unsafe.Sizeof(slot[T]{})
-	q := &List[T]{size: size, eager: uint64(size)*uint64(slotSize) <= SegmentBytes}
-	q.ahead, q.every = touchAhead(slotSize)
-	q.spins = backoffSpins * min(size, DefaultSegmentSize) / DefaultSegmentSize
-	q.head = q.newSegment(1)
-	q.headSeg.Store(q.head)
-	q.tail.Store(q.head)
+	q := &List[T]{size: uint64(size), eager: uint64(size)*uint64(slotSize) <= SegmentBytes,
+		pointers: hasPointers(reflect.TypeFor[T]())}
+	seg := q.newSegment(1)
+	q.head.Store(seg)
+	q.tail.Store(seg)
 	return q
 }
 
 func (q *List[T]) newSegment(no uint64) *segment[T] {
-	s := &segment[T]{no: no}
+	s := &segment[T]{no: no, first: (no - 1) * q.size}
 	if a, ok := q.arrays.Get().(*[]slot[T]); ok {
 		s.slots = *a
 	} else {
@@ -263,12 +233,6 @@ func (q *List[T]) TryEnqueue(v T) Status {
 			return Closed // frozen short of full (or the sentinel): the queue is closed
 		}
 		// Full, or closed when full: the close, if any, froze a later one.
-		if e == n+1 {
-			// Another producer went past the end of this open segment
-			// just before this one: they collide (see the type's
-			// comment).
-			q.backoff()
-		}
 		seg = q.advance(seg)
 	}
 }
@@ -289,9 +253,6 @@ func (q *List[T]) link(seg *segment[T]) *segment[T] {
 	n := q.newSegment(seg.no + 1)
 	// The CAS publishes n's fields to whoever loads seg.next.
 	if seg.next.CompareAndSwap(nil, n) {
-		if n.no-q.headSeg.Load().no > backlogSegments {
-			runtime.Gosched() // the consumer is far behind: let it run
-		}
 		return n
 	}
 	q.arrays.Put(&n.slots) // unused: another producer, or Close, linked first
@@ -300,8 +261,9 @@ func (q *List[T]) link(seg *segment[T]) *segment[T] {
 
 // TryDequeue removes the oldest value. It reports Empty when nothing is
 // claimed beyond the consumer's position, Busy when the next slot is claimed
-// but not yet written, and Closed when the queue is closed and drained.
-// Consumer only.
+// but not yet written, Closed when the queue is closed and drained, and
+// Conflict when another consumer dequeued concurrently (see the type's
+// comment). Consumer only.
 func (q *List[T]) TryDequeue() (T, Status) { return q.dequeue(true) }
 
 // Poll is TryDequeue for a consumer that waits for a notification when it
@@ -313,7 +275,12 @@ func (q *List[T]) Poll() (T, Status) { return q.dequeue(false) }
 // dequeue is TryDequeue when exact, and Poll otherwise.
 func (q *List[T]) dequeue(exact bool) (v T, st Status) {
 	for {
-		seg, p := q.head, q.pos
+		// head, then read: the order Len uses too; any order would do,
+		// since the CAS on read validates the pair (see the type's
+		// comment).
+		seg := q.head.Load()
+		r := q.read.Load()
+		p := r - seg.first // wraps to a huge value if r < first: a stale pair
 		if p < uint64(len(seg.slots)) {
 			s := &seg.slots[p]
 			// Acquire: seeing seg.no means the producer's write of val
@@ -322,43 +289,59 @@ func (q *List[T]) dequeue(exact bool) (v T, st Status) {
 				return v, q.status(seg, p, exact)
 			}
 			v = s.val
-			var zero T
-			s.val = zero // drop the reference; the array is reused clean
-			q.pos = p + 1
-			q.read.Store(q.read.Load() + 1)
-			if p&q.every == 0 && p+q.ahead < uint64(len(seg.slots)) {
-				// A load whose value is not used: the line it
-				// misses on is on its way while the next calls read
-				// the lines before it (see touchAhead).
-				seg.slots[p+q.ahead].seq.Load()
+			if q.pointers {
+				var zero T
+				s.val = zero // drop the reference; the array is reused clean
+			}
+			if !q.read.CompareAndSwap(r, r+1) {
+				var zero T
+				return zero, Conflict
 			}
 			return v, OK
 		}
-		if !q.nextSegment() {
-			return v, Empty
+		if p != uint64(len(seg.slots)) {
+			return v, Conflict // past the end: head and read from two consumers
+		}
+		if st := q.nextSegment(seg); st != OK {
+			return v, st
 		}
 	}
 }
 
 // DequeueBatch moves up to len(buf) of the oldest values into buf. It
-// returns how many it moved and, when that is 0, why (Empty, Busy or
-// Closed). Consumer only.
+// returns how many it moved and, when that is 0, why (Empty, Busy, Closed
+// or Conflict). Consumer only.
 func (q *List[T]) DequeueBatch(buf []T) (int, Status) { return q.dequeueBatch(buf, true) }
 
 // PollBatch is DequeueBatch as Poll is TryDequeue. Consumer only.
 func (q *List[T]) PollBatch(buf []T) (int, Status) { return q.dequeueBatch(buf, false) }
 
+// dequeueBatch reads from head's segment on, across segments, and then
+// releases what it read with one CAS on read; only after it does it move
+// head, to the segment it stopped in, and recycle the arrays it read out.
+// Between the two CASes the pair (head, read) gives a position past head's
+// end, which another consumer takes for Conflict, and no consumer can move
+// head past seg meanwhile: that takes a read equal to the end of a segment
+// before seg, and the CAS on read jumped past them.
 func (q *List[T]) dequeueBatch(buf []T, exact bool) (int, Status) {
-	n := 0
+	first := q.head.Load()
+	r := q.read.Load()
+	p := r - first.first
+	if p > uint64(len(first.slots)) {
+		return 0, Conflict // see dequeue
+	}
+	var zero T
+	seg, n := first, 0
 	for n < len(buf) {
-		seg, p := q.head, q.pos
 		if p == uint64(len(seg.slots)) {
-			if q.nextSegment() {
-				continue
+			// Acquire: the linking CAS published the next segment's fields.
+			next := seg.next.Load()
+			if next == nil {
+				break
 			}
-			break
+			seg, p = next, 0
+			continue
 		}
-		var zero T
 		m := min(len(buf)-n, len(seg.slots)-int(p))
 		i := 0
 		for ; i < m; i++ {
@@ -367,21 +350,41 @@ func (q *List[T]) dequeueBatch(buf []T, exact bool) (int, Status) {
 				break
 			}
 			buf[n+i] = s.val
-			s.val = zero
+			if q.pointers {
+				s.val = zero
+			}
 		}
 		n += i
-		q.pos = p + uint64(i)
+		p += uint64(i)
 		if i < m {
-			if n == 0 {
-				return 0, q.status(seg, p, exact)
-			}
 			break
 		}
 	}
 	if n == 0 {
-		return 0, Empty
+		if p == uint64(len(seg.slots)) {
+			return 0, Empty // at the end of the last linked segment
+		}
+		return 0, q.status(seg, p, exact)
 	}
-	q.read.Store(q.read.Load() + uint64(n))
+	if !q.read.CompareAndSwap(r, r+uint64(n)) {
+		clear(buf[:n])
+		return 0, Conflict
+	}
+	// Move head on to seg. The CAS fails only if another consumer moved it
+	// from first to first.next by nextSegment, having seen read at first's
+	// end: before this CAS on read, or after it if it stopped there (at
+	// seg's start); that consumer recycled first. No consumer can move head
+	// further, as read has passed the end of every segment between.
+	for h := first; h.no < seg.no; h = q.head.Load() {
+		if q.head.CompareAndSwap(h, seg) {
+			// Every slot before seg is read and zeroed; recycle those
+			// arrays (see nextSegment).
+			for ; h != seg; h = h.next.Load() {
+				q.arrays.Put(&h.slots)
+			}
+			break
+		}
+	}
 	return n, OK
 }
 
@@ -403,23 +406,24 @@ func (q *List[T]) status(seg *segment[T], p uint64, exact bool) Status {
 	}
 }
 
-// nextSegment moves the consumer to the segment after the one it has read
-// out, recycling the read-out slot array, and reports whether there was one.
-// The closed sentinel is moved to like any other segment; its slot reads as
-// frozen.
-func (q *List[T]) nextSegment() bool {
-	seg := q.head
+// nextSegment moves the consumer from seg, the head it has read out, to
+// the segment after it, recycling seg's slot array. It reports OK, Empty
+// if no segment follows yet, or Conflict if another consumer moved head
+// first. The closed sentinel is moved to like any other segment; its slot
+// reads as frozen.
+func (q *List[T]) nextSegment(seg *segment[T]) Status {
 	// Acquire: the linking CAS published the new segment's fields.
 	next := seg.next.Load()
 	if next == nil {
-		return false
+		return Empty
 	}
-	q.head, q.pos = next, 0
-	q.headSeg.Store(next)
+	if !q.head.CompareAndSwap(seg, next) {
+		return Conflict
+	}
 	// Every slot is read and zeroed; producers never touch a full
 	// segment's slots again, so the array can be reused at once.
 	q.arrays.Put(&seg.slots)
-	return true
+	return OK
 }
 
 // Close closes the queue: every later TryEnqueue reports Closed, and once
@@ -453,7 +457,7 @@ func (q *List[T]) freezeLast() {
 			if sentinel == nil {
 				// One slot, claimed by nobody, frozen: to producers and
 				// the consumer it is a closed segment like any other.
-				sentinel = &segment[T]{no: seg.no + 1, slots: make([]slot[T], 1)}
+				sentinel = &segment[T]{no: seg.no + 1, first: seg.no * q.size, slots: make([]slot[T], 1)}
 				sentinel.enq.Store(closedBit)
 			}
 			if seg.next.CompareAndSwap(nil, sentinel) {
@@ -492,8 +496,8 @@ func (q *List[T]) Closed() bool { return q.closed.Load() }
 func (q *List[T]) Len() int {
 	// The published head, then read: read is at least the position of the
 	// first slot of that segment, (no-1)*size, and claims only grow.
-	seg := q.headSeg.Load()
-	n := (seg.no-1)*uint64(q.size) - q.read.Load() // wraps below 0 until the claims are added
+	seg := q.head.Load()
+	n := seg.first - q.read.Load() // wraps below 0 until the claims are added
 	for ; seg != nil; seg = seg.next.Load() {
 		n += counted(seg.enq.Load(), uint64(len(seg.slots)))
 	}

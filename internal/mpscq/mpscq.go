@@ -11,12 +11,14 @@
 //
 // Any number of goroutines may call TryEnqueue and Close concurrently; only
 // one goroutine at a time may call the consumer methods (TryDequeue, Poll,
-// DequeueBatch, PollBatch). Len and Cap read only atomic or read-only
+// DequeueBatch, PollBatch). A consumer method that overlaps with another
+// on a position reports Conflict; the consumer releases what it read with
+// one CAS per call, as cheap as the store it replaces, so the check is free. Len and Cap read only atomic or read-only
 // words: any goroutine may call them.
 package mpscq
 
 import (
-	"runtime"
+	"reflect"
 	"sync/atomic"
 	"unsafe"
 )
@@ -39,6 +41,12 @@ const (
 	// Closed: the queue is closed. For a producer, the value was not
 	// enqueued; for the consumer, every value enqueued has been dequeued.
 	Closed
+	// Conflict: another consumer dequeued concurrently, which is a misuse;
+	// nothing was dequeued by this call. Only a consumer method called
+	// while another one runs reports it, and it reports it whenever the two
+	// overlap on a position (see Ring and List for what a T that holds
+	// pointers may lose).
+	Conflict
 )
 
 // closedBit is the top bit of a queue's claim word (Ring.head, segment.enq):
@@ -64,44 +72,26 @@ type slot[T any] struct {
 // pad fills the rest of a cache line after one 8-byte word.
 type pad [cacheLine - unsafe.Sizeof(uint64(0))]byte
 
-// backoffSpins is how many rounds of arithmetic a producer that collides
-// with another spins for (see List and Ring): a round is a dependent
-// multiply and add, and the spin is meant to last about as long as
-// producers take to fill a segment of DefaultSegmentSize int slots when
-// they contend (BenchmarkFill). A longer spin idles the backed-off
-// producer's core while the others finish; BenchmarkFill is the one to
-// run when changing it, and a clock-bounded spin was tried there too.
-const backoffSpins = 15000
-
-// Pause spins for spins rounds of arithmetic, keeping its P and touching no
-// shared memory, and reports true; when this is the only P it returns false
-// at once, since no other goroutine could run meanwhile. It is how a
-// colliding producer backs off (see List and Ring), and how package mpsc's
-// receiver paces its polls of a queue that senders are filling.
-//
-// Two producers claiming from one queue on two cores pass the claim word and
-// the slot lines back and forth on every claim, and each claim then costs
-// several times what it costs one producer alone (BenchmarkFill against
-// BenchmarkSolo). A short pause by one of them lets the others run a burst
-// of cheap claims, and the cores fall out of step. A goroutine yield does
-// not do it: the P runs another producer at once.
-func Pause(spins int) bool {
-	if runtime.GOMAXPROCS(0) == 1 {
+// hasPointers reports whether a value of type t holds a pointer the garbage
+// collector follows. The consumer zeroes a slot it has read only if so: for
+// a pointer-free T the stale value holds nothing alive, and not writing it
+// is what lets two consumers that race (a misuse) lose no value.
+func hasPointers(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128:
 		return false
+	case reflect.Array:
+		return t.Len() > 0 && hasPointers(t.Elem())
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if hasPointers(t.Field(i).Type) {
+				return true
+			}
+		}
+		return false
+	default: // pointers, unsafe.Pointer, strings, slices, maps, channels, funcs, interfaces
+		return true
 	}
-	var x uint32
-	spin(spins, &x)
-	return true
-}
-
-// spin computes for n rounds without touching memory, and stores the result
-// in *x so that the loop is not optimized away.
-//
-//go:noinline
-func spin(n int, x *uint32) {
-	v := uint32(n)
-	for range n {
-		v = v*1664525 + 1013904223
-	}
-	*x = v
 }

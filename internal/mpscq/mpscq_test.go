@@ -232,7 +232,7 @@ func TestCloseAtSegmentEnd(t *testing.T) {
 func TestEagerLink(t *testing.T) {
 	q := NewListSize[int](4)
 	q.TryEnqueue(1)
-	if q.head.next.Load() == nil {
+	if q.head.Load().next.Load() == nil {
 		t.Fatal("the first claim of a segment did not link the next one")
 	}
 	if v, st := q.TryDequeue(); st != OK || v != 1 {
@@ -250,23 +250,6 @@ func TestEagerLink(t *testing.T) {
 	buf := make([]int, 8)
 	if n, st := q.DequeueBatch(buf); st != OK || n != 5 || buf[0] != 2 || buf[4] != 6 {
 		t.Fatalf("DequeueBatch = %d %v, %d, want 5 [2 3 4 5 6]", n, buf[:n], st)
-	}
-}
-
-func TestTouchAhead(t *testing.T) {
-	for _, c := range []struct {
-		size         uintptr
-		ahead, every uint64
-	}{
-		{16, 64, 7}, // int: 1 KiB ahead, every other line
-		{24, 42, 3},
-		{128, 8, 0},
-		{200, 5, 0},
-		{4096, 1, 0},
-	} {
-		if ahead, every := touchAhead(c.size); ahead != c.ahead || every != c.every {
-			t.Errorf("touchAhead(%d) = %d, %d, want %d, %d", c.size, ahead, every, c.ahead, c.every)
-		}
 	}
 }
 

@@ -3,6 +3,7 @@ package mpscq
 import (
 	"fmt"
 	"math/bits"
+	"reflect"
 	"sync/atomic"
 	"unsafe"
 )
@@ -33,14 +34,11 @@ import (
 //     line the consumer is reading. This is for a ring kept full by many
 //     producers; BenchmarkBounded in package mpsc measures it.
 //
-//   - A producer whose claim CAS fails, because another producer claimed
-//     the same position first, backs off: it spins for backoffSpins rounds
-//     (see Pause), if no producer has done so in the last ringBackoffEvery
-//     positions, so that colliding producers fall out of step (as in a
-//     List). BenchmarkFill measures the producers' side alone, and
-//     BenchmarkRecvBatch and BenchmarkBounded in package mpsc the channel
-//     with many senders. A producer alone never fails a CAS, so never
-//     backs off.
+//   - The consumer's release of tail is a CAS from the position it read
+//     (see Conflict), which costs what a store costs on the hardware that
+//     matters (a store of an atomic word is a locked exchange on amd64),
+//     and detects a second consumer that released the same positions
+//     first.
 //
 // TryEnqueue distinguishes a full queue from a lost race, which xsync's
 // MPMCQueue.TryEnqueue (false in both cases) cannot: it reports Full only
@@ -58,26 +56,37 @@ import (
 //   - tailSeen <= tail <= head&^closedBit <= tail + capacity.
 //   - Positions in [tail, head) are claimed and not yet released; the slot of
 //     such a position p holds its value once seq == p+1.
-//   - Only the consumer writes tail; only the producer that claimed p writes
-//     slot p&mask until tail > p, and then only the consumer touches it
-//     until tail > p; the slot is free again for position p+len(slots).
+//   - Only the consumer writes tail, with a CAS from the value it loaded
+//     at the start of the call; only the producer that claimed p writes
+//     slot p&mask until its seq is p+1, and then only the consumer touches
+//     it until tail > p; the slot is free again for position p+len(slots).
+//
+// Two consumers at once (a misuse) cannot both return the value of a
+// position: each reads tail, the slot's seq and its value, and only then
+// releases with CompareAndSwap(t, t+n). tail only grows, so the CAS
+// succeeds only if no other consumer released position t since this one
+// loaded tail, and then the slot it read was not yet free for a producer:
+// it held the value of position t. The loser returns Conflict and nothing
+// else; it wrote no shared word, except, for a T holding pointers, the
+// zero it stores in each slot it read before its CAS (the winner may then
+// read that zero instead of the value, or, once the winner has released the
+// slot, the zero may land on the value a producer has written there for
+// the next lap). For a pointer-free T nothing is zeroed and misuse loses
+// nothing.
 //   - The closed bit, once set, stays set, and head's position part no
 //     longer changes.
 type Ring[T any] struct {
 	head     atomic.Uint64 // written by producers (CAS) and Close (Or)
 	tailSeen atomic.Uint64 // written by producers; on head's line, which they own anyway
-	// The position at which a producer that collided last backed off,
-	// also on head's line: read after a failed claim, written at most
-	// once per ringBackoffEvery positions.
-	backoffAt atomic.Uint64
-	_         [cacheLine - 3*unsafe.Sizeof(uint64(0))]byte
-	tail      atomic.Uint64 // written only by the consumer
-	closed    atomic.Bool   // set by Close after head's closed bit; read by Poll, on the consumer's line
-	_         [cacheLine - 2*unsafe.Sizeof(uint64(0))]byte
-	capacity  uint64 // read-only after NewRing
-	batch     uint64 // read-only: the room TryEnqueueBatched waits for, in [1, 64]
-	mask      uint64 // read-only: len(slots) - 1
-	slots     []slot[T]
+	_        [cacheLine - 2*unsafe.Sizeof(uint64(0))]byte
+	tail     atomic.Uint64 // written only by the consumer (CAS)
+	closed   atomic.Bool   // set by Close after head's closed bit; read by Poll, on the consumer's line
+	_        [cacheLine - 2*unsafe.Sizeof(uint64(0))]byte
+	capacity uint64 // read-only after NewRing
+	batch    uint64 // read-only: the room TryEnqueueBatched waits for, in [1, 64]
+	mask     uint64 // read-only: len(slots) - 1
+	pointers bool   // read-only: T holds pointers, so a dequeued slot is zeroed (see hasPointers)
+	slots    []slot[T]
 }
 
 // MaxRingBytes is the largest slot array NewRing makes: half the address
@@ -116,13 +125,9 @@ func NewRing[T any](capacity int) *Ring[T] {
 	// slots; BenchmarkBounded in package mpsc measures the choice), and a
 	// small ring keeps a batch of 1, the exact behaviour.
 	batch := max(1, min(uint64(capacity)/8, 64))
-	return &Ring[T]{capacity: uint64(capacity), batch: batch, mask: n - 1, slots: make([]slot[T], n)}
+	return &Ring[T]{capacity: uint64(capacity), batch: batch, mask: n - 1,
+		pointers: hasPointers(reflect.TypeFor[T]()), slots: make([]slot[T], n)}
 }
-
-// ringBackoffEvery is how many positions apart two backoffs of a ring's
-// producers are at least: one pause per DefaultSegmentSize claims, as in a
-// List.
-const ringBackoffEvery = DefaultSegmentSize
 
 // TryEnqueue appends v unless the queue is full or closed. It never fails
 // because of contention with other producers: a failed CAS means another
@@ -162,21 +167,6 @@ func (q *Ring[T]) enqueue(v T, room uint64) Status {
 			s.seq.Store(h + 1)
 			return OK
 		}
-		q.collided(h)
-	}
-}
-
-// collided is called by a producer whose claim of position h failed
-// because another producer claimed h first (or, once, because Close set the
-// closed bit, which the next look at head reports). One such producer in
-// ringBackoffEvery positions backs off (see the type's comment). It is kept
-// out of line so that enqueue stays small enough to inline into its
-// callers.
-//
-//go:noinline
-func (q *Ring[T]) collided(h uint64) {
-	if b := q.backoffAt.Load(); int64(h-b) >= ringBackoffEvery && q.backoffAt.CompareAndSwap(b, h) {
-		Pause(backoffSpins)
 	}
 }
 
@@ -203,8 +193,9 @@ func (q *Ring[T]) checkRoom(h, room uint64) Status {
 
 // TryDequeue removes the oldest value. It reports Empty when no position is
 // claimed beyond the consumer's, Busy when the next one is claimed but not
-// yet written, and Closed when the queue is closed and drained. Consumer
-// only.
+// yet written, Closed when the queue is closed and drained, and Conflict
+// when another consumer dequeued concurrently (see the type's comment).
+// Consumer only.
 func (q *Ring[T]) TryDequeue() (T, Status) { return q.dequeue(true) }
 
 // Poll is TryDequeue for a consumer that waits for a notification when it
@@ -219,23 +210,29 @@ func (q *Ring[T]) Poll() (T, Status) { return q.dequeue(false) }
 
 // dequeue is TryDequeue when exact, and Poll otherwise.
 func (q *Ring[T]) dequeue(exact bool) (v T, st Status) {
-	t := q.tail.Load() // the consumer's own counter
+	t := q.tail.Load() // the position: the consumer's own counter
 	s := &q.slots[t&q.mask]
 	// Acquire: seeing t+1 means the producer's write of val happened before.
 	if s.seq.Load() != t+1 {
 		return v, q.status(t, exact)
 	}
 	v = s.val
-	var zero T
-	s.val = zero // drop the reference for the garbage collector
-	// Release: the slot is cleared before a producer that reads t+1 reuses it.
-	q.tail.Store(t + 1)
+	if q.pointers {
+		var zero T
+		s.val = zero // drop the reference for the garbage collector
+	}
+	// Release: the slot is cleared before a producer that reads t+1 reuses
+	// it. Fails only if another consumer released t meanwhile.
+	if !q.tail.CompareAndSwap(t, t+1) {
+		var zero T
+		return zero, Conflict
+	}
 	return v, OK
 }
 
 // DequeueBatch moves up to len(buf) of the oldest values into buf and
-// releases their slots with a single store. It returns how many it moved and,
-// when that is 0, why (Empty, Busy or Closed). Consumer only.
+// releases their slots with a single CAS. It returns how many it moved and,
+// when that is 0, why (Empty, Busy, Closed or Conflict). Consumer only.
 func (q *Ring[T]) DequeueBatch(buf []T) (int, Status) { return q.dequeueBatch(buf, true) }
 
 // PollBatch is DequeueBatch as Poll is TryDequeue. Consumer only.
@@ -252,12 +249,17 @@ func (q *Ring[T]) dequeueBatch(buf []T, exact bool) (int, Status) {
 			break
 		}
 		buf[n] = s.val
-		s.val = zero
+		if q.pointers {
+			s.val = zero
+		}
 	}
 	if n == 0 {
 		return 0, q.status(t, exact)
 	}
-	q.tail.Store(t + uint64(n)) // release, as in TryDequeue
+	if !q.tail.CompareAndSwap(t, t+uint64(n)) { // release, as in TryDequeue
+		clear(buf[:n])
+		return 0, Conflict
+	}
 	return n, OK
 }
 
