@@ -18,7 +18,7 @@
  * channel close (Or of the closed bit, then Notify and NotifyAll); for
  * another handle NotifyAll.
  *
- * Receiver: Recv = Poll (load seq; read val; clear it; store tail; else,
+ * Receiver: Recv = Poll (load seq; read val; clear it; CAS tail; else,
  * once the closed flag that Close sets after the closed bit is up, load head
  * to tell Busy / Closed / Empty, and Empty before) and, unless OK or Closed,
  * the WakeSink wait (register, poll again, park). After OK, NotifyOne.
@@ -169,7 +169,9 @@ inline tryDequeue(v, st) {
 	if
 	:: seq[t % N] == t + 1 ->
 		atomic { v = val[t % N]; val[t % N] = 0 };  /* one plain read and write of the receiver's slot */
-		tail = t + 1;
+		/* tail.CompareAndSwap(t, t+1): one receiver, so it never fails
+		 * (mpsc_list.pml checks the CAS against two consumers) */
+		atomic { assert(tail == t); tail = t + 1 };
 		st = OK
 	:: else -> if :: !cflag -> st = EMPTY :: else ->
 		atomic { h = hidx; c = hclosed };

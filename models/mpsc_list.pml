@@ -56,6 +56,10 @@
 //@broken: defines="-DBROKEN_ADVANCE_BY_CLAIMS -DSIZE=1 -DCOUNT2=1" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
 //@broken: defines="-DBROKEN_NO_SENTINEL -DSIZE=1 -DCOUNT2=1" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
 //@broken: defines="-DBROKEN_SKIP_ON_LINK" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
+//@check: defines="-DCONSUMERS=2 -DCOUNT1=2 -DCOUNT2=0 -DSIZE=1" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
+//@check: defines="-DCONSUMERS=2 -DBATCH -DCOUNT1=1 -DCOUNT2=0 -DSIZE=1" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
+//@broken: defines="-DBROKEN_STORE_RELEASE -DCONSUMERS=2 -DCOUNT1=1 -DCOUNT2=0 -DSIZE=1" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
+//@broken: defines="-DBROKEN_STORE_RELEASE -DCONSUMERS=2 -DBATCH -DCOUNT1=1 -DCOUNT2=0 -DSIZE=1" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
 
 #ifndef SIZE
 #define SIZE 2
@@ -68,6 +72,9 @@
 #endif
 #ifndef CLOSERS
 #define CLOSERS 1 /* goroutines calling Close */
+#endif
+#ifndef CONSUMERS
+#define CONSUMERS 1 /* goroutines dequeuing: 2 is the misuse Conflict detects */
 #endif
 #define NSEG 8
 #define NV 5   /* values 1..4 */
@@ -89,6 +96,12 @@ byte nseg = 2;  /* segment 1 exists; 0 is nil */
 
 bit flag;       /* List.closed: set by the first Close's CAS */
 
+byte no[NSEG];       /* segment.no: its number along the list */
+bit sentinel[NSEG];  /* the closed sentinel: one slot */
+byte head = 1;       /* List.head: the consumer's segment */
+byte read;           /* List.read: values dequeued in all */
+byte cdone;          /* consumers that saw Closed */
+
 bit sentOK[NV];
 byte recvd[NV];
 byte done;
@@ -104,9 +117,10 @@ bit closeReturned;  /* ghost: some Close has returned */
 #endif
 #define STATUS(s, p) (END(s) > p -> BUSY : (closed[s] -> CLOSED : EMPTY))
 
-/* A new segment for the caller (the Go code allocates one). */
-inline newSegment(n) {
-	atomic { assert(nseg < NSEG); n = nseg; nseg++ }
+/* A new segment for the caller, to follow seg (the Go code allocates one
+ * numbered seg.no+1). */
+inline newSegment(n, seg) {
+	atomic { assert(nseg < NSEG); n = nseg; nseg++; no[n] = no[seg] + 1 }
 }
 
 /* List.link: nx := the segment after seg, linking a new one if none. */
@@ -114,7 +128,7 @@ inline link(seg) {
 	nx = next[seg];
 	if
 	:: nx == 0 ->
-		newSegment(n);
+		newSegment(n, seg);
 		atomic {
 			if
 			:: next[seg] == 0 -> next[seg] = n; nx = n
@@ -218,10 +232,11 @@ proctype Closer() {
 #else
 				if
 				:: s == 0 ->
-					newSegment(s);
-					atomic { closed[s] = 1; frozen[s] = 0 }
+					newSegment(s, seg);
+					atomic { closed[s] = 1; frozen[s] = 0; sentinel[s] = 1 }
 				:: else -> skip
 				fi;
+				no[s] = no[seg] + 1;  /* numbered after seg, whichever this is */
 				atomic {
 					if
 					:: next[seg] == 0 -> next[seg] = s; isShort = 1
@@ -245,43 +260,136 @@ returned:
 	done++
 }
 
+/* The consumer's position: slot read - first(head) of head (List.dequeue). */
+#define FIRST(s) ((no[s] - 1) * SIZE)
+#define LEN(s) (sentinel[s] -> 1 : SIZE)
+
+/* A value received: the ghost check that none is received twice. */
+inline receive(x) {
+	assert(recvd[x] == 0);
+	recvd[x]++
+}
+
+/* Park until the slot is written or what the consumer saw changes (in Go,
+ * the receiver parks on its WakeSink and every enqueue and the close notify
+ * it; mpsc_close.pml checks that part). */
+#define PARK(s, p, r, st) (seq[s * SIZE + p] == s || STATUS(s, p) != st || read != r || head != s)
+
+/* List.TryDequeue (single) or List.DequeueBatch of up to two values
+ * (-DBATCH); loops until Closed. A Conflict, or a Busy / Empty after its
+ * park, tries again. */
 proctype Consumer() {
-	byte seg = 1, pos, st, v, i;
+	byte seg, first, r, st, v, w, i, n, nx;
+	int p;
+	bit won;
 	do
-	:: pos < SIZE ->
-		i = seg * SIZE + pos;
+	:: seg = head;  /* head, then read */
+		r = read;
+		p = r - FIRST(seg);
 		if
-		:: seq[i] == seg ->
-			v = val[i];
-			recvd[v]++;
-			pos++
-#ifdef BROKEN_SKIP_ON_LINK
-		/* the next segment is linked, so this one must be done: wrong
-		 * once the first claim links it */
-		:: seq[i] != seg && next[seg] != 0 -> seg = next[seg]; pos = 0
-#endif
-		:: else ->
-			st = STATUS(seg, pos);
+#ifdef BATCH
+		:: p <= LEN(seg) ->  /* DequeueBatch: read on across segments, CAS read, then move head */
+			first = seg;
+			n = 0;
+			do
+			:: n == 2 -> break
+			:: n < 2 && p == LEN(seg) ->
+				nx = next[seg];
+				if
+				:: nx == 0 -> break
+				:: else -> seg = nx; p = 0; nx = 0
+				fi
+			:: n < 2 && p < LEN(seg) ->
+				i = seg * SIZE + p;
+				if
+				:: seq[i] == seg ->
+					if :: n == 0 -> v = val[i] :: else -> w = val[i] fi;
+					n++;
+					p++
+				:: else -> break
+				fi
+			od;
 			if
-			:: st == CLOSED -> break
+			:: n == 0 && p == LEN(seg) -> (next[seg] != 0 || read != r || head != first)  /* Empty */
+			:: n == 0 && p < LEN(seg) ->
+				st = STATUS(seg, p);
+				if
+				:: st == CLOSED -> break
+				:: else -> PARK(seg, p, r, st)
+				fi
+			:: n > 0 ->
+#ifdef BROKEN_STORE_RELEASE
+				atomic { read = r + n; won = 1 };
+#else
+				atomic { won = (read == r); if :: won -> read = r + n :: else -> skip fi };
+#endif
+				if
+				:: won ->
+					receive(v);
+					if :: n == 2 -> receive(w) :: else -> skip fi;
+					/* move head from first on to seg */
+					nx = first;
+					do
+					:: no[nx] >= no[seg] -> break
+					:: else ->
+						atomic { if :: head == nx -> head = seg; nx = seg :: else -> nx = head fi }
+					od
+				:: else -> skip  /* Conflict */
+				fi
+			fi;
+			n = 0; v = 0; w = 0; won = 0; nx = 0; first = 0
+#endif
+		:: p < LEN(seg) ->  /* TryDequeue */
+			i = seg * SIZE + p;
+			if
+			:: seq[i] == seg ->
+				v = val[i];
+#ifdef BROKEN_STORE_RELEASE
+				atomic { read = r + 1; won = 1 };
+#else
+				atomic { won = (read == r); if :: won -> read = r + 1 :: else -> skip fi };
+#endif
+				if
+				:: won -> receive(v)
+				:: else -> skip  /* Conflict */
+				fi;
+				v = 0; won = 0
+#ifdef BROKEN_SKIP_ON_LINK
+			/* the next segment is linked, so this one must be done: wrong
+			 * once the first claim links it */
+			:: seq[i] != seg && next[seg] != 0 ->
+				atomic { if :: head == seg -> head = next[seg]; read = FIRST(head) :: else -> skip fi }
+#endif
 			:: else ->
-				/* park until the slot is written or the status changes */
-				(seq[i] == seg || STATUS(seg, pos) != st)
+				st = STATUS(seg, p);
+				if
+				:: st == CLOSED -> break
+				:: else -> PARK(seg, p, r, st)
+				fi
 			fi
-		fi
-	:: pos == SIZE ->
-		if
-		:: next[seg] != 0 -> seg = next[seg]; pos = 0
-		:: else -> (next[seg] != 0)  /* Empty: park until a segment is linked */
-		fi
+		:: p == LEN(seg) ->  /* nextSegment */
+			nx = next[seg];
+			if
+			:: nx != 0 -> atomic { if :: head == seg -> head = nx :: else -> skip fi }  /* else Conflict */
+			:: else -> (next[seg] != 0 || read != r || head != seg)  /* Empty: park until a segment is linked */
+			fi;
+			nx = 0
+		:: p > LEN(seg) -> skip  /* Conflict: head and read from two consumers' moves */
+		fi;
+		i = 0; p = 0; st = 0; r = 0
 	od;
-	/* Closed: once every producer is done, each value sent is here once. */
-	done == 2 + CLOSERS;
-	v = 1;
-	do
-	:: v == NV -> break
-	:: else -> assert(recvd[v] == sentOK[v]); v++
-	od
+	/* Closed: once every other process is done, each value sent is here once. */
+	atomic { cdone++; v = cdone };
+	if
+	:: v == CONSUMERS ->
+		done == 2 + CLOSERS;
+		v = 1;
+		do
+		:: v == NV -> break
+		:: else -> assert(recvd[v] == sentOK[v]); v++
+		od
+	:: else -> skip
+	fi
 }
 
 init {
@@ -292,6 +400,10 @@ init {
 #if CLOSERS == 2
 		run Closer();
 #endif
-		run Consumer()
+		run Consumer();
+#if CONSUMERS == 2
+		run Consumer();
+#endif
+		no[1] = 1
 	}
 }

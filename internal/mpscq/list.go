@@ -457,9 +457,13 @@ func (q *List[T]) freezeLast() {
 			if sentinel == nil {
 				// One slot, claimed by nobody, frozen: to producers and
 				// the consumer it is a closed segment like any other.
-				sentinel = &segment[T]{no: seg.no + 1, first: seg.no * q.size, slots: make([]slot[T], 1)}
+				sentinel = &segment[T]{slots: make([]slot[T], 1)}
 				sentinel.enq.Store(closedBit)
 			}
+			// Numbered after seg, whichever segment this is: a sentinel
+			// whose CAS failed is tried again after a later segment. The
+			// consumer derives its position from first (see List).
+			sentinel.no, sentinel.first = seg.no+1, seg.no*q.size
 			if seg.next.CompareAndSwap(nil, sentinel) {
 				return
 			}
