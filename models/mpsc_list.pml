@@ -17,8 +17,7 @@
  * first claim links the next segment (load next; if nil, link a new segment
  * with a CAS, or drop it); closed with frozen < SIZE reports Closed;
  * anything else advances (link as above, or load the next linked; CAS
- * tail). The backoff of a producer that collides at a segment's end is a
- * pause, with no shared state: not modelled. -DNO_EAGER_LINK leaves out the
+ * tail). -DNO_EAGER_LINK leaves out the
  * link on a first claim.
  *
  * Closer, Close: the CAS of the closed flag (List.closed), which only tells
@@ -31,15 +30,27 @@
  * -DBROKEN_EARLY_RETURN has the one that loses the flag's CAS return at
  * once, as the code did.
  *
- * Consumer, TryDequeue: at (head, pos) read seq; if written, take the value;
+ * Consumer, TryDequeue: load head, then read; the slot is p = read -
+ * first(head) (first = (no-1)*SIZE, no the segment's number along the
+ * list, set when it is allocated, and for the sentinel before each CAS that
+ * links it); read seq; if written, read the value and release with a CAS of
+ * read from the value loaded (a lost CAS is Conflict: nothing received);
  * else status from one load of the word: Busy if the slot is claimed (end >
- * pos, end = frozen when closed, claims otherwise), Closed if closed, Empty
- * otherwise; at the end of a segment move to next, or Empty if nil. On Busy
- * and Empty it waits until the slot is written or that status would change
- * (in Go, the receiver parks on its WakeSink and every enqueue and the close
- * notify it; mpsc_close.pml checks that part).
+ * p, end = frozen when closed, claims otherwise), Closed if closed, Empty
+ * otherwise; at the end of a segment move head to next with a CAS (lost:
+ * Conflict), or Empty if nil; a p past the end (a pair from two consumers)
+ * is Conflict. With -DBATCH the consumer may instead take DequeueBatch of up
+ * to two values: read slots from (head, p) on, following next across
+ * segment ends, then one CAS of read, then move head from the segment it
+ * started in to the one it stopped in (CAS; on failure from where head is
+ * now). On Busy and Empty it waits until the slot is written or that
+ * status, read or head changes (in Go, the receiver parks on its WakeSink
+ * and every enqueue and the close notify it; mpsc_close.pml checks that
+ * part). -DCONSUMERS=2 runs two consumers at once, the misuse that
+ * Conflict reports; -DBROKEN_STORE_RELEASE releases with a plain store.
  *
- * Checked: no counted claim is made twice (a slot is written once); a send
+ * Checked: no value is received twice (ghost recvd, even by two
+ * consumers); no counted claim is made twice (a slot is written once); a send
  * that began after some Close had returned does not succeed (ghost
  * closeReturned, read at the send's first step); once
  * every process is done, each value whose enqueue returned OK was dequeued

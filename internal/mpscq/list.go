@@ -19,7 +19,7 @@ import (
 // a segment links the next one, so that the producers filling the segment
 // find their way on without waiting for an allocation (for segments of at
 // most SegmentBytes; see NewListSize); a producer that finds no next segment
-// links one itself. Six differences:
+// links one itself. Five differences:
 //
 //   - Segments are sized by bytes, not by a count of slots (SegmentSize):
 //     memory follows the backlog whatever the size of the values.

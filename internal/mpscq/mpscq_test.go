@@ -525,9 +525,9 @@ func TestCloseRace(t *testing.T) {
 
 // BenchmarkFill: 4 producers on all Ps fill a queue while the consumer
 // waits, then it drains what they sent (not timed); ns/op is per value. It
-// measures the producers' side alone: the list, where the backoff of
-// colliding producers acts (see List), against xsync's UMPSCQueue filled the
-// same way, and the ring (as large as the fill, so that it never fills up).
+// measures the producers' side alone, where colliding producers contend:
+// the list against xsync's UMPSCQueue filled the same way, and the ring (as
+// large as the fill, so that it never fills up).
 func BenchmarkFill(b *testing.B) {
 	const producers, chunk = 4, 1 << 16
 	fill := func(b *testing.B, enqueue func(int), drain func()) {
