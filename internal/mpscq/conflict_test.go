@@ -275,3 +275,39 @@ func TestHasPointers(t *testing.T) {
 		t.Error("a queue's pointers flag does not follow its type")
 	}
 }
+
+// TestZeroing: a dequeued slot is zeroed for a T that holds pointers (the
+// garbage collector must not find the value there), and left as it is
+// otherwise (nothing for the collector, and nothing a racing consumer could
+// lose).
+func TestZeroing(t *testing.T) {
+	v := 7
+	rp := NewRing[*int](4)
+	rp.TryEnqueue(&v)
+	rp.TryEnqueue(&v)
+	rp.TryDequeue()
+	rp.DequeueBatch(make([]*int, 4))
+	lp := NewListSize[*int](4)
+	lp.TryEnqueue(&v)
+	lp.TryEnqueue(&v)
+	seg := lp.head.Load()
+	lp.TryDequeue()
+	lp.DequeueBatch(make([]*int, 4))
+	if rp.slots[0].val != nil || rp.slots[1].val != nil || seg.slots[0].val != nil || seg.slots[1].val != nil {
+		t.Error("a dequeued pointer is still in its slot")
+	}
+	ri := NewRing[int](4)
+	ri.TryEnqueue(7)
+	ri.TryEnqueue(8)
+	ri.TryDequeue()
+	ri.DequeueBatch(make([]int, 4))
+	li := NewListSize[int](4)
+	li.TryEnqueue(7)
+	li.TryEnqueue(8)
+	segi := li.head.Load()
+	li.TryDequeue()
+	li.DequeueBatch(make([]int, 4))
+	if ri.slots[0].val != 7 || ri.slots[1].val != 8 || segi.slots[0].val != 7 || segi.slots[1].val != 8 {
+		t.Error("a pointer-free slot was zeroed")
+	}
+}
