@@ -294,9 +294,16 @@ proctype Consumer() {
 	int p;
 	bit won;
 	do
-	:: seg = head;  /* head, then read */
+	::
+#if CONSUMERS == 1
+		/* One consumer: nobody else touches head and read, so their loads
+		 * are one step (fewer states, the same behaviours). */
+		atomic { seg = head; r = read; p = r - FIRST(seg) };
+#else
+		seg = head;  /* head, then read */
 		r = read;
 		p = r - FIRST(seg);
+#endif
 		if
 #ifdef BATCH
 		:: p <= LEN(seg) ->  /* DequeueBatch: read on across segments, CAS read, then move head */
@@ -387,7 +394,7 @@ proctype Consumer() {
 			nx = 0
 		:: p > LEN(seg) -> skip  /* Conflict: head and read from two consumers' moves */
 		fi;
-		i = 0; p = 0; st = 0; r = 0
+		atomic { i = 0; p = 0; st = 0; r = 0 }
 	od;
 	/* Closed: once every other process is done, each value sent is here once. */
 	atomic { cdone++; v = cdone };
