@@ -4,38 +4,52 @@ import (
 	"context"
 	"errors"
 	"iter"
-	"runtime"
 	"sync/atomic"
-	"time"
 
 	"github.com/diatomic-go/diatomic/eventcount"
 	"github.com/diatomic-go/diatomic/internal/mpscq"
+	"github.com/diatomic-go/diatomic/internal/spin"
 	"github.com/diatomic-go/diatomic/waker"
 )
 
-// The channel: a lock-free queue (mpscq.Ring or mpscq.List) made awaitable.
-// The receiver waits on a waker.WakeSink whose predicate polls the queue;
-// every successful enqueue notifies it, which costs one atomic load while the
-// receiver is not waiting. Senders waiting for room in a bounded queue wait
-// on an eventcount.EventCount; every dequeue notifies it, again one atomic
-// load while nobody waits.
+// The channel: a lock-free queue (mpscq.Ring or mpscq.List, behind the
+// queue interface) made awaitable. The receiver waits on a waker.WakeSink
+// whose predicate polls the queue; every successful enqueue notifies it,
+// which costs one atomic load while the receiver is not waiting. Senders
+// waiting for room in a bounded queue wait on an eventcount.EventCount;
+// every dequeue notifies it, again one atomic load while nobody waits.
 //
 // Closing is the queue's closed bit (see package mpscq): a send either
 // claimed a position before the bit was set, and its value will be read
 // before the receiver sees "closed", or it fails. No count of sends in
 // flight is kept, so the hot path has no extra atomic RMW.
 //
+// Waiting follows package spin, the one waiting policy: a receiver yields
+// before it parks only when its senders are streaming (spin.Streak), a
+// sender blocked on a full ring yields only while its receiver releases
+// room (spin.Idle); everything below parks at once.
+//
+// A receive has three steps, each of which can settle it:
+//
+//	fast:  one poll of the queue (Poll / PollBatch): a value, or closed
+//	yield: only if streaming: up to spin.StreamYields yields, a poll after each
+//	park:  the sink's Wait with the same poll as predicate, until a value,
+//	       closed, or ctx done (then one exact look decides, see wait)
+//
 // Invariants:
 //   - senders counts the open Sender handles; the queue is closed once it
 //     drops to 0 (it never rises again from 0), or when the receiver closes.
-//   - Exactly one of ring and list is non-nil; both are read-only.
+//   - q is the channel's queue; ring is the same queue when it is bounded
+//     and nil otherwise; both are read-only.
 //   - Every Send that returns nil has enqueued and then notified wakeRecv;
 //     the call that closes the queue notifies wakeRecv and room after it.
 //   - A Send blocked for room has prepared on room before its last look at
 //     the queue and at its handle's closed flag, so every dequeue, handle
 //     Close and queue close after that look wakes it.
-//   - Receiver.busy is 1 exactly while a receive method runs (see
-//     Receiver.enter): no two receives touch the queue or the sink at once.
+//   - Receiver.busy is 1 exactly while a receive waits on the sink (see
+//     Receiver.enter): the sink has one waiter at a time. Receives that
+//     overlap outside a wait are caught by the queue itself: of two that
+//     dequeue the same position, one gets mpscq.Conflict and panics.
 
 // ErrClosed is returned by a send on a closed Sender or a closed channel,
 // and by a receive once the channel is closed and every value sent before the
@@ -73,10 +87,35 @@ type noCopy struct{}
 func (*noCopy) Lock()   {}
 func (*noCopy) Unlock() {}
 
+// queue is what a channel needs of its lock-free queue, mpscq.Ring or
+// mpscq.List (as unbounded). One interface call per operation instead of a
+// branch on the queue's kind: BenchmarkBounded and BenchmarkUnbounded
+// measure its cost.
+type queue[T any] interface {
+	TryEnqueue(v T) mpscq.Status
+	// TryEnqueueBatched is TryEnqueue for Send, which can wait: on a ring
+	// it may report Full while a few slots are free (see
+	// mpscq.Ring.TryEnqueueBatched).
+	TryEnqueueBatched(v T) mpscq.Status
+	TryDequeue() (T, mpscq.Status)
+	Poll() (T, mpscq.Status)
+	DequeueBatch(buf []T) (int, mpscq.Status)
+	PollBatch(buf []T) (int, mpscq.Status)
+	Close() bool
+	Len() int
+	Cap() int
+}
+
+// unbounded is an mpscq.List as a queue: it is never full.
+type unbounded[T any] struct{ *mpscq.List[T] }
+
+func (q unbounded[T]) TryEnqueueBatched(v T) mpscq.Status { return q.TryEnqueue(v) }
+func (q unbounded[T]) Cap() int                           { return -1 }
+
 // channel is the state shared by every handle on one channel.
 type channel[T any] struct {
-	ring     *mpscq.Ring[T] // bounded, or nil
-	list     *mpscq.List[T] // unbounded, or nil
+	q        queue[T]
+	ring     *mpscq.Ring[T] // q when bounded, for the senders waiting for room; nil when unbounded
 	wakeRecv waker.WakeSource
 	room     eventcount.EventCount // senders waiting for room in ring
 	senders  atomic.Int64          // open Sender handles
@@ -90,105 +129,41 @@ func New[T any](capacity int) (*Sender[T], *Receiver[T]) {
 	if capacity < 1 {
 		panic("mpsc: New called with capacity < 1")
 	}
-	return newChannel(&channel[T]{ring: mpscq.NewRing[T](capacity)})
+	ring := mpscq.NewRing[T](capacity)
+	return newChannel(&channel[T]{q: ring, ring: ring})
 }
 
 // NewUnbounded returns the two ends of a channel that buffers any number of
-// values: Send never blocks. Memory grows with the backlog, in segments that
-// are recycled once read.
+// values: Send never blocks. Memory grows with the backlog, in segments of
+// about mpscq.SegmentBytes that are recycled once read.
 func NewUnbounded[T any]() (*Sender[T], *Receiver[T]) {
-	return newChannel(&channel[T]{list: mpscq.NewList[T]()})
+	return newChannel(&channel[T]{q: unbounded[T]{mpscq.NewList[T]()}})
 }
 
 func newChannel[T any](c *channel[T]) (*Sender[T], *Receiver[T]) {
 	sink := waker.NewWakeSink()
 	c.wakeRecv = sink.Source()
 	c.senders.Store(1)
-	r := &Receiver[T]{c: c, sink: sink, pause: paceMinSpins, target: paceTarget}
-	if c.ring != nil {
-		r.target = min(paceTarget, c.ring.Cap()/4)
-	}
-	if r.target < paceMinTarget {
-		r.pause = 0 // never pace
-	}
-	r.ready = r.poll // bound once, so that waiting allocates nothing
-	return &Sender[T]{c: c}, r
+	return &Sender[T]{c: c}, &Receiver[T]{c: c, sink: sink}
 }
 
-func (c *channel[T]) tryEnqueue(v T) mpscq.Status {
-	if c.ring != nil {
-		return c.ring.TryEnqueue(v)
-	}
-	return c.list.TryEnqueue(v)
-}
-
-// tryEnqueueBatched is tryEnqueue for Send, which can wait: on a ring it
-// may report Full while a few slots are free (see mpscq.Ring.TryEnqueueBatched).
-func (c *channel[T]) tryEnqueueBatched(v T) mpscq.Status {
-	if c.ring != nil {
-		return c.ring.TryEnqueueBatched(v)
-	}
-	return c.list.TryEnqueue(v)
-}
-
-// tryDequeue is the queue's TryDequeue when exact, and its Poll otherwise:
-// a receive that will wait when it gets nothing needs neither Busy told
-// from Empty nor the producers' claim word read (see mpscq.Ring.Poll).
-func (c *channel[T]) tryDequeue(exact bool) (T, mpscq.Status) {
-	if c.ring != nil {
-		if exact {
-			return c.ring.TryDequeue()
-		}
-		return c.ring.Poll()
-	}
-	if exact {
-		return c.list.TryDequeue()
-	}
-	return c.list.Poll()
-}
-
-// dequeueBatch is the queue's DequeueBatch when exact, and its PollBatch
-// otherwise.
-func (c *channel[T]) dequeueBatch(buf []T, exact bool) (int, mpscq.Status) {
-	if c.ring != nil {
-		if exact {
-			return c.ring.DequeueBatch(buf)
-		}
-		return c.ring.PollBatch(buf)
-	}
-	if exact {
-		return c.list.DequeueBatch(buf)
-	}
-	return c.list.PollBatch(buf)
-}
-
-// freed tells senders waiting for room that n values left the queue, and
-// reports whether any was waiting.
-func (c *channel[T]) freed(n int) bool {
+// freed tells senders waiting for room that n values left the queue.
+func (c *channel[T]) freed(n int) {
 	if c.ring == nil {
-		return false // an unbounded queue has room for every sender
+		return // an unbounded queue has room for every sender
 	}
-	// Seq-cst loads after the dequeue's tail store: a sender that prepared
-	// later sees the room when it looks again; one that prepared earlier is
-	// counted here and woken.
-	woke := false
+	// Seq-cst loads after the dequeue's release of its slots: a sender
+	// that prepared later sees the room when it looks again; one that
+	// prepared earlier is counted here and woken.
 	for ; n > 0 && c.room.Waiters() > 0; n-- {
 		c.room.NotifyOne()
-		woke = true
 	}
-	return woke
 }
 
 // close closes the queue, and wakes the receiver and every waiting sender if
 // this call did it.
 func (c *channel[T]) close() {
-	var first bool
-	if c.ring != nil {
-		first = c.ring.Close()
-	} else {
-		first = c.list.Close()
-	}
-	if first {
+	if c.q.Close() {
 		// After the closed bit: a woken receiver or sender sees it.
 		c.wakeRecv.Notify()
 		c.room.NotifyAll()
@@ -211,12 +186,9 @@ type Sender[T any] struct {
 // during the wait; in both cases v was not enqueued. A Send that finds room
 // succeeds even if ctx is already done.
 //
-// A send that collides with another sender (both tried to claim one slot, or
-// went past the end of the same segment of an unbounded channel) may spin
-// briefly, for a bounded pause (internal/mpscq.Pause), at most once per
-// segment's worth of values sent on the channel: many senders on several
-// cores then run faster, not slower (BenchmarkFill in internal/mpscq). A
-// lone sender never collides, so never backs off this way.
+// A Send that finds a bounded channel full yields its processor while the
+// receiver keeps releasing room, a bounded number of times without
+// progress, before it parks.
 //
 // It panics if ctx is nil or s is a zero Sender, before it touches the
 // channel.
@@ -226,7 +198,7 @@ func (s *Sender[T]) Send(ctx context.Context, v T) error {
 	if s.closed.Load() {
 		return ErrClosed
 	}
-	switch c.tryEnqueueBatched(v) {
+	switch c.q.TryEnqueueBatched(v) {
 	case mpscq.OK:
 		c.wakeRecv.Notify() // after the publication, which the receiver's poll then sees
 		return nil
@@ -236,8 +208,8 @@ func (s *Sender[T]) Send(ctx context.Context, v T) error {
 	return s.sendSlow(ctx, v)
 }
 
-// Outlined slow path of Send: wait on room until v fits, first by yielding
-// (spin), then parked on room.
+// Outlined slow path of Send, for a full ring: wait on room until v fits,
+// first by yielding (spin), then parked on room.
 func (s *Sender[T]) sendSlow(ctx context.Context, v T) error {
 	if settled, err := s.spin(ctx.Done(), v); settled {
 		return err
@@ -267,26 +239,24 @@ func (s *Sender[T]) sendSlow(ctx context.Context, v T) error {
 }
 
 // spin yields the P and tries v again for as long as the receiver releases
-// slots between two tries, and reports whether that settled the send, and
-// how. A parked sender costs the receiver a wake (a lock and a ready) per
-// value, which made a full ring slower than chan with many senders; a
-// sender that yields costs it nothing. Its tries wait for a batch of free
-// slots (tryEnqueueBatched); the look again after Prepare in sendSlow takes
-// any free slot, so a Send never parks while there is room. After
-// spinIdle yields in a row during which the receiver released nothing (it
-// is idle, or not running), or once done is closed, spin gives up and the
-// sender parks, so a sender blocked on an idle receiver uses no CPU.
+// slots between two tries (spin.Idle), and reports whether that settled the
+// send, and how. A parked sender costs the receiver a wake (a lock and a
+// ready) per value; a sender that yields costs it nothing. Its tries wait
+// for a batch of free slots (TryEnqueueBatched); the look again after
+// Prepare in sendSlow takes any free slot, so a Send never parks while there
+// is room. Once the receiver stops releasing room (it is idle, or not
+// running), or done is closed, spin gives up and the sender parks, so a
+// sender blocked on an idle receiver uses no CPU.
 func (s *Sender[T]) spin(done <-chan struct{}, v T) (bool, error) {
 	c := s.c
-	last := c.ring.Released()
-	idle := 0
-	for {
+	var idle spin.Idle
+	idle.Start(c.ring.Released())
+	for idle.Yield(c.ring.Released()) {
 		select {
 		case <-done:
 			return false, nil // the wait on room reports it
 		default:
 		}
-		runtime.Gosched()
 		if s.closed.Load() {
 			return true, ErrClosed
 		}
@@ -297,34 +267,21 @@ func (s *Sender[T]) spin(done <-chan struct{}, v T) (bool, error) {
 		case mpscq.Closed:
 			return true, ErrClosed
 		}
-		if t := c.ring.Released(); t != last {
-			last, idle = t, 0
-		} else if idle++; idle == spinIdle {
-			return false, nil
-		}
 	}
+	return false, nil
 }
-
-// spinIdle is how many yields in a row without progress by the receiver a
-// blocked Send spends before it parks. With many senders on few Ps, a
-// receiver that yielded waits its turn behind them in the run queues, and
-// a single yield often passed without it running: 64 senders then parked
-// and were woken one by one. Three yields made BenchmarkRecvBatch with 64
-// senders markedly faster; more measured no better.
-const spinIdle = 3
 
 // TrySend appends v to the channel if that needs no waiting. It returns
 // ErrFull if a bounded channel holds Cap values and ErrClosed if this handle
 // or the channel is closed; in both cases v was not enqueued. It never
 // reports ErrFull merely because other senders were sending at the same
-// time. Like Send, it may spin briefly, for a bounded pause, when it
-// collides with another sender. It panics on a zero Sender.
+// time. It panics on a zero Sender.
 func (s *Sender[T]) TrySend(v T) error {
 	c := s.channel()
 	if s.closed.Load() {
 		return ErrClosed
 	}
-	switch c.tryEnqueue(v) {
+	switch c.q.TryEnqueue(v) {
 	case mpscq.OK:
 		c.wakeRecv.Notify()
 		return nil
@@ -384,47 +341,40 @@ func (s *Sender[T]) channel() *channel[T] {
 
 // A Receiver is the receiving end of a channel. Its receive methods (Recv,
 // TryRecv, RecvBatch, TryRecvBatch, and the iterator of All) must be called
-// from one goroutine at a time: a receive that starts while another is in
-// progress panics, before it touches the channel. Close, Len and Cap may be
+// from one goroutine at a time: a receive that overlaps another panics
+// (see Misuse in the package documentation). Close, Len and Cap may be
 // called from any goroutine, at any time. A Receiver must not be copied.
 type Receiver[T any] struct {
-	_     noCopy
-	c     *channel[T]
-	sink  *waker.WakeSink
-	ready func() bool // r.poll
-
-	// 1 while a receive runs (see enter). On the Receiver's own lines,
-	// which only the receiving goroutine writes.
-	busy atomic.Uint32
-
-	// Results of poll, passed from the wait back to the caller.
-	try bool         // poll also settles for Empty (TryRecv)
-	buf []T          // non-nil: poll dequeues a batch into buf
-	v   T            // the value, for a single dequeue
-	n   int          // the count, for a batch
-	st  mpscq.Status // the status
-
-	// Pacing state (see pace).
-	recent  int  // values received since the last wait began
-	crowded bool // since then, a receive found senders waiting for room
-	paced   bool // the last wait ended in a poll of pace
-	pause   int  // spin rounds between the polls of pace
-	target  int  // values per wait that pause is adjusted towards
+	_    noCopy
+	c    *channel[T]
+	sink *waker.WakeSink
+	// 1 while a receive waits on the sink (see enter). On the Receiver's
+	// own lines, which only the receiving goroutine writes.
+	busy   atomic.Uint32
+	streak spin.Streak // values taken since the last wait
 }
 
-// enter starts a receive; exit ends it. enter panics, before the receive
-// touches the channel, if r was not made by New or NewUnbounded, or if
-// another receive on r is in progress.
-//
-// The CAS makes the check exact: of two receives that overlap, the one that
-// starts second panics, and the one in progress goes on undisturbed (it
-// never reads busy again). Calls from one goroutine, or from goroutines that
-// synchronize between their calls, always find busy 0. The CAS and the
-// Store are on a line that only the receiving goroutine writes, so they cost
-// no cache transfer; their cost on the receive paths is measured by
-// BenchmarkBounded, BenchmarkRecvBatch and BenchmarkTryRecv.
+// settled reports whether a dequeue's status settles a receive: a value,
+// or the end of the channel. For an exact look (TryRecv), Empty settles it
+// too; only Busy, a send between its claim and its write, is waited out.
+func settled(st mpscq.Status, exact bool) bool {
+	switch st {
+	case mpscq.OK, mpscq.Closed:
+		return true
+	case mpscq.Empty:
+		return exact
+	case mpscq.Conflict:
+		panic(panicConcurrentRecv)
+	}
+	return false
+}
+
+// enter starts a wait on the sink; exit ends it. enter panics, before the
+// wait touches the sink, if another receive on r is waiting. The CAS makes
+// the check exact: of two waits that overlap, the one that starts second
+// panics, and the one in progress goes on undisturbed. It costs one atomic
+// RMW per wait, not per value: a receive that finds a value never waits.
 func (r *Receiver[T]) enter() {
-	r.channel()
 	if !r.busy.CompareAndSwap(0, 1) {
 		panic(panicConcurrentRecv)
 	}
@@ -432,165 +382,68 @@ func (r *Receiver[T]) enter() {
 
 func (r *Receiver[T]) exit() { r.busy.Store(0) }
 
-// poll is the predicate of the receiver's waits: it dequeues and reports
-// whether the outcome settles the call.
-func (r *Receiver[T]) poll() bool {
-	// Only settle, which waits out a claimed slot, needs Busy.
-	if r.buf != nil {
-		r.n, r.st = r.c.dequeueBatch(r.buf, r.try)
-	} else {
-		r.v, r.st = r.c.tryDequeue(r.try)
-	}
-	return r.st == mpscq.OK || r.st == mpscq.Closed || r.st == mpscq.Empty && r.try
-}
-
-// wait parks on the sink until poll settles or ctx ends, and returns the
-// status poll left.
+// wait is the slow path of every receive, after a look that did not settle
+// it. It calls poll, which dequeues into its caller's variables and returns
+// the status, until the status settles the receive or ctx ends, and returns
+// the last status. exact is passed to poll: false while waiting (Poll and
+// PollBatch need neither Busy told from Empty nor the producers' claim word
+// read), true for TryRecv, whose only wait is for a send caught between its
+// claim and its write.
 //
-// If ctx ends, one last look decides: a value found then is returned (nil
-// error), and ctx.Err() only if the channel is empty and open, so that a
-// cancelled receive is one that found nothing. That look waits out a send
-// caught between its claim and its write (Busy), which is a few
-// instructions away.
-func (r *Receiver[T]) wait(ctx context.Context) (mpscq.Status, error) {
-	// Senders were streaming if this receiver took several values since
-	// its last wait; then it paces its next polls, unless its channel is
-	// too small to pace or the yield below ran other goroutines on this P
-	// (see pace).
-	pace := r.streaming() && r.pause > 0
-	var start time.Time
-	if pace {
-		start = time.Now()
-	}
-	// Yield first: senders running on other Ps fill the ring meanwhile,
-	// and a receiver that finds values after a yield costs them no wake-up
-	// (a lock, a channel send and a goroutine ready), which is most of the
-	// cost of a value when the receiver keeps up with them. The sink's Wait
-	// then looks (its first check is the look after this yield), yields
-	// once more and looks again before it registers: two yields in all,
-	// which made BenchmarkBounded with one sender on two Ps markedly
-	// faster; more measured no better. A receiver on an idle channel still
-	// parks.
-	runtime.Gosched()
-	if pace && time.Since(start) < paceYield && r.pace() {
-		return r.st, nil
-	}
-	if err := r.sink.Wait(ctx, r.ready); err != nil {
-		if st := r.settle(); st == mpscq.Empty {
-			return st, err
+// If ctx ends, one last exact look decides: a value found then is returned
+// (nil error), and ctx.Err() only if the channel is empty and open, so that
+// a cancelled receive is one that found nothing. That look waits out a
+// Busy send on the sink with no deadline: the send's Notify comes right
+// after its write, a few instructions away.
+func (r *Receiver[T]) wait(ctx context.Context, exact bool, poll func(exact bool) mpscq.Status) (st mpscq.Status, err error) {
+	r.enter()
+	defer r.exit()
+	if !exact && r.streak.Streaming() {
+		for range spin.StreamYields {
+			spin.Yield()
+			if st = poll(false); settled(st, false) {
+				return st, nil
+			}
 		}
 	}
-	return r.st, nil
-}
-
-// Pacing: a receiver that took at least paceAfter values since its last
-// wait, and whose yield came back within paceYield (no other goroutine was
-// ready to run on its P), polls up to paceRounds more times, spinning
-// r.pause rounds before each, before it goes on to the sink's Wait. The
-// pause adapts (see adapt) between paceMinSpins and paceMaxSpins rounds of
-// mpscq.Pause, towards target values per wait: paceTarget, or a quarter of a bounded channel's capacity. A
-// channel whose target is below paceMinTarget (a capacity below 128) is
-// never paced: its senders could fill it during the shortest pause.
-const (
-	paceAfter     = 4
-	paceYield     = 2 * time.Microsecond
-	paceRounds    = 2
-	paceMinSpins  = 250
-	paceMaxSpins  = 6000
-	paceTarget    = 128
-	paceMinTarget = 32
-)
-
-// streaming reports whether the receiver took at least paceAfter values
-// since the last call, and starts counting anew. If the wait before ended
-// in a poll of pace, it first adapts the pause to what followed.
-func (r *Receiver[T]) streaming() bool {
-	if r.paced {
-		r.pause = adapt(r.pause, r.recent, r.target, r.crowded)
-	}
-	s := r.recent >= paceAfter
-	r.recent, r.crowded, r.paced = 0, false, false
-	return s
-}
-
-// adapt returns the pause for the next pace, given the last one and what
-// followed the poll it ended in: k values until the next wait, and whether
-// senders were waiting for room meanwhile (crowded). A pause that let the
-// senders fill a bounded channel and block is halved; one after which the
-// receiver took fewer than target values is doubled.
-func adapt(pause, k, target int, crowded bool) int {
-	switch {
-	case crowded:
-		return max(pause/2, paceMinSpins)
-	case k < target:
-		return min(pause*2, paceMaxSpins)
-	}
-	return pause
-}
-
-// pace polls the queue paceRounds times at intervals of r.pause rounds of
-// arithmetic, and reports whether a poll settled the receive. It keeps its
-// P and touches no memory between polls. It returns false at once with
-// GOMAXPROCS 1, where no sender runs while it spins.
-//
-// A receiver that keeps up with its senders otherwise polls as soon as its
-// yield returns, takes the few values written meanwhile, and reads the slot
-// the sender is writing each time; each such read takes that cache line
-// away from the sender, whose next write must fetch it back. With one
-// sender on two Ps, RecvBatch then took only a few values per call
-// (BenchmarkRecvBatch reports values/recv). Only a receiver that saw a
-// stream paces: in a request-reply exchange it takes one value per wait
-// and polls at once, as before (BenchmarkPingPong). The pause adapts
-// because no one length fits: with a capacity of 1024 a longer pause was
-// faster in the machine's slow stretches, and with a capacity of 16 a
-// fixed pause made the receiver much slower (BenchmarkSmall), its senders
-// blocked on a full channel while it spun (hence the halving when senders
-// wait for room, and no pacing below capacity 128).
-func (r *Receiver[T]) pace() bool {
-	for range paceRounds {
-		if !mpscq.Pause(r.pause) {
-			return false
-		}
-		if r.poll() {
-			r.paced = true
-			return true
+	if err = r.sink.Wait(ctx, func() bool { st = poll(exact); return settled(st, exact) }); err != nil {
+		_ = r.sink.Wait(context.Background(), func() bool { st = poll(true); return settled(st, true) })
+		if st != mpscq.Empty {
+			err = nil
 		}
 	}
-	return false
+	return st, err
 }
 
-// settle polls until the outcome is anything but Busy, parking on the sink
-// if a send has claimed the next position and not yet written it; that
-// send's Notify comes right after its write.
-func (r *Receiver[T]) settle() mpscq.Status {
-	r.try = true
-	_ = r.sink.Wait(context.Background(), r.ready) // cannot fail
-	r.try = false
-	return r.st
-}
-
-// take returns the value poll left, clearing the receiver's copy.
-func (r *Receiver[T]) take() T {
-	v := r.v
-	var zero T
-	r.v = zero
-	return v
-}
-
-// result maps a dequeue's status to Recv's error, telling senders about the
-// room on success.
+// result maps a dequeue's status to a receive's error, telling senders
+// about the room on success.
 func (r *Receiver[T]) result(n int, st mpscq.Status) error {
 	switch st {
 	case mpscq.OK:
-		r.recent += n
-		if r.c.freed(n) {
-			r.crowded = true
-		}
+		r.streak.Took(n)
+		r.c.freed(n)
 		return nil
 	case mpscq.Closed:
 		return ErrClosed
 	}
 	return ErrEmpty
+}
+
+// dequeue is the queue's TryDequeue when exact, and its Poll otherwise.
+func (c *channel[T]) dequeue(exact bool) (T, mpscq.Status) {
+	if exact {
+		return c.q.TryDequeue()
+	}
+	return c.q.Poll()
+}
+
+// dequeueBatch is the queue's DequeueBatch when exact, and its PollBatch
+// otherwise.
+func (c *channel[T]) dequeueBatch(buf []T, exact bool) (int, mpscq.Status) {
+	if exact {
+		return c.q.DequeueBatch(buf)
+	}
+	return c.q.PollBatch(buf)
 }
 
 // Recv removes and returns the oldest value, waiting until there is one.
@@ -599,24 +452,26 @@ func (r *Receiver[T]) result(n int, st mpscq.Status) error {
 // before the close has been received, and ctx.Err() if ctx ends while the
 // channel is empty, in which case nothing was removed. A value already
 // waiting is returned even if ctx is done. A Recv that finds the channel
-// empty right after a stream of values may spin briefly, for a bounded
-// time, before it parks (see Blocking in the package documentation).
+// empty right after a stream of values may yield its processor a few times
+// before it parks (see Blocking in the package documentation).
 //
-// It panics if ctx is nil, if r is a zero Receiver, or if another receive
-// on r is in progress, before it touches the channel.
+// It panics if ctx is nil or r is a zero Receiver, before it touches the
+// channel, and if another receive on r overlaps it.
 func (r *Receiver[T]) Recv(ctx context.Context) (T, error) {
 	checkContext(ctx)
-	r.enter()
-	defer r.exit()
-	v, st := r.c.tryDequeue(false)
-	if st == mpscq.OK || st == mpscq.Closed {
-		return v, r.result(1, st)
+	c := r.channel()
+	v, st := c.q.Poll()
+	if !settled(st, false) {
+		var err error
+		st, err = r.wait(ctx, false, func(exact bool) mpscq.Status {
+			v, st = c.dequeue(exact)
+			return st
+		})
+		if err != nil {
+			return v, err
+		}
 	}
-	st, err := r.wait(ctx)
-	if err != nil {
-		return v, err
-	}
-	return r.take(), r.result(1, st)
+	return v, r.result(1, st)
 }
 
 // TryRecv removes and returns the oldest value if there is one. It returns
@@ -626,12 +481,13 @@ func (r *Receiver[T]) Recv(ctx context.Context) (T, error) {
 // that it never reports ErrEmpty while an earlier completed send's value is
 // in the channel. It panics as Recv does.
 func (r *Receiver[T]) TryRecv() (T, error) {
-	r.enter()
-	defer r.exit()
-	v, st := r.c.tryDequeue(true)
-	if st == mpscq.Busy {
-		st = r.settle()
-		v = r.take()
+	c := r.channel()
+	v, st := c.q.TryDequeue()
+	if !settled(st, true) {
+		st, _ = r.wait(context.Background(), true, func(bool) mpscq.Status {
+			v, st = c.q.TryDequeue()
+			return st
+		})
 	}
 	return v, r.result(1, st)
 }
@@ -643,26 +499,26 @@ func (r *Receiver[T]) TryRecv() (T, error) {
 //
 // It costs the receiver less per value than Recv: one call returns many
 // values, and a bounded channel releases the whole batch's room with one
-// atomic store. When the receiver keeps up, the senders set the pace either
-// way.
+// atomic operation. When the receiver keeps up, the senders set the pace
+// either way.
 func (r *Receiver[T]) RecvBatch(ctx context.Context, buf []T) (int, error) {
 	checkContext(ctx)
-	r.enter()
-	defer r.exit()
+	c := r.channel()
 	if len(buf) == 0 {
 		return 0, nil
 	}
-	n, st := r.c.dequeueBatch(buf, false)
-	if st == mpscq.OK || st == mpscq.Closed {
-		return n, r.result(n, st)
+	n, st := c.q.PollBatch(buf)
+	if !settled(st, false) {
+		var err error
+		st, err = r.wait(ctx, false, func(exact bool) mpscq.Status {
+			n, st = c.dequeueBatch(buf, exact)
+			return st
+		})
+		if err != nil {
+			return 0, err
+		}
 	}
-	r.buf = buf
-	st, err := r.wait(ctx)
-	r.buf = nil
-	if err != nil {
-		return 0, err
-	}
-	return r.n, r.result(r.n, st)
+	return n, r.result(n, st)
 }
 
 // TryRecvBatch is the non-blocking twin of RecvBatch: it moves as many of
@@ -673,17 +529,16 @@ func (r *Receiver[T]) RecvBatch(ctx context.Context, buf []T) (int, error) {
 // finish writing it. With an empty buf it returns 0 and nil at once. It
 // panics as Recv does.
 func (r *Receiver[T]) TryRecvBatch(buf []T) (int, error) {
-	r.enter()
-	defer r.exit()
+	c := r.channel()
 	if len(buf) == 0 {
 		return 0, nil
 	}
-	n, st := r.c.dequeueBatch(buf, true)
-	if st == mpscq.Busy {
-		r.buf = buf
-		st = r.settle()
-		r.buf = nil
-		n = r.n
+	n, st := c.q.DequeueBatch(buf)
+	if !settled(st, true) {
+		st, _ = r.wait(context.Background(), true, func(bool) mpscq.Status {
+			n, st = c.q.DequeueBatch(buf)
+			return st
+		})
 	}
 	return n, r.result(n, st)
 }
@@ -711,22 +566,11 @@ func (r *Receiver[T]) All(ctx context.Context) iter.Seq[T] {
 // it at any time, concurrently with sends and receives (a metrics
 // goroutine, say, as len is used on a chan); the count may be stale by the
 // time it is returned.
-func (r *Receiver[T]) Len() int {
-	c := r.channel()
-	if c.ring != nil {
-		return c.ring.Len()
-	}
-	return c.list.Len()
-}
+func (r *Receiver[T]) Len() int { return r.channel().q.Len() }
 
 // Cap returns the capacity passed to New, exactly (it is not rounded up),
 // or -1 for an unbounded channel. Any goroutine may call it at any time.
-func (r *Receiver[T]) Cap() int {
-	if c := r.channel(); c.ring != nil {
-		return c.ring.Cap()
-	}
-	return -1
-}
+func (r *Receiver[T]) Cap() int { return r.channel().q.Cap() }
 
 // Close closes the channel from the receiving end: every send, blocked or
 // later, on any handle, returns ErrClosed. Values already in the channel can
