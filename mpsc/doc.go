@@ -49,25 +49,15 @@
 //     RecvBatch wait while the channel is empty and open. Each has a
 //     non-blocking twin that reports instead of waiting: [Sender.TrySend]
 //     (ErrFull), [Receiver.TryRecv] and [Receiver.TryRecvBatch] (ErrEmpty);
-//     on a Slot, [SlotReceiver.TryRecv] is Recv's. All is Recv in a loop. A waiting goroutine is
-//     parked and uses no CPU; a send or receive that finds nobody waiting on
-//     the other side pays one atomic load to find out. A Send that finds the
-//     channel full, or with fewer than a batch of min(Cap/8, 64) free slots,
-//     first yields its P and tries again for as long as the receiver keeps
-//     taking values, and parks once the receiver has taken none during three
-//     yields in a row; before it parks it takes any free slot, so a Send
-//     never parks while there is room. A receive that finds the channel
-//     empty yields and looks again twice before it registers to be woken. If
-//     it has taken at least 4 values since it last waited (a stream), and
-//     its yield found no other goroutine ready to run, it first looks twice
-//     more, each time after spinning for a pause that adapts to the senders
-//     within fixed bounds: doubled while fewer values than a quarter of the
-//     capacity (at most 128) follow it, halved when senders had to wait for
-//     room. A receiver on a stream that stops thus spins briefly, for a
-//     bounded time, before it parks; one that takes a value per wait, as in
-//     request and reply, does not spin, nor does the receiver of a bounded
-//     channel of capacity below 128. Parked senders are woken in the order
-//     they parked, one per value received.
+//     on a Slot, [SlotReceiver.TryRecv] is Recv's. All is Recv in a loop. A
+//     waiting goroutine is parked and uses no CPU; a send or receive that
+//     finds nobody waiting on the other side pays one atomic load to find
+//     out. Before it parks, a Send on a full channel yields its processor
+//     while the receiver keeps taking values, and a receive yields only if
+//     values were arriving faster than it took them (it took more than one
+//     since it last waited); both are bounded in yields, never a spin on
+//     the processor, and a channel idle between values never yields. Parked
+//     senders are woken in the order they parked, one per value received.
 //   - Cancellation. Blocking calls take a context first. When it ends they
 //     return ctx.Err() and leave the channel as if they had not been called.
 //     An operation that can complete at once does so even if its context is
@@ -87,16 +77,20 @@
 // # Misuse
 //
 // Misuse panics with a message that starts with "mpsc:" and names the
-// mistake, raised before the call touches the channel, so that a program
-// that recovers finds the channel as it was and can go on using it:
+// mistake, raised before the call changes the channel, so that a program
+// that recovers can go on using it:
 //
 //   - a nil context.Context passed to a blocking call (Send, Recv,
 //     RecvBatch, All, SlotReceiver.Recv), whether or not it would block;
 //   - a method called on a zero Sender, Receiver, SlotSender or
 //     SlotReceiver (one not made by New, NewUnbounded or NewSlot);
-//   - a receive on a Receiver that starts while another receive on it is in
-//     progress ("mpsc: concurrent receive"), or a SlotReceiver.Recv that
-//     would wait while another Recv waits;
+//   - two receives on one Receiver at once ("mpsc: concurrent receive"): a
+//     receive that would wait while another waits, or one of two receives
+//     that take the same value (the other returns it); a TryRecv or
+//     TryRecvBatch that overlaps a waiting receive without taking its value
+//     is harmless. A SlotReceiver.Recv that would wait while another Recv
+//     waits panics too. With values that hold pointers, the value two
+//     overlapping receives raced for may be lost; with others, nothing is;
 //   - New with a capacity below 1 or beyond what a ring can index, and
 //     SlotSender.TrySend(0).
 //
@@ -115,51 +109,15 @@
 //
 // # Implementation
 //
-// The bounded channel is a ring of our own (internal/mpscq.Ring), the
-// bounded queue of Vyukov as in xsync's MPMCQueue, reworked for one
-// consumer: the consumer releases slots with one store per receive, or per
-// batch, of a tail counter that producers read only when a cached copy says
-// the ring is full, and the producers' claim counter carries the closed bit.
-// xsync v4's MPMCQueue, the obvious candidate, falls short on two counts:
-//
-//   - Semantics: its TryEnqueue returns false both when the ring is full and
-//     when another producer won a CAS race, so ErrFull would be reported
-//     falsely, or a Send would park needlessly (the xsync variant in the
-//     benchmarks retries a few times and then parks to check again).
-//   - Batching: its consumer must CAS the tail and store every slot's turn,
-//     so there is no cheaper batch receive; ours moves a batch with one
-//     store. Its capacity is also rounded up to a power of two, which Cap
-//     would have to report.
-//
-// What makes the bounded channel fast with many senders, each measured by
-// BenchmarkBounded and BenchmarkRecvBatch against chan and xsync (the
-// README gives the figures, with the command and the machine):
-//
-//   - Senders wait for a batch of free slots rather than take each slot as
-//     it is freed (internal/mpscq.Ring.TryEnqueueBatched), and yield up to
-//     three times before they park.
-//   - A sender whose claim lost a race to another backs off for a bounded
-//     pause, at most once per segment's worth of positions (see Send), since
-//     two cores claiming in turn from one ring made every claim several
-//     times dearer (BenchmarkFill in internal/mpscq).
-//   - A receiver that finds nothing and will wait does not read the
-//     senders' claim word (internal/mpscq.Ring.Poll).
-//   - A receiver on a stream paces its looks (see Blocking above), since
-//     each look reads the cache line the sender is writing.
-//   - RecvBatch releases a whole batch's room with one store. The receiver
-//     then outruns the senders, and what limits them is the send itself: two
-//     locked instructions, the claim's CAS and the store that publishes the
-//     value (the fence without which the receiver's wake-up could not be one
-//     load; BenchmarkEnqueue in internal/mpscq).
-//
-// The unbounded channel is a list of segments (internal/mpscq.List):
-// producers claim slots with a fetch-and-add on a per-segment word that also
-// carries the closed bit, the first claim of a segment links the next, slot
-// arrays are recycled, a producer far ahead of the receiver yields once per
-// segment, a producer that collides with another at the end of a segment
-// spins for a bounded pause, and the receiver can poll, which xsync's
-// UMPSCQueue cannot (BenchmarkUnbounded compares the two).
-//
-// The receiver waits on a [waker.WakeSink], senders waiting for room on an
-// [eventcount.EventCount].
+// The bounded channel is a ring (internal/mpscq/ring.go: Vyukov's bounded
+// queue, as in xsync's MPMCQueue, reworked for one consumer; the file says
+// why not xsync's own), the unbounded one a list of segments
+// (internal/mpscq/list.go). mpsc/chan.go makes them awaitable: the receiver
+// waits on a [waker.WakeSink], senders waiting for room on an
+// [eventcount.EventCount], and internal/spin holds the waiting policy.
+// models/mpsc_close.pml checks the close, a blocked Send and the
+// receiver's drain; models/mpsc_list.pml the unbounded queue's claims,
+// links and close. BenchmarkBounded, BenchmarkUnbounded and
+// BenchmarkRecvBatch compare the channels with chan and xsync; the README
+// gives the figures.
 package mpsc
