@@ -46,10 +46,15 @@ import (
 //   - A Send blocked for room has prepared on room before its last look at
 //     the queue and at its handle's closed flag, so every dequeue, handle
 //     Close and queue close after that look wakes it.
-//   - Receiver.busy is 1 exactly while a receive waits on the sink (see
-//     Receiver.enter): the sink has one waiter at a time. Receives that
-//     overlap outside a wait are caught by the queue itself: of two that
-//     dequeue the same position, one gets mpscq.Conflict and panics.
+//   - Receiver.reg.busy is 1 exactly while a receive waits on the sink, or a
+//     Ready, Register or Unregister registers on it (see Receiver.enter):
+//     the sink has one registrant at a time. Receives that overlap outside
+//     a wait are caught by the queue itself: of two that dequeue the same
+//     position, one gets mpscq.Conflict and panics.
+//   - done is nil until the first Sender.Done, then the channel Done made,
+//     then, from the close on, &closedChan; only close moves it to
+//     &closedChan, with one Swap, and closes what it swapped out (see
+//     select.go).
 
 // ErrClosed is returned by a send on a closed Sender or a closed channel,
 // and by a receive once the channel is closed and every value sent before the
@@ -102,6 +107,7 @@ type queue[T any] interface {
 	DequeueBatch(buf []T) (int, mpscq.Status)
 	PollBatch(buf []T) (int, mpscq.Status)
 	Close() bool
+	Closed() bool
 	Len() int
 	Cap() int
 }
@@ -117,8 +123,9 @@ type channel[T any] struct {
 	q        queue[T]
 	ring     *mpscq.Ring[T] // q when bounded, for the senders waiting for room; nil when unbounded
 	wakeRecv waker.WakeSource
-	room     eventcount.EventCount // senders waiting for room in ring
-	senders  atomic.Int64          // open Sender handles
+	room     eventcount.EventCount         // senders waiting for room in ring
+	senders  atomic.Int64                  // open Sender handles
+	done     atomic.Pointer[chan struct{}] // Sender.Done's channel, made on first use (see select.go)
 }
 
 // New returns the two ends of a channel that buffers up to capacity values.
@@ -164,9 +171,11 @@ func (c *channel[T]) freed(n int) {
 // this call did it.
 func (c *channel[T]) close() {
 	if c.q.Close() {
-		// After the closed bit: a woken receiver or sender sees it.
+		// After the closed bit: a woken receiver or sender sees it, and
+		// so does a producer that Done's channel wakes.
 		c.wakeRecv.Notify()
 		c.room.NotifyAll()
+		c.closeDone()
 	}
 }
 
@@ -340,17 +349,19 @@ func (s *Sender[T]) channel() *channel[T] {
 }
 
 // A Receiver is the receiving end of a channel. Its receive methods (Recv,
-// TryRecv, RecvBatch, TryRecvBatch, and the iterator of All) must be called
-// from one goroutine at a time: a receive that overlaps another panics
-// (see Misuse in the package documentation). Close, Len and Cap may be
+// TryRecv, RecvBatch, TryRecvBatch, the iterator of All, and Ready,
+// Register and Unregister) must be called from one goroutine at a time: a
+// receive that overlaps another panics (see Misuse in the package
+// documentation). Close, Len and Cap may be
 // called from any goroutine, at any time. A Receiver must not be copied.
 type Receiver[T any] struct {
 	_    noCopy
 	c    *channel[T]
 	sink *waker.WakeSink
-	// 1 while a receive waits on the sink (see enter). On the Receiver's
-	// own lines, which only the receiving goroutine writes.
-	busy   atomic.Uint32
+	// The guard of waits and registrations on the sink, and Ready's
+	// waker (see select.go). On the Receiver's own lines, which only the
+	// receiving goroutine writes.
+	reg    registrant
 	streak spin.Streak // values taken since the last wait
 }
 
@@ -369,18 +380,15 @@ func settled(st mpscq.Status, exact bool) bool {
 	return false
 }
 
-// enter starts a wait on the sink; exit ends it. enter panics, before the
-// wait touches the sink, if another receive on r is waiting. The CAS makes
+// enter starts a wait on the sink, or a registration on it; exit ends it.
+// enter panics, before the call touches the sink, if another receive on r
+// is waiting or registering. The CAS makes
 // the check exact: of two waits that overlap, the one that starts second
 // panics, and the one in progress goes on undisturbed. It costs one atomic
 // RMW per wait, not per value: a receive that finds a value never waits.
-func (r *Receiver[T]) enter() {
-	if !r.busy.CompareAndSwap(0, 1) {
-		panic(panicConcurrentRecv)
-	}
-}
+func (r *Receiver[T]) enter() { r.reg.enter(panicConcurrentRecv) }
 
-func (r *Receiver[T]) exit() { r.busy.Store(0) }
+func (r *Receiver[T]) exit() { r.reg.exit() }
 
 // wait is the slow path of every receive, after a look that did not settle
 // it. It calls poll, which dequeues into its caller's variables and returns

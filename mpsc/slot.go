@@ -22,8 +22,9 @@ import (
 //     once, even by receives that overlap (which is why TryRecv needs no
 //     guard).
 //   - Every successful TrySend notifies the sink after its CAS.
-//   - busy is 1 exactly while a Recv waits on the sink (see Recv): the sink
-//     has one waiter at a time.
+//   - reg.busy is 1 exactly while a Recv waits on the sink (see Recv), or a
+//     Ready, Register or Unregister registers on it: the sink has one
+//     registrant at a time (see select.go).
 
 // NewSlot returns the two ends of a channel that holds at most one non-zero
 // uint64: a TrySend fails while a value is waiting, and Recv waits for one.
@@ -65,32 +66,31 @@ func (s *SlotSender) TrySend(v uint64) bool {
 	return true
 }
 
-// A SlotReceiver is the receiving end of a Slot. Recv must be called from
-// one goroutine at a time: a Recv that would wait while another Recv waits
-// panics, before it touches the slot. A TryRecv that overlaps another
+// A SlotReceiver is the receiving end of a Slot. Recv, Ready, Register and
+// Unregister must be called from one goroutine at a time: a Recv that would
+// wait while another Recv waits panics, before it touches the slot, and so
+// do Ready, Register and Unregister while a Recv waits. A TryRecv that overlaps another
 // receive is harmless: each value goes to exactly one of them. A
 // SlotReceiver must not be copied.
 type SlotReceiver struct {
 	_     noCopy
 	val   *atomic.Uint64
 	sink  *waker.WakeSink
-	ready func() bool   // r.poll, bound once
-	got   uint64        // poll's result
-	busy  atomic.Uint32 // 1 while a Recv waits on the sink
+	ready func() bool // r.poll, bound once
+	got   uint64      // poll's result
+	reg   registrant  // the guard of Recv's wait and of registrations, and Ready's waker (see select.go)
 }
 
 const (
 	panicZeroSlotSender   = "mpsc: use of a zero SlotSender: make slots with NewSlot"
 	panicZeroSlotReceiver = "mpsc: use of a zero SlotReceiver: make slots with NewSlot"
-	panicConcurrentSlot   = "mpsc: concurrent receive: a SlotReceiver's Recv must be called from one goroutine at a time"
+	panicConcurrentSlot   = "mpsc: concurrent receive: a SlotReceiver's Recv, Ready, Register and Unregister must be called from one goroutine at a time"
 )
 
 // TryRecv takes the value if one is waiting, leaving the slot empty. It
 // panics on a zero SlotReceiver.
 func (r *SlotReceiver) TryRecv() (uint64, bool) {
-	if r.val == nil {
-		panic(panicZeroSlotReceiver)
-	}
+	r.check()
 	// A load first, so that polling an empty slot writes nothing. The Swap
 	// returns 0 only if an overlapping receive took the value meanwhile.
 	if r.val.Load() == 0 {
@@ -98,6 +98,13 @@ func (r *SlotReceiver) TryRecv() (uint64, bool) {
 	}
 	v := r.val.Swap(0)
 	return v, v != 0
+}
+
+// check panics on a zero SlotReceiver.
+func (r *SlotReceiver) check() {
+	if r.val == nil {
+		panic(panicZeroSlotReceiver)
+	}
 }
 
 func (r *SlotReceiver) poll() bool {
@@ -117,10 +124,8 @@ func (r *SlotReceiver) Recv(ctx context.Context) (uint64, error) {
 	}
 	// Only a wait needs the guard: the sink takes one waiter at a time,
 	// and a receive that does not wait is a TryRecv.
-	if !r.busy.CompareAndSwap(0, 1) {
-		panic(panicConcurrentSlot)
-	}
-	defer r.busy.Store(0)
+	r.reg.enter(panicConcurrentSlot)
+	defer r.reg.exit()
 	if err := r.sink.Wait(ctx, r.ready); err != nil {
 		return 0, err
 	}
