@@ -76,6 +76,25 @@ var closedChan = func() chan struct{} {
 	return c
 }()
 
+// hookPoint names a step of Ready at which a test runs code of its own, to
+// drive one interleaving deterministically.
+type hookPoint int
+
+const (
+	hookBeforeRegister hookPoint = iota // Ready looked and drained, before it registers
+	hookAfterRegister                   // Ready registered, before it looks again
+)
+
+// testHook is nil except while a test of this package sets it. It is read
+// only on Ready's arming path, never on a path that must inline.
+var testHook func(hookPoint)
+
+func hook(p hookPoint) {
+	if testHook != nil {
+		testHook(p)
+	}
+}
+
 const panicNilWaker = "mpsc: Register called with a nil Waker"
 
 // looker is a receiving end's look: whether a receive would find a value,
@@ -121,7 +140,9 @@ func (g *registrant) ready(sink *waker.WakeSink, l looker, msg string) <-chan st
 	case <-ch: // a stale token: its wake-up is covered by the look below
 	default:
 	}
+	hook(hookBeforeRegister)
 	sink.Register(&g.sel)
+	hook(hookAfterRegister)
 	if l.pending() {
 		sink.Unregister()
 		ch = closedChan

@@ -694,3 +694,38 @@ func closedOrNot(ch <-chan struct{}) <-chan struct{} {
 }
 
 var closedForTest = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+// TestReadyArmWindows drives the two windows of Ready's arming: a value
+// sent after its first look and before it registers is seen by its look
+// after registering, and one sent after it registers wakes its parker or is
+// seen by that look. Either way the channel Ready returns is ready.
+func TestReadyArmWindows(t *testing.T) {
+	for _, after := range []bool{false, true} {
+		for _, c := range flavours {
+			s, r := newChan[int](c)
+			var slot *mpsc.SlotSender
+			mpsc.SetReadyHook(func(a bool) {
+				if a == after {
+					if slot != nil {
+						slot.TrySend(1)
+					} else {
+						s.TrySend(1)
+					}
+				}
+			})
+			ch := r.Ready()
+			mpsc.SetReadyHook(nil)
+			isReady(t, ch, "Ready with a send in its window (after register: "+strconv.FormatBool(after)+", "+capName(c)+")")
+			ss, sr := mpsc.NewSlot()
+			slot = ss
+			mpsc.SetReadyHook(func(a bool) {
+				if a == after {
+					slot.TrySend(1)
+				}
+			})
+			ch = sr.Ready()
+			mpsc.SetReadyHook(nil)
+			isReady(t, ch, "slot Ready with a send in its window (after register: "+strconv.FormatBool(after)+")")
+		}
+	}
+}
