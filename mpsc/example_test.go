@@ -2,6 +2,7 @@ package mpsc_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -119,4 +120,101 @@ func ExampleNewSlot() {
 	// Output:
 	// 42 true false
 	// 7
+}
+
+// One goroutine serves two channels with a select on both Ready channels,
+// until both are closed and drained.
+func ExampleReceiver_Ready() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	orders, ordersRx := mpsc.New[int](16)
+	alerts, alertsRx := mpsc.NewUnbounded[string]()
+	go func() {
+		defer orders.Close()
+		for i := 1; i <= 3; i++ {
+			orders.Send(ctx, i*10)
+		}
+	}()
+	go func() {
+		defer alerts.Close()
+		alerts.Send(ctx, "low stock")
+	}()
+
+	total, alertCount := 0, 0
+	ordersOpen, alertsOpen := true, true
+	for ordersOpen || alertsOpen {
+		var ordersReady, alertsReady <-chan struct{} // nil: never ready
+		if ordersOpen {
+			v, err := ordersRx.TryRecv()
+			switch {
+			case err == nil:
+				total += v
+				continue
+			case errors.Is(err, mpsc.ErrClosed):
+				ordersOpen = false
+			default:
+				ordersReady = ordersRx.Ready()
+			}
+		}
+		if alertsOpen {
+			_, err := alertsRx.TryRecv()
+			switch {
+			case err == nil:
+				alertCount++
+				continue
+			case errors.Is(err, mpsc.ErrClosed):
+				alertsOpen = false
+			default:
+				alertsReady = alertsRx.Ready()
+			}
+		}
+		if !ordersOpen && !alertsOpen {
+			break
+		}
+		select {
+		case <-ordersReady:
+		case <-alertsReady:
+		case <-ctx.Done():
+			return
+		}
+	}
+	fmt.Println("orders:", total, "alerts:", alertCount)
+	// Output: orders: 60 alerts: 1
+}
+
+// A producer selects on Done while it waits for work, as it would on
+// ctx.Done(), and stops once the receiver hangs up.
+func ExampleSender_Done() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	tx, rx := mpsc.New[int](4)
+	work := make(chan int)
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		for {
+			select {
+			case <-tx.Done():
+				fmt.Println("producer: the receiver hung up")
+				return
+			case w := <-work:
+				if err := tx.Send(ctx, w); err != nil {
+					fmt.Println("producer:", err)
+					return
+				}
+			}
+		}
+	}()
+	for i := range 3 {
+		work <- i
+		v, _ := rx.Recv(ctx)
+		fmt.Println("received", v)
+	}
+	rx.Close()
+	<-stopped
+	// Output:
+	// received 0
+	// received 1
+	// received 2
+	// producer: the receiver hung up
 }

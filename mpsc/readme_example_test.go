@@ -2,6 +2,7 @@ package mpsc_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"time"
@@ -67,4 +68,47 @@ func Example_packageDoc() {
 	}
 	fmt.Println(total)
 	// Output: 30
+}
+
+// The select snippet of mpsc in the README: the receiver drains with
+// TryRecv, then waits in a select on Ready beside a ticker and ctx.Done().
+func Example_readmeSelect() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	tx, rx := mpsc.New[int](64)
+	go func() {
+		defer tx.Close()
+		for i := 1; i <= 100; i++ {
+			tx.Send(ctx, i)
+		}
+	}()
+	sum, pending := 0, 0
+	handle := func(v int) { pending += v }
+	flush := func() { sum, pending = sum+pending, 0 }
+
+	serve := func() {
+		ticker := time.NewTicker(10 * time.Millisecond)
+		defer ticker.Stop()
+		for {
+			v, err := rx.TryRecv()
+			if err == nil {
+				handle(v)
+				continue
+			}
+			if errors.Is(err, mpsc.ErrClosed) {
+				return
+			}
+			select {
+			case <-rx.Ready(): // a value, or the close: TryRecv again
+			case <-ticker.C:
+				flush()
+			case <-ctx.Done():
+				return
+			}
+		}
+	}
+	serve()
+	flush()
+	fmt.Println(sum)
+	// Output: 5050
 }
