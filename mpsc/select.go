@@ -3,6 +3,7 @@ package mpsc
 import (
 	"sync/atomic"
 
+	"github.com/diatomic-go/diatomic/internal/spin"
 	"github.com/diatomic-go/diatomic/waker"
 )
 
@@ -220,7 +221,17 @@ func (g *registrant) unregister(sink *waker.WakeSink, msg string) {
 // Receiver), before it touches the channel. A receive that waits (Recv,
 // RecvBatch) disarms it; call Ready again afterwards.
 func (r *Receiver[T]) Ready() <-chan struct{} {
-	r.channel()
+	c := r.channel()
+	if r.streak.Streaming() {
+		// The waiting policy of a receive (see wait): the senders are
+		// streaming, so a value is likely a yield away.
+		for range spin.StreamYields {
+			spin.Yield()
+			if c.pending() {
+				return closedChan
+			}
+		}
+	}
 	return r.reg.ready(r.sink, r, panicConcurrentRecv)
 }
 
