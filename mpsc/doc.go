@@ -58,6 +58,16 @@
 //     since it last waited); both are bounded in yields, never a spin on
 //     the processor, and a channel idle between values never yields. Parked
 //     senders are woken in the order they parked, one per value received.
+//   - Select. [Receiver.Ready] and [SlotReceiver.Ready] return a channel
+//     that is ready once a value is there (or the channel is closed), for
+//     a select beside other cases; TryRecv then takes the value. Each call
+//     arms it anew; a wake-up may be spurious but is never lost, and a
+//     value already there makes it ready at once. [Sender.Done] is closed
+//     once the channel is closed, for a producer's select. [Receiver.Register]
+//     and [SlotReceiver.Register] arrange for a [waker.Waker] of the
+//     caller's to be woken instead, for one goroutine that serves many
+//     sources. None of them starts a goroutine or, after its first call,
+//     allocates.
 //   - Cancellation. Blocking calls take a context first. When it ends they
 //     return ctx.Err() and leave the channel as if they had not been called.
 //     An operation that can complete at once does so even if its context is
@@ -66,11 +76,13 @@
 // # Concurrency contract
 //
 // Any number of goroutines may use a Sender, and any Sender handle,
-// concurrently. A Receiver's receive methods (Recv, TryRecv, RecvBatch,
-// TryRecvBatch, and the iterator of All) must be called from one goroutine
-// at a time; Close, Len and Cap may be called from any goroutine. On a Slot,
-// any number of goroutines may call [SlotSender.TrySend], and
-// [SlotReceiver.Recv] must be called from one goroutine at a time; a
+// concurrently, and Sender.Done too. A Receiver's receive methods (Recv,
+// TryRecv, RecvBatch, TryRecvBatch, the iterator of All, Ready, Register
+// and Unregister) must be called from one goroutine at a time; Close, Len
+// and Cap may be called from any goroutine. On a Slot, any number of
+// goroutines may call [SlotSender.TrySend], and [SlotReceiver.Recv],
+// Ready, Register and Unregister must be called from one goroutine at a
+// time; a
 // [SlotReceiver.TryRecv] that overlaps another receive is harmless, each
 // value going to one of them. No method starts a goroutine.
 //
@@ -88,11 +100,15 @@
 //     receive that would wait while another waits, or one of two receives
 //     that take the same value (the other returns it); a TryRecv or
 //     TryRecvBatch that overlaps a waiting receive without taking its value
-//     is harmless. A SlotReceiver.Recv that would wait while another Recv
-//     waits panics too. With values that hold pointers, the value two
-//     overlapping receives raced for may be lost; with others, nothing is;
-//   - New with a capacity below 1 or beyond what a ring can index, and
-//     SlotSender.TrySend(0).
+//     is harmless. A Ready, Register or Unregister while a receive waits
+//     panics the same way, and so does a receive that would wait while one
+//     of them registers. A SlotReceiver.Recv that would wait while another
+//     Recv waits panics too, as do its Ready, Register and Unregister
+//     then. With values that hold pointers, the value two overlapping
+//     receives raced for may be lost; with others, nothing is;
+//   - New with a capacity below 1 or beyond what a ring can index,
+//     SlotSender.TrySend(0), and Register with a nil Waker (a Waker that
+//     is not comparable panics with package waker's message).
 //
 // Receiver and SlotReceiver must not be copied: go vet reports a copy.
 //
@@ -117,7 +133,8 @@
 // [eventcount.EventCount], and internal/spin holds the waiting policy.
 // models/mpsc_close.pml checks the close, a blocked Send and the
 // receiver's drain; models/mpsc_list.pml the unbounded queue's claims,
-// links and close. BenchmarkBounded, BenchmarkUnbounded and
+// links and close; models/mpsc_select.pml Ready's arming, beside a receive
+// that waits, in the select loop (mpsc/select.go has the protocol). BenchmarkBounded, BenchmarkUnbounded and
 // BenchmarkRecvBatch compare the channels with chan and xsync; the README
 // gives the figures.
 package mpsc

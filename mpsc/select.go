@@ -216,6 +216,10 @@ func (g *registrant) unregister(sink *waker.WakeSink, msg string) {
 // started; a receiver that stopped selecting on the channel costs its
 // senders at most one wasted non-blocking channel send.
 //
+// A Ready right after a stream of values yields its processor a few times,
+// looking after each yield, before it arms, as a receive does before it
+// parks (see Blocking in the package documentation).
+//
 // Ready is a receive method: it must be called by the receiving goroutine,
 // and it panics if another receive on r is waiting (or r is a zero
 // Receiver), before it touches the channel. A receive that waits (Recv,
