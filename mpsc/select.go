@@ -246,11 +246,12 @@ func (r *Receiver[T]) Ready() <-chan struct{} {
 // lost between a TryRecv that found nothing and Register. After a Wake,
 // nothing is registered: register again after TryRecv reports ErrEmpty. A
 // Wake may be spurious, and when a value arrives while Register looks, w
-// may be woken twice. w.Wake is called by a sender, on its Send.
+// may be woken twice. w.Wake is called by the sender or closer whose call made the channel
+// ready, or by Register itself; it must not block.
 //
-// The registration replaces the one before it: a Register, a Ready, or a
-// receive that waits (Recv, RecvBatch), which disarms it when it returns.
-// Register is a receive method, with Ready's panics; it panics too if w is
+// A registration replaces the one before it; a later Register or Ready
+// replaces it, and so does a receive that waits (Recv, RecvBatch), which
+// leaves nothing registered when it returns. Register is a receive method, with Ready's panics; it panics too if w is
 // nil, and as [waker.DiatomicWaker.Register] does if w is not comparable,
 // before it changes anything.
 func (r *Receiver[T]) Register(w waker.Waker) {
