@@ -110,7 +110,7 @@ func (p *xsyncPipe) send(v int) {
 		}
 		_ = p.room.Commit(context.Background(), t)
 	}
-	p.src.Notify()
+	p.src.Wake()
 }
 func (p *xsyncPipe) recv() int {
 	if !p.poll() {

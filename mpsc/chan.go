@@ -173,7 +173,7 @@ func (c *channel[T]) close() {
 	if c.q.Close() {
 		// After the closed bit: a woken receiver or sender sees it, and
 		// so does a producer that Done's channel wakes.
-		c.wakeRecv.Notify()
+		c.wakeRecv.Wake()
 		c.room.NotifyAll()
 		c.closeDone()
 	}
@@ -209,7 +209,7 @@ func (s *Sender[T]) Send(ctx context.Context, v T) error {
 	}
 	switch c.q.TryEnqueueBatched(v) {
 	case mpscq.OK:
-		c.wakeRecv.Notify() // after the publication, which the receiver's poll then sees
+		c.wakeRecv.Wake() // after the publication, which the receiver's poll then sees
 		return nil
 	case mpscq.Closed:
 		return ErrClosed
@@ -238,7 +238,7 @@ func (s *Sender[T]) sendSlow(ctx context.Context, v T) error {
 			if st == mpscq.Closed {
 				return ErrClosed
 			}
-			c.wakeRecv.Notify()
+			c.wakeRecv.Wake()
 			return nil
 		}
 		if err := c.room.Commit(ctx, t); err != nil {
@@ -271,7 +271,7 @@ func (s *Sender[T]) spin(done <-chan struct{}, v T) (bool, error) {
 		}
 		switch c.ring.TryEnqueueBatched(v) {
 		case mpscq.OK:
-			c.wakeRecv.Notify()
+			c.wakeRecv.Wake()
 			return true, nil
 		case mpscq.Closed:
 			return true, ErrClosed
@@ -292,7 +292,7 @@ func (s *Sender[T]) TrySend(v T) error {
 	}
 	switch c.q.TryEnqueue(v) {
 	case mpscq.OK:
-		c.wakeRecv.Notify()
+		c.wakeRecv.Wake()
 		return nil
 	case mpscq.Full:
 		return ErrFull

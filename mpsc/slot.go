@@ -62,7 +62,7 @@ func (s *SlotSender) TrySend(v uint64) bool {
 	if !s.val.CompareAndSwap(0, v) {
 		return false
 	}
-	s.wake.Notify()
+	s.wake.Wake()
 	return true
 }
 

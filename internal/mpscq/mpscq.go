@@ -38,8 +38,6 @@ const (
 	// it. The write is a few instructions away; the producer notifies after
 	// it, as after any enqueue.
 	Busy
-	// Conflict: (placeholder) another consumer dequeued concurrently.
-	Conflict
 	// Closed: the queue is closed. For a producer, the value was not
 	// enqueued; for the consumer, every value enqueued has been dequeued.
 	Closed
