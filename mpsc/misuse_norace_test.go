@@ -142,4 +142,3 @@ func racingReceives(t *testing.T, capacity int, recv func(context.Context, *mpsc
 		}
 	}
 }
-
