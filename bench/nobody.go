@@ -56,7 +56,7 @@ func nobodyCases(*config) []benchCase {
 			for range b.N {
 				src.Wake()
 			}
-		}, src.Notify},
+		}, src.Wake},
 		{"eventcount.NotifyOne", func(b *testing.B) {
 			for range b.N {
 				ec.NotifyOne()
