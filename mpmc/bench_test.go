@@ -110,15 +110,19 @@ func BenchmarkThroughput(b *testing.B) {
 	}
 }
 
-// BenchmarkLatency: light load, 4 producers that sleep 20µs between sends
-// and 4 consumers; reports the percentiles of the time from a send to the
-// receive of its value (the receivers mostly wait, so this is the latency
-// of a wake-up). ns/op is per value, sleeps included.
+// BenchmarkLatency: light load, the scenario of bench's LatencyMPSC with 4
+// consumers: each of producers senders sleeps producers x 50µs between
+// sends, so the channel carries about one value per 50µs whatever the
+// number of producers, and the receivers mostly wait. Reports the
+// percentiles of the time from a send to the receive of its value (the
+// latency of a wake-up). ns/op is per value, sleeps included.
 func BenchmarkLatency(b *testing.B) {
-	for _, impl := range []string{"chan", "mpmc"} {
-		b.Run("producers=4/consumers=4/impl="+impl, func(b *testing.B) {
-			runPool(b, newPool(impl), 4, 4, 20*time.Microsecond)
-		})
+	for _, producers := range []int{1, 4, 16} {
+		for _, impl := range []string{"chan", "mpmc"} {
+			b.Run(fmt.Sprintf("producers=%d/consumers=4/impl=%s", producers, impl), func(b *testing.B) {
+				runPool(b, newPool(impl), producers, 4, time.Duration(producers)*50*time.Microsecond)
+			})
+		}
 	}
 }
 

@@ -21,16 +21,32 @@ import (
 // The protocol, on the receiving side:
 //
 //	Send      enqueue; load sleepers: 0? done (one load). Otherwise
-//	          items.NotifyOne, and if nArmed > 0, fire every armed handle
-//	          (lock armedMu; a non-blocking send on each one's ready;
-//	          unlink it; unlock).
-//	Recv      dequeue; on nothing: sleepers++; loop { Prepare on items;
-//	          dequeue again; Commit }; sleepers--.
+//	          load searching: not 0? done. Otherwise items.NotifyOne, and
+//	          if nArmed > 0, fire every armed handle (lock armedMu; a
+//	          non-blocking send on each one's ready; unlink it; unlock).
+//	Recv      dequeue; on nothing: if receivers took values since this
+//	          handle's last wait (a stream), search: searching++; up to
+//	          searchYields times { yield; dequeue again; on a value:
+//	          searching--, and if that made it 0 and the ring is not
+//	          empty, wake as a send does; return }; searching--. Then
+//	          sleepers++; loop { Prepare on items; dequeue again;
+//	          Commit }; sleepers--.
 //	Ready     value there? return readyNow. Otherwise lock armedMu; arm the
 //	          handle (link it, nArmed++, sleepers++); unlock; look again,
 //	          and put a token in ready if a value is there now.
 //	close     the ring's closed bit; close(done); items.NotifyAll;
 //	          room.NotifyAll; fire every armed handle.
+//
+// Why searching: a receiver that drained the ring while values stream in
+// is about to get another, and a send that wakes a parked receiver for it
+// pays the EventCount's lock and a channel hand-off per value. A searcher
+// stays awake for a bounded number of yields, and while one is counted,
+// sends wake nobody: the searchers take the values, and the last one to
+// stop searching with a value in hand wakes a receiver for what is left,
+// as the Go scheduler's last spinning M does. A receiver that has seen no
+// stream does not search, nor yield: it parks at once, and a send wakes it
+// onto the sender's P, where a yield would have put it behind every
+// runnable goroutine (BenchmarkLatency).
 //
 // Why every armed handle is fired, not one per value as items.NotifyOne
 // does: a select reports to nobody which case it took, so a handle whose
@@ -48,6 +64,13 @@ import (
 //     or the handle looks at the ring for the last time (seq-cst): a send
 //     whose load of sleepers finds 0 enqueued before that look, which sees
 //     its value.
+//   - searching == receivers between their searching++ and searching--.
+//     Each one looks at the ring after its searching-- (the search's last
+//     look, then the looks after sleepers++, or the look at the ring's
+//     length when it found a value and was the last): a send whose load
+//     of searching finds it != 0 enqueued before that decrement of every
+//     searcher counted, the last of which sees its value if nobody took
+//     it. The last searcher that found a value then wakes as a send does.
 //   - nArmed == length of the armed list; both change only under armedMu.
 //     A handle is armed (on the list) or not, never twice.
 //   - A send that finds sleepers != 0 but nArmed == 0 loaded nArmed before
@@ -75,8 +98,9 @@ type channel[T any] struct {
 	items eventcount.EventCount // receivers waiting for values
 	room  eventcount.EventCount // senders waiting for room
 
-	sleepers atomic.Int64 // see Invariants; read by every send
-	_        [64]byte
+	sleepers  atomic.Int64 // see Invariants; read by every send
+	searching atomic.Int64 // receivers searching; read by sends that find sleepers
+	_         [64]byte
 
 	senders   atomic.Int64  // open Sender handles
 	receivers atomic.Int64  // open Receiver handles
@@ -125,6 +149,12 @@ func (c *channel[T]) wakeRecv() {
 //
 //go:noinline
 func (c *channel[T]) wakeRecvSlow() {
+	// Seq-cst load after the enqueue and the load of sleepers: a receiver
+	// counted in searching looks at the ring after it stops searching, and
+	// sees the value (see Invariants).
+	if c.searching.Load() != 0 {
+		return
+	}
 	c.items.NotifyOne()
 	if c.nArmed.Load() != 0 {
 		c.fireArmed()
@@ -369,6 +399,7 @@ type Receiver[T any] struct {
 	c      *channel[T]
 	closed atomic.Bool   // this handle is closed
 	ready  chan struct{} // capacity 1: the token of an armed handle
+	mark   atomic.Uint64 // ring.Released() when a wait of this handle last returned
 
 	// Guarded by c.armedMu.
 	armed      bool
@@ -451,6 +482,13 @@ func (c *channel[T]) poll(buf []T, exact bool) (v T, n int, st mpmcq.Status) {
 // wait waits for a value (buf == nil) or a batch into buf, and returns it
 // with the status of the dequeue that settled the wait (OK or Closed).
 //
+// A receiver that has seen a stream (see stream) first searches: it yields
+// its P up to searchYields times, looking after each yield, counted in
+// searching, so that senders skip waking a parked receiver for the values
+// it will find. Otherwise, or once the search found nothing, it parks at
+// once: a yield would put it behind every runnable goroutine, where a
+// parked receiver woken by a send runs next on the sender's P.
+//
 // If ctx ends first, one last exact look decides: a value found then is
 // returned (nil error), and ctx.Err() only if the channel was empty and open
 // at that look, so that a cancelled receive is one that found nothing. The
@@ -458,11 +496,11 @@ func (c *channel[T]) poll(buf []T, exact bool) (v T, n int, st mpmcq.Status) {
 // for.
 func (r *Receiver[T]) wait(ctx context.Context, buf []T) (v T, n int, st mpmcq.Status, err error) {
 	c := r.c
-	// Yield first: a sender running elsewhere may enqueue meanwhile, and a
-	// receiver that finds the value then costs nobody a wake-up.
-	runtime.Gosched()
-	if v, n, st = c.poll(buf, false); st != mpmcq.Empty {
-		return v, n, st, nil
+	if r.stream() {
+		if v, n, st = r.search(buf); st != mpmcq.Empty {
+			r.mark.Store(c.ring.Released() - uint64(n)) // found: a stream still
+			return v, n, st, nil
+		}
 	}
 	c.sleepers.Add(1) // before the looks below: see Invariants
 	defer c.sleepers.Add(-1)
@@ -476,16 +514,55 @@ func (r *Receiver[T]) wait(ctx context.Context, buf []T) (v T, n int, st mpmcq.S
 			if st == mpmcq.Empty {
 				st = mpmcq.Closed // this handle was closed meanwhile
 			}
+			r.mark.Store(c.ring.Released())
 			return v, n, st, nil
 		}
 		if err = c.items.Commit(ctx, t); err != nil {
 			if v, n, st = c.poll(buf, true); st == mpmcq.Empty {
 				return v, 0, st, err
 			}
+			r.mark.Store(c.ring.Released())
 			return v, n, st, nil
 		}
 	}
 }
+
+// stream reports whether receivers took values since this handle's last
+// wait returned, besides the ones that wait returned: whether values arrive
+// faster than one wake-up each.
+func (r *Receiver[T]) stream() bool { return r.c.ring.Released() != r.mark.Load() }
+
+// search looks for a value after each of up to searchYields yields, counted
+// in searching, and returns the first dequeue that did not report Empty, or
+// Empty if none did.
+func (r *Receiver[T]) search(buf []T) (v T, n int, st mpmcq.Status) {
+	c := r.c
+	c.searching.Add(1) // before the looks below: see Invariants
+	for range searchYields {
+		runtime.Gosched()
+		if v, n, st = c.poll(buf, false); st != mpmcq.Empty {
+			// A send that skipped its wake-up because this search was
+			// counted enqueued before the decrement, so the look after it
+			// sees the value that send left, if nobody took it. The last
+			// searcher to stop wakes a receiver for it.
+			if c.searching.Add(-1) == 0 && c.ring.Len() > 0 {
+				c.wakeRecv()
+			}
+			return v, n, st
+		}
+		if r.closed.Load() {
+			break
+		}
+	}
+	// The caller parks, and looks after Prepare, after this decrement.
+	c.searching.Add(-1)
+	return v, n, mpmcq.Empty
+}
+
+// searchYields bounds the yields of a receiver's search: a searching
+// receiver costs the senders nothing, a parked one a wake-up per value, but
+// a receiver must stop using CPU once the values stop.
+const searchYields = 4
 
 // TryRecv removes and returns the oldest value if there is one. It returns
 // ErrEmpty if the channel held no value at some instant during the call,
