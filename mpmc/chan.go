@@ -18,11 +18,14 @@ import (
 // select arms its handle through Ready instead: the handle joins the armed
 // list, and its channel ready gets a token at the next send or at the close.
 //
-// The protocol, on the receiving side:
+// The protocol, on the receiving side, around one word:
 //
-//	Send      enqueue; load sleepers: 0? done (one load). Otherwise
-//	          load searching: not 0? done. Otherwise items.NotifyOne, and
-//	          if nArmed > 0, fire every armed handle (lock armedMu; a
+//	waiting   bits  0..31  sleepers   receivers waiting (see Invariants)
+//	          bits 32..63  searching  receivers searching
+//
+//	Send      enqueue; load waiting: sleepers == 0 or searching != 0?
+//	          done (one load). Otherwise items.NotifyOne, and if
+//	          nArmed > 0, fire every armed handle (lock armedMu; a
 //	          non-blocking send on each one's ready; unlink it; unlock).
 //	Recv      dequeue; on nothing: if receivers took values since this
 //	          handle's last wait (a stream), search: searching++; up to
@@ -30,7 +33,7 @@ import (
 //	          searching--, and if that made it 0 and the ring is not
 //	          empty, wake as a send does; return }; searching--. Then
 //	          sleepers++; loop { Prepare on items; dequeue again;
-//	          Commit }; sleepers--.
+//	          Commit; dequeue again }; sleepers--.
 //	Ready     value there? return readyNow. Otherwise lock armedMu; arm the
 //	          handle (link it, nArmed++, sleepers++); unlock; look again,
 //	          and put a token in ready if a value is there now.
@@ -94,13 +97,17 @@ var ErrEmpty = errors.New("mpmc: channel empty")
 
 // channel is the state shared by every handle on one channel.
 type channel[T any] struct {
-	ring  *mpmcq.Ring[T]        // read-only pointer
-	items eventcount.EventCount // receivers waiting for values
-	room  eventcount.EventCount // senders waiting for room
+	ring *mpmcq.Ring[T] // read-only pointer
+	_    [56]byte       // off the line the waiting receivers write
 
-	sleepers  atomic.Int64 // see Invariants; read by every send
-	searching atomic.Int64 // receivers searching; read by sends that find sleepers
-	_         [64]byte
+	// waiting packs sleepers (bits 0-31) and searching (bits 32-63), see
+	// Invariants, so that a send reads both with its one load; beside
+	// items, which a send that finds sleepers notifies.
+	waiting atomic.Uint64
+	items   eventcount.EventCount // receivers waiting for values
+	_       [64]byte
+	room    eventcount.EventCount // senders waiting for room
+	_       [64]byte
 
 	senders   atomic.Int64  // open Sender handles
 	receivers atomic.Int64  // open Receiver handles
@@ -139,22 +146,21 @@ func newReceiver[T any](c *channel[T]) *Receiver[T] {
 // nobody waits.
 func (c *channel[T]) wakeRecv() {
 	// Seq-cst load after the enqueue: a waiter or an arming that raises
-	// sleepers later looks at the ring after it, and sees the value.
-	if c.sleepers.Load() != 0 {
+	// sleepers later looks at the ring after it, and sees the value; a
+	// searcher counted now looks at the ring after it stops searching,
+	// and sees it too. Slow only with sleepers != 0 and searching == 0.
+	if w := c.waiting.Load(); w-1 < searchingOne-1 {
 		c.wakeRecvSlow()
 	}
 }
+
+// searchingOne is one searcher in waiting; one sleeper is 1.
+const searchingOne = 1 << 32
 
 // Outlined slow path to allow inlining of the fast path.
 //
 //go:noinline
 func (c *channel[T]) wakeRecvSlow() {
-	// Seq-cst load after the enqueue and the load of sleepers: a receiver
-	// counted in searching looks at the ring after it stops searching, and
-	// sees the value (see Invariants).
-	if c.searching.Load() != 0 {
-		return
-	}
 	c.items.NotifyOne()
 	if c.nArmed.Load() != 0 {
 		c.fireArmed()
@@ -178,7 +184,7 @@ func (c *channel[T]) fireArmed() {
 	}
 	c.armed = nil
 	c.nArmed.Add(-n)
-	c.sleepers.Add(-n)
+	c.waiting.Add(-uint64(n))
 	c.armedMu.Unlock()
 }
 
@@ -192,7 +198,7 @@ func (c *channel[T]) arm(r *Receiver[T]) {
 		}
 		c.armed = r
 		c.nArmed.Add(1)
-		c.sleepers.Add(1)
+		c.waiting.Add(1) // sleepers++
 	}
 	c.armedMu.Unlock()
 }
@@ -211,7 +217,7 @@ func (c *channel[T]) disarm(r *Receiver[T]) {
 		}
 		r.armed, r.next, r.prev = false, nil, nil
 		c.nArmed.Add(-1)
-		c.sleepers.Add(-1)
+		c.waiting.Add(^uint64(0)) // sleepers--
 	}
 	c.armedMu.Unlock()
 }
@@ -502,8 +508,8 @@ func (r *Receiver[T]) wait(ctx context.Context, buf []T) (v T, n int, st mpmcq.S
 			return v, n, st, nil
 		}
 	}
-	c.sleepers.Add(1) // before the looks below: see Invariants
-	defer c.sleepers.Add(-1)
+	c.waiting.Add(1)                // sleepers++, before the looks below: see Invariants
+	defer c.waiting.Add(^uint64(0)) // sleepers--
 	for {
 		t := c.items.Prepare()
 		// Look after Prepare (seq-cst): a send either enqueued before, and
@@ -524,6 +530,13 @@ func (r *Receiver[T]) wait(ctx context.Context, buf []T) (v T, n int, st mpmcq.S
 			r.mark.Store(c.ring.Released())
 			return v, n, st, nil
 		}
+		// Woken: look before preparing again, so that a receiver woken
+		// for a value takes it without another ticket. If another took it,
+		// the loop prepares and looks again.
+		if v, n, st = c.poll(buf, false); st != mpmcq.Empty {
+			r.mark.Store(c.ring.Released())
+			return v, n, st, nil
+		}
 	}
 }
 
@@ -537,7 +550,7 @@ func (r *Receiver[T]) stream() bool { return r.c.ring.Released() != r.mark.Load(
 // Empty if none did.
 func (r *Receiver[T]) search(buf []T) (v T, n int, st mpmcq.Status) {
 	c := r.c
-	c.searching.Add(1) // before the looks below: see Invariants
+	c.waiting.Add(searchingOne) // searching++, before the looks below: see Invariants
 	for range searchYields {
 		runtime.Gosched()
 		if v, n, st = c.poll(buf, false); st != mpmcq.Empty {
@@ -545,7 +558,7 @@ func (r *Receiver[T]) search(buf []T) (v T, n int, st mpmcq.Status) {
 			// counted enqueued before the decrement, so the look after it
 			// sees the value that send left, if nobody took it. The last
 			// searcher to stop wakes a receiver for it.
-			if c.searching.Add(-1) == 0 && c.ring.Len() > 0 {
+			if c.waiting.Add(^uint64(searchingOne-1))>>32 == 0 && c.ring.Len() > 0 {
 				c.wakeRecv()
 			}
 			return v, n, st
@@ -555,7 +568,7 @@ func (r *Receiver[T]) search(buf []T) (v T, n int, st mpmcq.Status) {
 		}
 	}
 	// The caller parks, and looks after Prepare, after this decrement.
-	c.searching.Add(-1)
+	c.waiting.Add(^uint64(searchingOne - 1)) // searching--
 	return v, n, mpmcq.Empty
 }
 

@@ -55,7 +55,12 @@
 //     senders waiting for room likewise, one per value received. A Send
 //     that finds the channel full first yields its P and tries again while
 //     receivers keep taking values, and parks once they have taken none
-//     during three yields in a row.
+//     during three yields in a row. Likewise a Recv or RecvBatch that
+//     finds the channel empty while values stream through it (receivers
+//     took values since its handle's last wait) yields its P and looks
+//     again, a few times at most, before it parks; meanwhile sends wake
+//     nobody, since it will take their values. One that has seen no
+//     stream parks at once.
 //   - Cancellation. Blocking calls take a context first. When it ends they
 //     return ctx.Err() and leave the channel as if they had not been called.
 //     A receiver that was chosen to be woken for a value when its context
