@@ -29,9 +29,10 @@ import (
 //	          non-blocking send on each one's ready; unlink it; unlock).
 //	Recv      dequeue; on nothing: if receivers took values since this
 //	          handle's last wait (a stream), search: searching++; up to
-//	          searchYields times { yield; dequeue again; on a value:
-//	          searching--, and if that made it 0 and the ring is not
-//	          empty, wake as a send does; return }; searching--. Then
+//	          searchYields times { yield; dequeue again, stop on a
+//	          value }; searching--, and if that made it 0, wake as a send
+//	          does once per value in the ring while sleepers != 0 and
+//	          searching == 0. A value found: return it. Otherwise
 //	          sleepers++; loop { Prepare on items; dequeue again;
 //	          Commit; dequeue again }; sleepers--.
 //	Ready     value there? return readyNow. Otherwise lock armedMu; arm the
@@ -45,8 +46,8 @@ import (
 // pays the EventCount's lock and a channel hand-off per value. A searcher
 // stays awake for a bounded number of yields, and while one is counted,
 // sends wake nobody: the searchers take the values, and the last one to
-// stop searching with a value in hand wakes a receiver for what is left,
-// as the Go scheduler's last spinning M does. A receiver that has seen no
+// stop searching wakes a receiver for each value left, as the Go
+// scheduler's last spinning M wakes another when it finds work. A receiver that has seen no
 // stream does not search, nor yield: it parks at once, and a send wakes it
 // onto the sender's P, where a yield would have put it behind every
 // runnable goroutine (BenchmarkLatency).
@@ -68,12 +69,13 @@ import (
 //     whose load of sleepers finds 0 enqueued before that look, which sees
 //     its value.
 //   - searching == receivers between their searching++ and searching--.
-//     Each one looks at the ring after its searching-- (the search's last
-//     look, then the looks after sleepers++, or the look at the ring's
-//     length when it found a value and was the last): a send whose load
-//     of searching finds it != 0 enqueued before that decrement of every
-//     searcher counted, the last of which sees its value if nobody took
-//     it. The last searcher that found a value then wakes as a send does.
+//     A send whose load finds searching != 0 enqueued before the
+//     decrements of the searchers counted then, and some decrement after
+//     them takes searching to 0 (searches are bounded); the searcher that
+//     made it loads the ring's length after it, which counts that value
+//     unless it was taken, and wakes a receiver per value counted while
+//     sleepers != 0 and searching == 0 (a searcher counted again looks
+//     after its own increment).
 //   - nArmed == length of the armed list; both change only under armedMu.
 //     A handle is armed (on the list) or not, never twice.
 //   - A send that finds sleepers != 0 but nArmed == 0 loaded nArmed before
@@ -553,23 +555,40 @@ func (r *Receiver[T]) search(buf []T) (v T, n int, st mpmcq.Status) {
 	c.waiting.Add(searchingOne) // searching++, before the looks below: see Invariants
 	for range searchYields {
 		runtime.Gosched()
-		if v, n, st = c.poll(buf, false); st != mpmcq.Empty {
-			// A send that skipped its wake-up because this search was
-			// counted enqueued before the decrement, so the look after it
-			// sees the value that send left, if nobody took it. The last
-			// searcher to stop wakes a receiver for it.
-			if c.waiting.Add(^uint64(searchingOne-1))>>32 == 0 && c.ring.Len() > 0 {
-				c.wakeRecv()
-			}
-			return v, n, st
+		if searchHook != nil {
+			searchHook(false)
 		}
-		if r.closed.Load() {
+		if v, n, st = c.poll(buf, false); st != mpmcq.Empty || r.closed.Load() {
 			break
 		}
 	}
-	// The caller parks, and looks after Prepare, after this decrement.
-	c.waiting.Add(^uint64(searchingOne - 1)) // searching--
-	return v, n, mpmcq.Empty
+	if searchHook != nil {
+		searchHook(true)
+	}
+	c.stopSearch()
+	return v, n, st
+}
+
+// searchHook, nil outside tests, runs in a search after each yield (false)
+// and before its end (true), while the search is counted: sends made there
+// skip their wake-ups.
+var searchHook func(ending bool)
+
+// stopSearch ends a search: searching--, and if that made it 0, a wake-up
+// for each value left in the ring, as many as receivers wait. The sends
+// that skipped their wake-ups while searchers were counted enqueued before
+// this decrement, so the ring's length, loaded after it, counts the values
+// they left that nobody took.
+func (c *channel[T]) stopSearch() {
+	if c.waiting.Add(^uint64(searchingOne-1))>>32 != 0 {
+		return // a searcher still counted stops later, and looks then
+	}
+	for n := c.ring.Len(); n > 0; n-- {
+		if w := c.waiting.Load(); uint32(w) == 0 || w>>32 != 0 {
+			return // nobody waits, or a new searcher will look
+		}
+		c.wakeRecvSlow()
+	}
 }
 
 // searchYields bounds the yields of a receiver's search: a searching
