@@ -553,6 +553,7 @@ func (r *Receiver[T]) stream() bool { return r.c.ring.Released() != r.mark.Load(
 func (r *Receiver[T]) search(buf []T) (v T, n int, st mpmcq.Status) {
 	c := r.c
 	c.waiting.Add(searchingOne) // searching++, before the looks below: see Invariants
+	st = mpmcq.Empty            // until a look finds more
 	for range searchYields {
 		runtime.Gosched()
 		if searchHook != nil {
