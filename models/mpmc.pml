@@ -3,10 +3,14 @@
  * ring. Receivers wait for values in Recv (sleepers++, then Prepare / look /
  * Commit on the EventCount items) or in a select on Ready (arm the handle,
  * look again, wait for its token); senders wait for room on the EventCount
- * room. A send that finds sleepers == 0 notifies nobody: the one-load fast
- * path. Otherwise it calls items.NotifyOne and, if a handle is armed, fires
- * every armed handle. A flaky receiver's context may end while it is parked,
- * after it was chosen, and it then makes its last exact look and gives up;
+ * room. A send that finds sleepers == 0 or searching != 0 (one load of the
+ * word waiting) notifies nobody. Otherwise it calls items.NotifyOne and, if
+ * a handle is armed, fires every armed handle. The steady receiver may
+ * search before it parks (searching++, a look, stopSearch: searching--
+ * and, if that made it 0, a wake-up per value left), and may go away, once,
+ * with a value it took (a long job). A flaky receiver's context may end
+ * while it is parked, after it was chosen, and it then makes its last exact
+ * look and gives up;
  * the Ready receiver may find its select's other case ready, once, take it
  * and go away. The last sender to finish closes the channel while receivers
  * and senders may be parked, or leaves it open (as if another handle were).
@@ -32,7 +36,8 @@
  *   - no sender is parked while there is room or the channel is closed;
  *   - every value sent is received exactly once or still in the ring:
  *     got + items == sent, and items == 0 if no receiver gave up;
- *   - sleepers == the receivers waiting in Recv + the armed handles.
+ *   - sleepers == the receivers waiting in Recv + the armed handles, and
+ *     searching == 0.
  */
 //@check: defines="" cc="-DSAFETY -DCOLLAPSE -DMEMLIM=2048" run="-m100000"
 //@check: defines="-DCAP=2" cc="-DSAFETY -DCOLLAPSE -DMEMLIM=2048" run="-m100000"
@@ -40,6 +45,8 @@
 //@broken: defines="-DREADY -DBROKEN_NO_READY_RECHECK" cc="-DSAFETY -DCOLLAPSE -DMEMLIM=2048" run="-m100000"
 //@broken: defines="-DREADY -DBROKEN_FIRE_ONE" cc="-DSAFETY -DCOLLAPSE -DMEMLIM=2048" run="-m100000"
 //@broken: defines="-DBROKEN_SLEEPERS_LATE" cc="-DSAFETY -DCOLLAPSE -DMEMLIM=2048" run="-m100000"
+//@broken: defines="-DBROKEN_SEARCH_LATE" cc="-DSAFETY -DCOLLAPSE -DMEMLIM=2048" run="-m100000"
+//@broken: defines="-DBROKEN_NO_HANDON" cc="-DSAFETY -DCOLLAPSE -DMEMLIM=2048" run="-m100000"
 //@check: defines="-DNO_PASSON" cc="-DSAFETY -DCOLLAPSE -DMEMLIM=2048" run="-m100000"
 //@check: defines="-DNO_LAST_LOOK" cc="-DSAFETY -DCOLLAPSE -DMEMLIM=2048" run="-m100000"
 //@broken: defines="-DNO_PASSON -DNO_LAST_LOOK" cc="-DSAFETY -DCOLLAPSE -DMEMLIM=2048" run="-m100000"
@@ -61,6 +68,7 @@ byte got;            /* values received */
 
 /* The channel. */
 byte sleepers;
+byte searching;
 byte nArmed;
 bit armed;           /* the Ready receiver's handle is on the armed list */
 bit rtok;            /* a token in its ready channel */
@@ -79,6 +87,7 @@ bit parked[NWAIT];   /* blocked in Commit */
 bit rsleep;          /* the Ready receiver waits in its select */
 bit gaveUp;          /* the flaky receiver left with the channel open */
 bit wentAway;        /* the Ready receiver took the other case */
+bit busy;            /* the steady receiver went away with a value found searching */
 
 
 /* Dequeue the head of ec's queue and give it a token, or with nobody
@@ -192,7 +201,9 @@ inline fire_armed() {
 /* wakeRecv, after an enqueue. */
 inline wake_recv(k) {
 	if
-	:: sleepers == 0 -> skip /* the one-load fast path */
+	/* the one load of waiting: nobody waits, or a searcher looks after
+	 * it stops */
+	:: sleepers == 0 || searching != 0 -> skip
 	:: else ->
 #ifndef BROKEN_FIRE_ONE
 		notify_one(ITEMS, k);
@@ -208,6 +219,24 @@ inline wake_recv(k) {
 		fi
 #endif
 	fi
+}
+
+/* stopSearch: searching--; the last searcher wakes a receiver per value
+ * left, each time as a send does (the Go code stops once the load of
+ * waiting finds nobody to wake; here the wake_recv that follows skips). */
+inline stop_search(k) {
+	atomic { searching--; left = (searching == 0) };
+#ifndef BROKEN_NO_HANDON
+	if
+	:: left -> left = items /* the load of the ring's length */
+	:: else
+	fi;
+	do
+	:: left > 0 -> wake_recv(k); left--
+	:: else -> break
+	od;
+#endif
+	left = 0
 }
 
 /* A dequeue of one value: st = 0 OK, 1 Empty, 2 Closed. */
@@ -283,7 +312,8 @@ end_room:			atomic { tok[me] -> tok[me] = 0; parked[me] = 0 }
  * while it is parked, and it then gives up (after its last exact look). */
 proctype receiver(byte me; bit flaky) {
 	byte my, k, st;
-	bit res, cancelled, counted;
+	bit res, cancelled, counted, late;
+	byte left;
 loop:
 	poll(st);
 	if
@@ -291,12 +321,44 @@ loop:
 	:: st == 2 -> goto done
 	:: else
 	fi;
+	/* The steady receiver may have seen a stream: it searches (one look
+	 * after a yield stands for searchYields of them), or parks at once. */
+	if
+	:: !flaky ->
+		searching++;
+		poll(st);
+#ifdef BROKEN_SEARCH_LATE
+		if
+		:: st == 1 -> late = 1 /* counted until after its last look */
+		:: else -> stop_search(k)
+		fi;
+#else
+		stop_search(k);
+#endif
+		if
+		:: st == 0 ->
+			freed(k);
+			if
+			:: true -> goto loop
+			:: !busy -> busy = 1; goto done /* a long job: it stays away */
+			fi
+		:: st == 2 -> goto done
+		:: else
+		fi
+	:: true -> skip
+	fi;
 #ifndef BROKEN_SLEEPERS_LATE
 	sleepers++;
 #endif
 	do
 	:: prepare(ITEMS, my);
 		poll(st);
+#ifdef BROKEN_SEARCH_LATE
+		if
+		:: late -> searching--; late = 0
+		:: else
+		fi;
+#endif
 		if
 		:: st != 1 -> cancel(ITEMS); break
 		:: else
@@ -332,6 +394,12 @@ end_items:		if
 					break
 				fi
 			fi
+		fi;
+		/* Commit returned nil: look before preparing again */
+		poll(st);
+		if
+		:: st != 1 -> break
+		:: else
 		fi
 	od;
 #ifndef BROKEN_SLEEPERS_LATE
@@ -344,7 +412,12 @@ end_items:		if
 	counted = 0;
 #endif
 	if
-	:: st == 0 -> freed(k); goto loop
+	:: st == 0 ->
+		freed(k);
+		if
+		:: true -> goto loop
+		:: !flaky && !busy -> busy = 1; goto done /* a long job */
+		fi
 	:: st == 2 -> goto done
 	:: else -> goto done /* gave up */
 	fi;
@@ -406,7 +479,8 @@ end:
 		assert(!(parked[0] || parked[1] || rsleep) || items == 0 && !closed);
 		assert(!(parked[2] || parked[3]) || items == CAP && !closed);
 		assert(got + items == sent);
-		assert(gaveUp || wentAway || items == 0);
+		assert(gaveUp || wentAway || busy || items == 0);
+		assert(searching == 0);
 		assert(sleepers == nArmed + (parked[0] + parked[1]));
 		assert(nArmed == armed)
 	}
