@@ -450,7 +450,9 @@ func (c *channel[T]) result(n int, st mpmcq.Status) error {
 // another goroutine during the wait), and ctx.Err() if ctx ends while the
 // channel is empty, in which case nothing was removed. A value already
 // waiting is returned even if ctx is done. Waiting receivers are woken in
-// the order they began to wait, one per value sent.
+// the order they began to wait, one per value sent, but for the values that
+// a receiver still searching after a stream takes first (see the package
+// documentation).
 //
 // Recv panics if ctx is nil or if this handle was closed before the call.
 func (r *Receiver[T]) Recv(ctx context.Context) (T, error) {
