@@ -24,16 +24,17 @@ import (
 // before the receiver sees "closed", or it fails. No count of sends in
 // flight is kept, so the hot path has no extra atomic RMW.
 //
-// Waiting follows package spin, the one waiting policy: a receiver yields
-// before it parks only when its senders are streaming (spin.Streak), a
+// Waiting: a blocking receive waits in the sink's Wait, which yields once
+// before it registers and once more in its Parker before it blocks; a
 // sender blocked on a full ring yields only while its receiver releases
-// room (spin.Idle); everything below parks at once.
+// room (spin.Idle); Ready yields only when its senders are streaming
+// (spin.Streak).
 //
 // A receive has three steps, each of which can settle it:
 //
 //	fast:  one poll of the queue (Poll / PollBatch): a value, or closed
-//	yield: only if streaming: up to spin.StreamYields yields, a poll after each
-//	park:  the sink's Wait with the same poll as predicate, until a value,
+//	park:  the sink's Wait (which yields once and looks again before it
+//	       registers, and its Parker once more before it blocks) with the same poll as predicate, until a value,
 //	       closed, or ctx done (then one exact look decides, see wait)
 //
 // Invariants:
@@ -406,14 +407,6 @@ func (r *Receiver[T]) exit() { r.reg.exit() }
 func (r *Receiver[T]) wait(ctx context.Context, exact bool, poll func(exact bool) mpscq.Status) (st mpscq.Status, err error) {
 	r.enter()
 	defer r.exit()
-	if !exact && r.streak.Streaming() {
-		for range spin.StreamYields {
-			spin.Yield()
-			if st = poll(false); settled(st, false) {
-				return st, nil
-			}
-		}
-	}
 	if err = r.sink.Wait(ctx, func() bool { st = poll(exact); return settled(st, exact) }); err != nil {
 		_ = r.sink.Wait(context.Background(), func() bool { st = poll(true); return settled(st, true) })
 		if st != mpscq.Empty {

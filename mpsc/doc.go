@@ -53,10 +53,10 @@
 //     waiting goroutine is parked and uses no CPU; a send or receive that
 //     finds nobody waiting on the other side pays one atomic load to find
 //     out. Before it parks, a Send on a full channel yields its processor
-//     while the receiver keeps taking values, and a receive yields only if
-//     values were arriving faster than it took them (it took more than one
-//     since it last waited); both are bounded in yields, never a spin on
-//     the processor, and a channel idle between values never yields. Parked
+//     while the receiver keeps taking values, a bounded number of yields
+//     without progress; a receive that finds the channel empty yields and
+//     looks again before it registers to be woken, and once more before it
+//     blocks. No wait spins on the processor. Parked
 //     senders are woken in the order they parked, one per value received.
 //   - Select. [Receiver.Ready] and [SlotReceiver.Ready] return a channel
 //     that is ready once a value is there (or the channel is closed), for

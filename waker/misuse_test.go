@@ -237,8 +237,8 @@ func TestPanickingPredicateLeavesNothingRegistered(t *testing.T) {
 		panicAt    int  // the call of ready that panics
 		staleToken bool // a token left from before, so that Park returns at once
 	}{
-		{"after Register", 2, false},
-		{"after a wake-up", 3, true},
+		{"after Register", 3, false},
+		{"after a wake-up", 4, true},
 	} {
 		for _, until := range []bool{false, true} {
 			name := tc.name + map[bool]string{false: "/Wait", true: "/WaitUntil"}[until]

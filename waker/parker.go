@@ -2,6 +2,7 @@ package waker
 
 import (
 	"context"
+	"runtime"
 	"sync/atomic"
 )
 
@@ -124,13 +125,10 @@ func (p *Parker) Wake() {
 // first; a Park that returns an error consumes no token, and a token already
 // stored is taken even if ctx is already done.
 //
-// A Park that finds no token blocks at once; it does not yield the
-// processor first. A yield pays only when the goroutine that will call
-// Wake is running or about to run, and otherwise delays the wake-up of the
-// parked goroutine: a woken goroutine runs next on the waker's processor,
-// one that yielded waits behind every goroutine ready to run. The caller,
-// who knows which case it is in, decides (package mpsc yields only while
-// its senders are streaming).
+// A Park that finds no token yields the processor once (runtime.Gosched)
+// before it blocks: the goroutine that will call Wake is often runnable on
+// this P, typically because the caller just woke it, and if it calls Wake
+// meanwhile the token is handed over without either goroutine blocking.
 //
 // Park panics if ctx is nil, leaving the Parker as it was.
 func (p *Parker) Park(ctx context.Context) error {
@@ -143,6 +141,7 @@ func (p *Parker) Park(ctx context.Context) error {
 
 // Outlined slow path to allow inlining of the fast path.
 func (p *Parker) parkSlow(ctx context.Context) error {
+	yielded := false
 	for {
 		switch p.state.Load() {
 		case pToken:
@@ -154,6 +153,17 @@ func (p *Parker) parkSlow(ctx context.Context) error {
 		case pChan:
 			return p.parkChan(ctx)
 		case pEmpty:
+			if !yielded {
+				// Yield once before blocking: the goroutine that will
+				// wake this one is often runnable on this P (this one
+				// typically just woke it). If it calls Wake meanwhile,
+				// the token is here when the loop looks again, and
+				// neither side touches the channel. If nothing wakes,
+				// blocking costs one yield more, once.
+				yielded = true
+				runtime.Gosched()
+				continue
+			}
 			// Announce the park; a Wake from now on sends on ch, which
 			// exists before the CAS publishes it.
 			ch := p.channel()

@@ -64,8 +64,8 @@ func TestWaitCancellation(t *testing.T) {
 		if d := time.Since(start); d != time.Second {
 			t.Fatalf("Wait returned after %v, want exactly the 1s timeout", d)
 		}
-		if calls != 2 {
-			t.Fatalf("ready called %d times by a Wait nobody notified, want 2 (check, register, check)", calls)
+		if calls != 3 {
+			t.Fatalf("ready called %d times by a Wait nobody notified, want 3 (check, yield, check, register, check)", calls)
 		}
 		if sink.waker.Registered() {
 			t.Fatal("a cancelled Wait left its waker registered")
@@ -100,7 +100,7 @@ func TestWaitReadyWinsOverDoneContext(t *testing.T) {
 }
 
 // TestPredicateTrueRightAfterRegister: the check made after registering
-// (the second: check, register and check) sees the condition:
+// (the third: check, yield and check, register and check) sees the condition:
 // Wait returns without parking and leaves nothing registered.
 func TestPredicateTrueRightAfterRegister(t *testing.T) {
 	sink := NewWakeSink()
@@ -110,19 +110,19 @@ func TestPredicateTrueRightAfterRegister(t *testing.T) {
 	cancel() // a park would return an error at once
 	err := sink.Wait(ctx, func() bool {
 		calls++
-		if calls == 2 {
+		if calls == 3 {
 			registeredAtCheck = sink.waker.Registered()
 		}
-		return calls == 2
+		return calls == 3
 	})
 	if err != nil {
 		t.Fatalf("Wait = %v, want nil (ready on the check after registering)", err)
 	}
-	if calls != 2 {
-		t.Fatalf("ready called %d times, want 2", calls)
+	if calls != 3 {
+		t.Fatalf("ready called %d times, want 3", calls)
 	}
 	if !registeredAtCheck {
-		t.Fatal("the second check of ready ran with nothing registered: it is not the check after Register")
+		t.Fatal("the third check of ready ran with nothing registered: it is not the check after Register")
 	}
 	if sink.waker.Registered() {
 		t.Fatal("left registered after the predicate turned true")

@@ -1,7 +1,10 @@
-// Package spin is the waiting policy of the channels: whether a goroutine
-// that found nothing to do yields its processor, and how often, before it
-// parks. It is the one place where the channels yield; the layers below
-// them (waker.Parker, waker.WakeSink, eventcount) park at once.
+// Package spin is the waiting policy of the channels above what the waker
+// layer does: whether a goroutine that found nothing to do yields its
+// processor, and how often, before it parks. A blocking receive waits in
+// waker.WakeSink.Wait, which owns its yield before parking (one yield
+// before it registers, one in waker.Parker.Park); this package covers the
+// waits that do not go through it: a sender blocked on a full ring (Idle)
+// and a receiver arming a select (Streak).
 //
 // A yield (runtime.Gosched) pays only when the goroutine that will satisfy
 // the wait is running on another processor right now: a sender streaming
