@@ -33,6 +33,7 @@ func TestIntendedInlining(t *testing.T) {
 			"(*Notify).NotifyOne",
 			"(*Notify).NotifyLast",
 			"(*Notify).NotifyAll",
+			"(*Notify).TryWait",
 		},
 	}
 	for pkg, funcs := range want {
