@@ -2,10 +2,10 @@ package eventcount
 
 import (
 	"context"
-	"runtime"
 	"sync"
 	"sync/atomic"
 
+	"github.com/diatomic-go/diatomic/internal/spin"
 	"github.com/diatomic-go/diatomic/internal/waitlist"
 	"github.com/diatomic-go/diatomic/waker"
 )
@@ -33,8 +33,8 @@ import (
 //	Prepare    count++ (RMW), remember the epoch.
 //	Cancel     count-- (CAS; under mu if queued is on, see release).
 //	Commit     lock; CAS queued on if the epoch has not moved (else
-//	           unlock, count--, return); enqueue a record; unlock; yield
-//	           once; park on its Parker.
+//	           unlock, count--, return); enqueue a record; unlock; park
+//	           on its Parker (whose Park may yield once first).
 //	Ready      Commit's enqueue, then return the Parker's channel (C); the
 //	           Ticket keeps the record, and its Cancel takes it out.
 //	           Register: the same, and the record's Waker is set under mu.
@@ -47,7 +47,8 @@ import (
 //	           unlink, count--. Chosen by NotifyOne: TryPark; the token was
 //	           there (not delivered)? choose the next one. Unlock.
 //
-// Why Commit yields once between enqueueing and parking: a Parker blocks on
+// Why Commit may yield once between enqueueing and parking (the Parker's
+// Park does, see spin.Bet, while such yields pay): a Parker blocks on
 // a channel in a select with ctx.Done(), which costs more than the runtime
 // semaphore that sync.Cond parks on (BenchmarkHandoff compares them). In a
 // hand-off the notifier is usually runnable on the same P (the waiter has
@@ -100,6 +101,7 @@ type EventCount struct {
 	state atomic.Uint64 // count, queued and epoch, see above
 
 	mu      sync.Mutex     // guards queue, the records in it, and records' reuse
+	bet     spin.Bet       // whether Wait yields before it joins
 	queue   waitlist.List  // FIFO queue of parked waiters
 	records waitlist.Cache // records for reuse; Put without mu by woken owners
 }
@@ -205,8 +207,8 @@ func (e *EventCount) Commit(ctx context.Context, t Ticket) error {
 	} else if w == released {
 		return nil
 	}
-	// Park yields once before blocking: the goroutine that will notify is
-	// often runnable on this P (it was just woken); if it notifies
+	// Park may yield once before blocking: the goroutine that will notify
+	// is often ready to run on this P (it was just woken); if it notifies
 	// meanwhile, neither side blocks on the channel.
 	if err := w.Parker.Park(ctx); err != nil {
 		e.leave(w)
@@ -315,8 +317,9 @@ var closed = func() chan struct{} {
 // ready is called only from the calling goroutine, so it may have side
 // effects (taking an item off a queue, say): Wait returns nil right after a
 // call that reported true, and does not call it again. Wait checks ready;
-// if it is false and no other waiter is counted, it yields the processor
-// once and checks again; then it prepares, checks again, and commits; it
+// if it is false and no other waiter is counted, it may yield the processor
+// once and check again (it does while such yields find ready true, as
+// waker.Parker.Park does); then it prepares, checks again, and commits; it
 // repeats after every wake.
 //
 // If ctx ends first, Wait returns ctx.Err() and leaves the EventCount as it
@@ -331,20 +334,18 @@ func (e *EventCount) Wait(ctx context.Context, ready func() bool) error {
 	if ready() {
 		return nil
 	}
-	// Yield before joining: in a hand-off the goroutine that will make
-	// ready true is often runnable on this P (this one has typically just
-	// woken it). If it runs now, ready sees its work, and neither the
-	// queue's lock nor a wake is needed on either side; its notification
-	// finds no waiter, one load. A notification made during the yield is
-	// not lost: ready, checked after it, sees what the notifier stored
-	// before notifying. Skipped when others are already waiting, where
-	// yielding only adds to the crowd: ready was false for them too.
-	// BenchmarkHandoff and BenchmarkBroadcast measure what it saves.
-	if e.Waiters() == 0 {
-		runtime.Gosched()
-		if ready() {
-			return nil
-		}
+	// Perhaps yield before joining (see spin.Bet): in a hand-off the
+	// goroutine that will make ready true is often ready to run on this P
+	// (this one has typically just woken it). If it runs now, ready sees
+	// its work, and neither the queue's lock nor a wake is needed on either
+	// side; its notification finds no waiter, one load. A notification
+	// made during the yield is not lost: ready, checked after it, sees what
+	// the notifier stored before notifying. Skipped when others are
+	// already waiting, where yielding only adds to the crowd: ready was
+	// false for them too. BenchmarkHandoff and BenchmarkBroadcast measure
+	// what it saves.
+	if e.Waiters() == 0 && e.bet.Yield(ready) {
+		return nil
 	}
 	for {
 		t := e.Prepare()

@@ -24,18 +24,17 @@ import (
 // before the receiver sees "closed", or it fails. No count of sends in
 // flight is kept, so the hot path has no extra atomic RMW.
 //
-// Waiting: a blocking receive waits in the sink's Wait, which yields once
-// before it registers and once more in its Parker before it blocks; a
-// sender blocked on a full ring yields only while its receiver releases
+// Waiting (see package spin): a blocking receive waits in the sink's Wait,
+// which may yield once before it registers (spin.Bet); a sender blocked on a full ring yields only while its receiver releases
 // room (spin.Idle); Ready yields only when its senders are streaming
 // (spin.Streak).
 //
 // A receive has three steps, each of which can settle it:
 //
 //	fast:  one poll of the queue (Poll / PollBatch): a value, or closed
-//	park:  the sink's Wait (which yields once and looks again before it
-//	       registers, and its Parker once more before it blocks) with the same poll as predicate, until a value,
-//	       closed, or ctx done (then one exact look decides, see wait)
+//	park:  the sink's Wait, with the same poll as predicate, until a
+//	       value, closed, or ctx done (then one exact look decides, see
+//	       wait)
 //
 // Invariants:
 //   - senders counts the open Sender handles; the queue is closed once it

@@ -52,7 +52,8 @@ type Notified struct {
 //
 // Wait synchronizes after the NotifyOne, NotifyLast or NotifyAll that woke
 // it, and after the NotifyOne that stored the permit it took. A Wait that has
-// to block yields the processor once (runtime.Gosched) before parking.
+// to block may yield the processor once before parking (as
+// waker.Parker.Park does).
 //
 // A nil ctx panics, leaving the handle registered (a deferred Cancel still
 // withdraws it).

@@ -2,10 +2,10 @@ package notify
 
 import (
 	"context"
-	"runtime"
 	"sync"
 	"sync/atomic"
 
+	"github.com/diatomic-go/diatomic/internal/spin"
 	"github.com/diatomic-go/diatomic/internal/waitlist"
 )
 
@@ -65,6 +65,7 @@ import (
 // Notify must not be copied after first use.
 type Notify struct {
 	state atomic.Uint32
+	bet   spin.Bet // whether a wait yields before it registers
 
 	mu      sync.Mutex     // guards list, records and the listed records
 	list    waitlist.List  // registration order: the front is the oldest
@@ -235,16 +236,14 @@ func (n *Notify) wait(ctx context.Context) error {
 		return ctx.Err()
 	default:
 	}
-	// Yield before registering, unless others are waiting already: in a
-	// hand-off the notifier is often runnable on this P (this goroutine
-	// has typically just woken it). If it notifies now, it finds nobody
-	// registered and stores the permit, which this Wait takes below: no
-	// lock, no list, no wake on either side (BenchmarkHandoff measures it).
-	if n.state.Load() != stWaiting {
-		runtime.Gosched()
-		if n.takePermit() {
-			return nil
-		}
+	// Perhaps yield before registering (see spin.Bet), unless others are
+	// waiting already: in a hand-off the notifier is often ready to run on
+	// this P (this goroutine has typically just woken it). If it notifies
+	// now, it finds nobody registered and stores the permit, which this
+	// Wait takes after the yield: no lock, no list, no wake on either side
+	// (BenchmarkHandoff measures it).
+	if n.state.Load() != stWaiting && n.bet.Yield(n.takePermit) {
+		return nil
 	}
 	return n.waitOn(ctx, n.register())
 }
@@ -252,7 +251,7 @@ func (n *Notify) wait(ctx context.Context) error {
 // waitOn waits on the registration w and gives it back to records.
 func (n *Notify) waitOn(ctx context.Context, w *waiter) error {
 	if !w.Parker.TryPark() {
-		// Park yields once before blocking: a notifier that is ready to
+		// Park may yield once before blocking: a notifier that is ready to
 		// run (typically the goroutine this one just woke) then often gets
 		// in first, and its wake costs a CAS instead of a park and an
 		// unpark.

@@ -52,7 +52,7 @@
 // New makes the only allocation of a channel's life unless a side has to
 // wait: the receiver waits on a [waker.Parker] inside the channel, which
 // makes its channel only when a Recv really blocks (not when the value comes
-// while it yields once) or when Ready first registers; the sender's Done
+// while it yields) or when Ready first registers; the sender's Done
 // makes its channel on first use. Nothing else allocates, and no pool is
 // involved. A blocked Recv waits on that channel, so it uses no CPU and is
 // visible to the race detector and to testing/synctest.

@@ -2,8 +2,9 @@ package waker
 
 import (
 	"context"
-	"runtime"
 	"sync/atomic"
+
+	"github.com/diatomic-go/diatomic/internal/spin"
 )
 
 // Parker: a binary semaphore whose token lives in an atomic word while
@@ -59,6 +60,7 @@ const (
 // a time (a second concurrent Park panics).
 type Parker struct {
 	state atomic.Uint32
+	bet   spin.Bet                      // whether a Park yields before it blocks
 	ch    atomic.Pointer[chan struct{}] // capacity 1; carries the token to a blocked Park
 }
 
@@ -125,10 +127,14 @@ func (p *Parker) Wake() {
 // first; a Park that returns an error consumes no token, and a token already
 // stored is taken even if ctx is already done.
 //
-// A Park that finds no token yields the processor once (runtime.Gosched)
-// before it blocks: the goroutine that will call Wake is often runnable on
-// this P, typically because the caller just woke it, and if it calls Wake
-// meanwhile the token is handed over without either goroutine blocking.
+// A Park that finds no token may yield the processor once
+// (runtime.Gosched) before it blocks: in a hand-off the goroutine that will
+// call Wake is often ready to run on this P, because the caller just woke
+// it, and if it calls Wake meanwhile the token is handed over without
+// either goroutine blocking. It yields while such yields find the token,
+// and after one that did not, before only a few of the next blocking Parks
+// (a bounded share of them): a goroutine woken by idle producers parks at
+// once and is woken onto the waker's P.
 //
 // Park panics if ctx is nil, leaving the Parker as it was.
 func (p *Parker) Park(ctx context.Context) error {
@@ -136,12 +142,15 @@ func (p *Parker) Park(ctx context.Context) error {
 	if p.state.Load() == pToken && p.state.CompareAndSwap(pToken, pEmpty) {
 		return nil
 	}
-	return p.parkSlow(ctx)
+	return p.parkSlow(ctx, true)
 }
 
-// Outlined slow path to allow inlining of the fast path.
-func (p *Parker) parkSlow(ctx context.Context) error {
-	yielded := false
+// parkSlow is the outlined slow path of Park (allowing the fast path to be
+// inlined); bet says whether it may yield once before it blocks, as the
+// Parker's Bet decides. WakeSink.Wait, which makes that decision itself
+// before it registers, passes false.
+func (p *Parker) parkSlow(ctx context.Context, bet bool) error {
+	yielded := !bet
 	for {
 		switch p.state.Load() {
 		case pToken:
@@ -154,14 +163,13 @@ func (p *Parker) parkSlow(ctx context.Context) error {
 			return p.parkChan(ctx)
 		case pEmpty:
 			if !yielded {
-				// Yield once before blocking: the goroutine that will
-				// wake this one is often runnable on this P (this one
-				// typically just woke it). If it calls Wake meanwhile,
-				// the token is here when the loop looks again, and
-				// neither side touches the channel. If nothing wakes,
-				// blocking costs one yield more, once.
+				// Perhaps yield once before blocking (see spin.Bet):
+				// the goroutine that will wake this one may be ready on
+				// this P. If it calls Wake meanwhile, the token is here
+				// when the loop looks again, and neither side touches
+				// the channel.
 				yielded = true
-				runtime.Gosched()
+				p.bet.Yield(p.tokenStored)
 				continue
 			}
 			// Announce the park; a Wake from now on sends on ch, which
@@ -193,6 +201,19 @@ func (p *Parker) parkSlow(ctx context.Context) error {
 		}
 	}
 }
+
+// park is Park without its yield, for WakeSink.Wait, which has made the
+// decision to yield itself.
+func (p *Parker) park(ctx context.Context) error {
+	if p.state.Load() == pToken && p.state.CompareAndSwap(pToken, pEmpty) {
+		return nil
+	}
+	return p.parkSlow(ctx, false)
+}
+
+// tokenStored reports whether a token is stored; Park's bet asks it after
+// its yield.
+func (p *Parker) tokenStored() bool { return p.state.Load() == pToken }
 
 func (p *Parker) parkChan(ctx context.Context) error {
 	ch := *p.ch.Load() // set before the state became pChan

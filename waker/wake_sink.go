@@ -2,7 +2,6 @@ package waker
 
 import (
 	"context"
-	"runtime"
 )
 
 // WakeSink is the receiving end of a single-consumer eventcount: one
@@ -86,9 +85,10 @@ func (s *WakeSink) Unregister() { s.waker.Unregister() }
 // ready is called only from the calling goroutine, so it may have side
 // effects (taking an item off a queue, say): Wait returns nil right after a
 // call that reported true, and ready is not called again. Wait checks ready
-// first, yields the processor once and checks again, then registers, checks
-// again, and parks only if ready is still false; it repeats after every
-// wake.
+// first; then it may yield the processor once and check again (it does
+// while such yields find ready true, see Parker.Park); then it registers,
+// checks again, and parks only if ready is still false; it repeats after
+// every wake.
 //
 // If ctx ends first, Wait returns ctx.Err() and leaves nothing registered.
 // ready's answer wins over ctx: a Wait whose ctx is already done still
@@ -130,14 +130,14 @@ func (s *WakeSink) wait(ctx context.Context, ready func() bool) error {
 	// a later withdrawal of its own would undo for the first).
 	s.guard.enter("Wait on WakeSink")
 	defer s.guard.exit()
-	// Yield first: the goroutine that will make ready true is often
-	// runnable on this P (this one has typically just notified it). If it
-	// runs now, ready sees its work before this goroutine registers, and
-	// its Notify finds nobody registered: one load on its side, no
-	// registration, lock or wake on either (BenchmarkPingPong measures
-	// what this saves).
-	runtime.Gosched()
-	if ready() {
+	// Perhaps yield first (see spin.Bet, the parker's): the goroutine that
+	// will make ready true may be ready to run on this P (this one has
+	// typically just woken it). If it runs now, ready sees its work before
+	// this goroutine registers, and its Wake finds nobody registered: one
+	// load on its side, no registration, lock or wake on either
+	// (BenchmarkPingPong measures what this saves). This is the wait's one
+	// yield: Park below does not yield again.
+	if s.parker.bet.Yield(ready) {
 		return nil
 	}
 	// From the first Register on, every way out, a panic of ready
@@ -150,11 +150,7 @@ func (s *WakeSink) wait(ctx context.Context, ready func() bool) error {
 		if ready() {
 			return nil
 		}
-		// Park yields once before blocking: a notifier that is runnable
-		// on this P (typically the goroutine this one just notified) gets
-		// to run and answer, and its Notify then costs no goroutine
-		// wake-up.
-		if err := s.parker.Park(ctx); err != nil {
+		if err := s.parker.park(ctx); err != nil {
 			return err
 		}
 		// Woken (or a stale token from an earlier round): check again.

@@ -1,14 +1,19 @@
-// Package spin is the waiting policy of the channels above what the waker
-// layer does: whether a goroutine that found nothing to do yields its
-// processor, and how often, before it parks. A blocking receive waits in
-// waker.WakeSink.Wait, which owns its yield before parking (one yield
-// before it registers, one in waker.Parker.Park); this package covers the
-// waits that do not go through it: a sender blocked on a full ring (Idle)
-// and a receiver arming a select (Streak).
+// Package spin is the waiting policy of every waiting end of this module:
+// whether a goroutine that found nothing to do yields its processor, and
+// how often, before it parks. Three rules cover every wait:
+//
+//   - Bet: a goroutine about to park yields once first while such yields
+//     pay (waker.Parker.Park; waker.WakeSink.Wait, eventcount.Wait and
+//     notify's waits before they register).
+//   - Streak: a receiver arming a select yields a few times when its
+//     senders are streaming (mpsc's Ready).
+//   - Idle: a sender blocked on a full ring yields while its receiver
+//     releases room.
 //
 // A yield (runtime.Gosched) pays only when the goroutine that will satisfy
-// the wait is running on another processor right now: a sender streaming
-// into a channel, a receiver draining a full one. Then the waiter finds the
+// the wait is running on another processor right now (a sender streaming
+// into a channel, a receiver draining a full one) or ready to run on this
+// one (the partner of a hand-off, which this goroutine just woke). Then the waiter finds the
 // work done after the yield, and neither side pays for a park and a wake-up
 // (a lock, a channel operation and a goroutine made ready). When nothing is
 // running, a yield only delays the park; worse, it puts the waiter at the
@@ -18,16 +23,20 @@
 // producers that wake together (timers, a broadcast), a receiver that
 // yields receives late (the LatencyMPSC scenario of the bench module).
 //
-// So a waiter yields only on evidence that the other side is running, never
-// by default, and its yields are bounded: by a count of yields, each of
-// which gives every ready goroutine its turn, rather than by a loop of
-// instructions whose duration depends on the processor. The evidence is
-// what the waiter itself saw: a receiver that took several values since its
-// last wait (Streak), a sender whose receiver released room between two of
-// its yields (Idle). Nothing here reads a clock or takes a scheduler lock.
+// So a waiter yields only on evidence that the other side is running, and
+// its yields are bounded: by a count of yields, each of which gives every
+// ready goroutine its turn, rather than by a loop of instructions whose
+// duration depends on the processor. The evidence is what the waiter itself
+// saw: its earlier yields before parking that found the wait satisfied
+// (Bet), a receiver that took several values since its last wait (Streak),
+// a sender whose receiver released room between two of its yields (Idle).
+// Nothing here reads a clock or takes a scheduler lock.
 package spin
 
-import "runtime"
+import (
+	"runtime"
+	"sync/atomic"
+)
 
 // StreamMin is how many values a receiver must have taken since its last
 // wait for Streak to call its senders streaming. One value per wait is a
@@ -92,4 +101,55 @@ func (y *Idle) Yield(progress uint64) bool {
 	}
 	Yield()
 	return true
+}
+
+// Bet decides whether a goroutine about to park yields its processor once
+// first. The yield is a bet that the goroutine that will end the wait runs
+// during it. In a hand-off it usually does: the waiter has just woken its
+// partner, which the runtime made ready on this processor, and after the
+// yield the waiter finds the wait over, so nobody parks and the partner's
+// wake-up costs no goroutine wake-up either. On a channel that is idle
+// between values it never does, and the yield only delays the park and
+// puts the waiter behind every ready goroutine (see the package comment).
+//
+// So a Bet yields while its yields pay. After one that did not, it skips
+// the next 1, then 3, 7, ... and at most MaxSkip waits before it bets again;
+// a bet that pays starts over. A waiter whose wake-ups come from idle
+// goroutines thus yields before at most one park in MaxSkip+1, and one
+// whose partner comes back to a hand-off yields again within MaxSkip+1
+// waits. BenchmarkPingPong and LatencyMPSC in the bench module measure the
+// two sides.
+//
+// The zero Bet is ready to use, and bets. Its methods may be called
+// concurrently (a Bet shared by the waiters of one structure); they then
+// merely pool the outcomes.
+type Bet struct {
+	s atomic.Uint32 // level<<16 | waits still to skip
+}
+
+// MaxSkip is the most waits a Bet skips after its yields stopped paying.
+const MaxSkip = 1<<maxLevel - 1
+
+const maxLevel = 7
+
+// Yield yields the processor once and reports whether ready is true after
+// it, if the bet is on; otherwise it only counts a skipped wait and reports
+// false, without calling ready. ready is called only from the calling
+// goroutine.
+func (b *Bet) Yield(ready func() bool) bool {
+	s := b.s.Load()
+	if s&0xffff != 0 {
+		b.s.Store(s - 1)
+		return false
+	}
+	runtime.Gosched()
+	if ready() {
+		if s != 0 {
+			b.s.Store(0)
+		}
+		return true
+	}
+	level := min(s>>16+1, maxLevel)
+	b.s.Store(level<<16 | (1<<level - 1))
+	return false
 }
