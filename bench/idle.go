@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/diatomic-go/diatomic/oneshot"
@@ -12,13 +13,18 @@ import (
 // measuring window opens.
 const settle = 50 * time.Millisecond
 
-// parker starts a goroutine blocked in a receive and returns release, which
-// hands it a value and waits for it to return.
+// parker starts goroutines blocked in a receive and returns release, which
+// hands each a value and waits for them to return.
 type parker func() (release func())
 
-// idleCases: one receiver waits on an empty contender while nothing is sent;
-// the table gives the CPU time the whole process used meanwhile, in percent
-// of one core. "nothing" is the floor: no receiver at all.
+// idleMPMCReceivers is how many goroutines wait on the empty mpmc channel,
+// as the consumers of an idle worker pool.
+const idleMPMCReceivers = 4
+
+// idleCases: one receiver waits on an empty contender (idleMPMCReceivers on
+// mpmc, sharing one Receiver) while nothing is sent; the table gives the CPU
+// time the whole process used meanwhile, in percent of one core. "nothing"
+// is the floor: no receiver at all.
 func idleCases(*config) []benchCase {
 	type idler struct {
 		name string
@@ -29,9 +35,10 @@ func idleCases(*config) []benchCase {
 		parkers = append(parkers, idler{s.name, parkSignal(s.new)})
 	}
 	for _, im := range append(boundedImpls[1:], unboundedImpls[1:]...) {
-		parkers = append(parkers, idler{im.name, parkQueue(im.new)})
+		parkers = append(parkers, idler{im.name, parkQueue(im.new, 1)})
 	}
 	parkers = append(parkers, idler{"oneshot", parkOneshot})
+	parkers = append(parkers, idler{mpmcImpl.name, parkQueue(mpmcImpl.new, idleMPMCReceivers)})
 
 	var cs []benchCase
 	for _, p := range parkers {
@@ -45,38 +52,41 @@ func idleCases(*config) []benchCase {
 func parkSignal(newSignal func() signal) parker {
 	return func() func() {
 		s := newSignal()
-		return parkOn(func() { _ = s.wait(context.Background()) }, s.notify)
+		return parkOn(1, func() { _ = s.wait(context.Background()) }, s.notify)
 	}
 }
 
-func parkQueue(newQueue func() queue) parker {
+// parkQueue parks receivers goroutines on one queue.
+func parkQueue(newQueue func() queue, receivers int) parker {
 	return func() func() {
 		q := newQueue()
-		release := parkOn(func() { q.recv() }, func() { q.send(1) })
+		release := parkOn(receivers, func() { q.recv() }, func() { q.send(1) })
 		return func() { release(); q.close() }
 	}
 }
 
 func parkOneshot() func() {
 	tx, rx := oneshot.New[int]()
-	return parkOn(func() { _, _ = rx.Recv(context.Background()) }, func() { _ = tx.Send(1) })
+	return parkOn(1, func() { _, _ = rx.Recv(context.Background()) }, func() { _ = tx.Send(1) })
 }
 
-// parkOn runs recv in a new goroutine; the release function it returns calls
-// send, which must make recv return, and waits for that goroutine to end.
-func parkOn(recv, send func()) (release func()) {
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		recv()
-	}()
+// parkOn runs recv in n new goroutines; the release function it returns
+// calls send n times, each of which must make one recv return, and waits for
+// those goroutines to end.
+func parkOn(n int, recv, send func()) (release func()) {
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(recv)
+	}
 	return func() {
-		send()
-		<-done
+		for range n {
+			send()
+		}
+		wg.Wait()
 	}
 }
 
-// idleCPU parks a receiver with park and returns the CPU time the process
+// idleCPU parks receivers with park and returns the CPU time the process
 // uses over d, in percent of one core.
 func idleCPU(park parker, d time.Duration) (float64, error) {
 	runtime.GC() // so that no collection left over from earlier cases runs in the window

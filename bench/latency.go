@@ -15,7 +15,9 @@ import (
 // P producers sleeps P x latencyGap between sends, so the channel carries
 // about one value per latencyGap whatever P is, and the cores are mostly
 // idle; each value is its send's timestamp, and a receiver records when it
-// got it. The table gives percentiles of that send-to-receive latency.
+// got it. The table gives percentiles of that send-to-receive latency. The
+// worker-pool variant has latencyConsumers goroutines receiving from the one
+// channel instead of one.
 
 // latencyGap is the mean time between two values of the light-load
 // scenario, over all producers.
@@ -30,6 +32,20 @@ var latencyImpls = []queueImpl{
 	chanImpl,
 	{"mpsc", func() queue { return newMpscQueue(mpsc.New[int](capacity)) }},
 	{"mpsc.Unbounded", func() queue { return newMpscQueue(mpsc.NewUnbounded[int]()) }},
+}
+
+// latencyConsumers is how many goroutines receive from the one channel of
+// the light-load worker-pool scenario.
+const latencyConsumers = 4
+
+// latencyPoolImpls are the contenders of the light-load worker-pool
+// scenario, each of the same capacity; every consumer receives from the same
+// handle. xsync's MPMCQueue cannot block, so its consumers poll with
+// runtime.Gosched, as in the worker-pool throughput scenario.
+var latencyPoolImpls = []queueImpl{
+	chanImpl,
+	mpmcImpl,
+	xsyncImpl,
 }
 
 // percentiles of one latency measurement.

@@ -43,12 +43,15 @@ var scenarios = []*scenario{
 	}, title: fmt.Sprintf("Batch receive: up to %d values per receive (bounded: capacity %d); one op is one value", batchSize, capacity)},
 	{name: "MPMCPool", baseline: "chan", cases: poolCases,
 		title: fmt.Sprintf("Worker pool: producers send to consumers through one bounded channel (capacity %d), shape = producers x consumers; one op is one value", capacity)},
+	{name: "LatencyMPMC", baseline: "chan", cases: func(*config) []benchCase {
+		return latencyCases(latencyPoolImpls, latencyConsumers)
+	}, title: fmt.Sprintf("Light load, worker pool: each of P producers sleeps P x %v between sends, %d consumers share one channel; send-to-receive latency (capacity %d)", latencyGap, latencyConsumers, capacity)},
 	{name: "RequestReply", baseline: "chan", cases: replyCases,
 		title: "Oneshot request/reply: a fresh reply channel per request to a server goroutine; one op is one request and its reply"},
 	{name: "Broadcast", baseline: "sync.Cond", cases: broadcastCases,
 		title: "Broadcast to N waiters: each generation wakes every waiter and waits for all to see it; one op is one generation"},
 	{name: "IdleCPU", cases: idleCases,
-		title: "Idle receiver: process CPU time while one receiver waits on an empty contender (nothing: no receiver)"},
+		title: fmt.Sprintf("Idle receiver: process CPU time while one receiver waits on an empty contender (mpmc: %d sharing one Receiver; nothing: no receiver)", idleMPMCReceivers)},
 }
 
 func main() {

@@ -30,7 +30,7 @@ var poolImpls = []struct {
 	new  func() pool
 }{
 	{"chan", func() pool { return make(chanPool, capacity) }},
-	{"mpmc", func() pool { tx, rx := mpmc.New[int](capacity); return mpmcPool{tx, rx} }},
+	{"mpmc", func() pool { return mpmcPool{newMpmcQueue(mpmc.New[int](capacity))} }},
 	{"xsync.MPMCQueue+Gosched", func() pool { return &xsyncPool{q: xsync.NewMPMCQueue[int](capacity)} }},
 }
 
@@ -94,18 +94,47 @@ func (c chanPool) receiver() func() (int, bool) {
 }
 func (c chanPool) close() { close(c) }
 
-type mpmcPool struct {
+// mpmcQueue drives an mpmc channel through one Sender and one Receiver that
+// every goroutine shares, as a user of a worker pool would: any goroutine may
+// use any handle.
+type mpmcQueue struct {
 	tx *mpmc.Sender[int]
 	rx *mpmc.Receiver[int]
 }
 
-func (p mpmcPool) sender() func(int) {
-	return func(v int) {
-		if err := p.tx.Send(context.Background(), v); err != nil {
-			panic(err)
-		}
+func newMpmcQueue(tx *mpmc.Sender[int], rx *mpmc.Receiver[int]) mpmcQueue { return mpmcQueue{tx, rx} }
+
+// mpmcImpl is the mpmc contender of the scenarios driven through a queue.
+var mpmcImpl = queueImpl{"mpmc", func() queue { return newMpmcQueue(mpmc.New[int](capacity)) }}
+
+func (q mpmcQueue) send(v int) {
+	if err := q.tx.Send(context.Background(), v); err != nil {
+		panic(err)
 	}
 }
+
+func (q mpmcQueue) recv() int {
+	v, err := q.rx.Recv(context.Background())
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+func (q mpmcQueue) recvBatch(buf []int) int {
+	n, err := q.rx.RecvBatch(context.Background(), buf)
+	if err != nil {
+		panic(err)
+	}
+	return n
+}
+func (q mpmcQueue) close() { q.tx.Close(); q.rx.Close() }
+
+// mpmcPool gives each consumer a Receiver clone of its own, and ends the
+// consumers by closing the channel.
+type mpmcPool struct{ mpmcQueue }
+
+func (p mpmcPool) sender() func(int) { return p.send }
 func (p mpmcPool) receiver() func() (int, bool) {
 	r := p.rx.Clone()
 	return func() (int, bool) {
@@ -113,7 +142,6 @@ func (p mpmcPool) receiver() func() (int, bool) {
 		return v, err == nil
 	}
 }
-func (p mpmcPool) close() { p.tx.Close(); p.rx.Close() }
 
 // xsyncPool: xsync v4's MPMCQueue has no blocking calls and no close, so
 // both sides retry with runtime.Gosched (an idle consumer burns a core) and

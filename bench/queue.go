@@ -40,10 +40,11 @@ type queueImpl struct {
 
 var (
 	chanImpl     = queueImpl{"chan", func() queue { return make(chanQueue, capacity) }}
+	xsyncImpl    = queueImpl{"xsync.MPMCQueue+Gosched", func() queue { return xsyncQueue{xsync.NewMPMCQueue[int](capacity)} }}
 	boundedImpls = []queueImpl{
 		chanImpl,
 		{"mpsc", func() queue { return newMpscQueue(mpsc.New[int](capacity)) }},
-		{"xsync.MPMCQueue+Gosched", func() queue { return xsyncQueue{xsync.NewMPMCQueue[int](capacity)} }},
+		xsyncImpl,
 		{"workiva.RingBuffer", func() queue { return workivaRing{workiva.NewRingBuffer(capacity)} }},
 	}
 	unboundedImpls = []queueImpl{
@@ -59,7 +60,7 @@ var (
 		chanImpl,
 		{"mpsc", func() queue { return newMpscQueue(mpsc.New[int](capacity)) }},
 		{"mpsc.Unbounded", func() queue { return newMpscQueue(mpsc.NewUnbounded[int]()) }},
-		{"xsync.MPMCQueue+Gosched", func() queue { return xsyncQueue{xsync.NewMPMCQueue[int](capacity)} }},
+		xsyncImpl,
 		{"workiva.Queue", func() queue { return workivaQueue{workiva.New(capacity)} }},
 	}
 )
