@@ -27,15 +27,16 @@
 // its yields are bounded: by a count of yields, each of which gives every
 // ready goroutine its turn, rather than by a loop of instructions whose
 // duration depends on the processor. The evidence is what the waiter itself
-// saw: its earlier yields before parking that found the wait satisfied
-// (Bet), a receiver that took several values since its last wait (Streak),
+// saw: its earlier yields before parking that found the wait over, and
+// soon (Bet), a receiver that took several values since its last wait (Streak),
 // a sender whose receiver released room between two of its yields (Idle).
-// Nothing here reads a clock or takes a scheduler lock.
+// Nothing here takes a scheduler lock; only Bet reads the clock.
 package spin
 
 import (
 	"runtime"
 	"sync/atomic"
+	"time"
 )
 
 // StreamMin is how many values a receiver must have taken since its last
@@ -105,51 +106,84 @@ func (y *Idle) Yield(progress uint64) bool {
 
 // Bet decides whether a goroutine about to park yields its processor once
 // first. The yield is a bet that the goroutine that will end the wait runs
-// during it. In a hand-off it usually does: the waiter has just woken its
+// during it, and soon. In a hand-off it does: the waiter has just woken its
 // partner, which the runtime made ready on this processor, and after the
-// yield the waiter finds the wait over, so nobody parks and the partner's
-// wake-up costs no goroutine wake-up either. On a channel that is idle
-// between values it never does, and the yield only delays the park and
-// puts the waiter behind every ready goroutine (see the package comment).
+// yield the waiter finds the wait over, so nobody parks, and the partner's
+// wake of the waiter costs no goroutine wake-up either. On a channel that
+// is idle between values it does not: the yield only delays the park, and
+// puts the waiter behind every ready goroutine (see the package comment),
+// so that a value sent meanwhile waits for all of them even though the
+// wait is over when the yield returns.
 //
-// So a Bet yields while its yields pay. After one that did not, it skips
-// the next 1, then 3, 7, ... and at most MaxSkip waits before it bets again;
-// a bet that pays starts over. A waiter whose wake-ups come from idle
-// goroutines thus yields before at most one park in MaxSkip+1, and one
-// whose partner comes back to a hand-off yields again within MaxSkip+1
-// waits. BenchmarkPingPong and LatencyMPSC in the bench module measure the
-// two sides.
+// So a bet pays when the wait is over after the yield and the yield took
+// at most YieldBudget. A Bet yields while its bets pay. After one that did
+// not, it skips the next 1, then 3, 7, ... and at most MaxSkip waits before
+// it bets again; a bet that pays starts over. A waiter whose wake-ups come
+// from idle goroutines thus yields before at most one park in MaxSkip+1,
+// and one whose partner comes back to a hand-off yields again within
+// MaxSkip+1 waits. BenchmarkPingPong and LatencyMPSC in the bench module
+// measure the two sides.
 //
-// The zero Bet is ready to use, and bets. Its methods may be called
-// concurrently (a Bet shared by the waiters of one structure); they then
-// merely pool the outcomes.
+// A bet reads the monotonic clock twice, on a path that is about to yield
+// or park anyway. The zero Bet is ready to use, and bets. Its methods may
+// be called concurrently (a Bet shared by the waiters of one structure);
+// they then merely pool the outcomes.
 type Bet struct {
 	s atomic.Uint32 // level<<16 | waits still to skip
 }
 
-// MaxSkip is the most waits a Bet skips after its yields stopped paying.
+// YieldBudget is the longest a yield may take for its bet to pay: about
+// what the yield saves, a park and a wake-up of each side of a hand-off
+// (the runtime's park and ready of a goroutine, and a channel operation on
+// each side). A yield that took longer had other goroutines ahead of the
+// waiter, and that wait delayed the value more than a park would have.
+// BenchmarkPingPong (what a paying yield saves) and LatencyMPSC (what an
+// unpaid one costs) in the bench module measure it.
+const YieldBudget = time.Microsecond
+
+// MaxSkip is the most waits a Bet skips after its bets stopped paying.
 const MaxSkip = 1<<maxLevel - 1
 
-const maxLevel = 7
+const (
+	maxLevel = 7
+	skipMask = 1<<16 - 1
+)
 
-// Yield yields the processor once and reports whether ready is true after
-// it, if the bet is on; otherwise it only counts a skipped wait and reports
-// false, without calling ready. ready is called only from the calling
-// goroutine.
+// Yield yields the processor once, if the bet is on, and reports what
+// ready reports after the yield; otherwise it only counts a skipped wait
+// and reports false, without calling ready. ready is called only from the
+// calling goroutine, at most once.
 func (b *Bet) Yield(ready func() bool) bool {
-	s := b.s.Load()
-	if s&0xffff != 0 {
-		b.s.Store(s - 1)
+	s, on := b.on()
+	if !on {
 		return false
 	}
+	start := time.Now()
 	runtime.Gosched()
-	if ready() {
+	ok := ready()
+	b.settle(s, ok && time.Since(start) <= YieldBudget)
+	return ok
+}
+
+// on reports whether to bet on this wait, and the state to settle the bet
+// in; otherwise it counts the wait as skipped.
+func (b *Bet) on() (uint32, bool) {
+	s := b.s.Load()
+	if s&skipMask != 0 {
+		b.s.Store(s - 1)
+		return s, false
+	}
+	return s, true
+}
+
+// settle records the outcome of the bet made in state s.
+func (b *Bet) settle(s uint32, paid bool) {
+	if paid {
 		if s != 0 {
 			b.s.Store(0)
 		}
-		return true
+		return
 	}
 	level := min(s>>16+1, maxLevel)
 	b.s.Store(level<<16 | (1<<level - 1))
-	return false
 }

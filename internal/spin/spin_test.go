@@ -55,57 +55,31 @@ func TestIdle(t *testing.T) {
 	}
 }
 
-// TestBet: a Bet yields while its yields pay; after one that did not, it
-// skips 1, 3, 7, ... and at most MaxSkip waits between two bets, without
-// calling ready; a yield that pays starts over.
+// TestBet: a Bet bets while its bets pay; after one that did not, it skips
+// 1, 3, 7, ... and at most MaxSkip waits between two bets; a bet that pays
+// starts over.
 func TestBet(t *testing.T) {
 	var b Bet
-	calls := 0
-	ready := func(ok bool) func() bool {
-		return func() bool { calls++; return ok }
+	// bet makes one decision: on reports whether it bet, and a bet settles
+	// as paid.
+	bet := func(paid bool) bool {
+		s, on := b.on()
+		if on {
+			b.settle(s, paid)
+		}
+		return on
 	}
 	for i := range 5 {
-		if !b.Yield(ready(true)) {
-			t.Fatalf("bet %d: a paying Bet did not report ready", i)
+		if !bet(true) {
+			t.Fatalf("decision %d: a Bet whose bets pay skipped", i)
 		}
 	}
-	if calls != 5 {
-		t.Fatalf("ready called %d times in 5 paying bets", calls)
-	}
-	// Misses: count the waits skipped between two bets.
-	want := 1
-	for round := range 10 {
-		calls = 0
-		if b.Yield(ready(false)) {
-			t.Fatalf("round %d: a missed bet reported ready", round)
-		}
-		skipped := 0
-		for b.Yield(ready(true)) == false {
-			skipped++
-			if skipped > MaxSkip {
-				t.Fatalf("round %d: more than MaxSkip=%d waits skipped", round, MaxSkip)
-			}
-		}
-		// The last Yield was a bet again, which paid: start the count
-		// from a miss once more, at the next level.
-		if calls != 2 {
-			t.Fatalf("round %d: ready called %d times, want once per bet (2)", round, calls)
-		}
-		if skipped != want {
-			t.Fatalf("round %d: skipped %d waits after a miss, want %d", round, skipped, want)
-		}
-		// A paid bet starts over: the next miss skips one wait.
-		want = 1
-	}
-	// Consecutive misses: the waits skipped between two bets go 1, 3, 7,
-	// ... up to MaxSkip, and stay there.
-	b = Bet{}
+	// Misses in a row: the waits skipped between two bets go 1, 3, 7, ...
+	// up to MaxSkip, and stay there.
 	var gaps []int
 	gap := -1
 	for len(gaps) < 10 {
-		calls = 0
-		b.Yield(ready(false))
-		if calls == 1 { // a bet, which missed
+		if bet(false) {
 			if gap >= 0 {
 				gaps = append(gaps, gap)
 			}
@@ -114,11 +88,43 @@ func TestBet(t *testing.T) {
 			gap++
 		}
 	}
-	want = 1
+	want := 1
 	for i, g := range gaps {
 		if g != want {
 			t.Fatalf("waits skipped between bets %d and %d = %d, want %d (gaps %v)", i, i+1, g, want, gaps)
 		}
 		want = min(2*want+1, MaxSkip)
+	}
+	// A bet that pays starts over: bets on every wait, and a miss then
+	// skips one wait.
+	for bet(true) == false {
+	}
+	for i := range 3 {
+		if !bet(true) {
+			t.Fatalf("decision %d after a paid bet: skipped", i)
+		}
+	}
+	if !bet(false) || bet(true) || !bet(true) {
+		t.Fatal("a miss after paid bets did not skip exactly one wait")
+	}
+}
+
+// TestBetYield: Yield reports exactly what ready reported, so that a
+// predicate with side effects (taking a value) is never ignored, and calls
+// it at most once; a skipped wait does not call it.
+func TestBetYield(t *testing.T) {
+	var b Bet
+	for i := range 4 * MaxSkip {
+		calls := 0
+		result := i%3 == 0
+		got := b.Yield(func() bool { calls++; return result })
+		switch {
+		case calls > 1:
+			t.Fatalf("Yield %d called ready %d times", i, calls)
+		case calls == 1 && got != result:
+			t.Fatalf("Yield %d = %v, ready said %v", i, got, result)
+		case calls == 0 && got:
+			t.Fatalf("Yield %d reported true without calling ready", i)
+		}
 	}
 }
