@@ -137,11 +137,11 @@ func New[T any](capacity int) (*Sender[T], *Receiver[T]) {
 	c := &channel[T]{ring: mpmcq.NewRing[T](capacity), done: make(chan struct{})}
 	c.senders.Store(1)
 	c.receivers.Store(1)
-	return &Sender[T]{c: c}, newReceiver(c)
+	return &Sender[T]{handle: handle[T]{c: c}}, newReceiver(c)
 }
 
 func newReceiver[T any](c *channel[T]) *Receiver[T] {
-	return &Receiver[T]{c: c, ready: make(chan struct{}, 1)}
+	return &Receiver[T]{handle: handle[T]{c: c}, ready: make(chan struct{}, 1)}
 }
 
 // wakeRecv tells waiting receivers that a value was enqueued: one load when
@@ -249,28 +249,37 @@ func (c *channel[T]) close() {
 	}
 }
 
-// A Sender is one handle on the sending end of a channel. Any number of
-// goroutines may use one Sender concurrently, and Clone makes more.
-type Sender[T any] struct {
-	_      noCopy
+// handle is what a Sender and a Receiver have alike: the channel they are
+// on and their own closed flag. kind, in its methods, names the handle's
+// type in the panics.
+type handle[T any] struct {
 	c      *channel[T]
 	closed atomic.Bool // this handle is closed
 }
 
-func (s *Sender[T]) chan_() *channel[T] {
-	if s.c == nil {
-		panic("mpmc: Sender not made by New or Clone")
+// chan_ panics if h is part of a zero value.
+func (h *handle[T]) chan_(kind string) *channel[T] {
+	if h.c == nil {
+		panic("mpmc: " + kind + " not made by New or Clone")
 	}
-	return s.c
+	return h.c
 }
 
-// open panics if s is a zero value or closed, before anything changes.
-func (s *Sender[T]) open(op string) *channel[T] {
-	c := s.chan_()
-	if s.closed.Load() {
-		panic("mpmc: Sender." + op + " on a closed handle")
+// open panics if h is part of a zero value or closed, before anything
+// changes.
+func (h *handle[T]) open(kind, op string) *channel[T] {
+	c := h.chan_(kind)
+	if h.closed.Load() {
+		panic("mpmc: " + kind + "." + op + " on a closed handle")
 	}
 	return c
+}
+
+// A Sender is one handle on the sending end of a channel. Any number of
+// goroutines may use one Sender concurrently, and Clone makes more.
+type Sender[T any] struct {
+	_ noCopy
+	handle[T]
 }
 
 // Send appends v to the channel, waiting while it is full.
@@ -284,18 +293,27 @@ func (s *Sender[T]) open(op string) *channel[T] {
 //
 // Send panics if ctx is nil or if this handle was closed before the call.
 func (s *Sender[T]) Send(ctx context.Context, v T) error {
-	c := s.open("Send")
+	c := s.open("Sender", "Send")
 	if ctx == nil {
 		panic("mpmc: Sender.Send with a nil Context")
 	}
-	switch c.ring.TryEnqueue(v) {
+	if st := c.ring.TryEnqueue(v); st != mpmcq.Full {
+		return c.sent(st)
+	}
+	return s.sendSlow(ctx, v)
+}
+
+// sent maps an enqueue's status to a send's error, telling waiting
+// receivers about the value on success.
+func (c *channel[T]) sent(st mpmcq.Status) error {
+	switch st {
 	case mpmcq.OK:
 		c.wakeRecv()
 		return nil
 	case mpmcq.Closed:
 		return ErrClosed
 	}
-	return s.sendSlow(ctx, v)
+	return ErrFull
 }
 
 // sendSlow waits for room: first by yielding while receivers make progress,
@@ -308,12 +326,8 @@ func (s *Sender[T]) sendSlow(ctx context.Context, v T) error {
 		if s.closed.Load() {
 			return ErrClosed
 		}
-		switch c.ring.TryEnqueue(v) {
-		case mpmcq.OK:
-			c.wakeRecv()
-			return nil
-		case mpmcq.Closed:
-			return ErrClosed
+		if st := c.ring.TryEnqueue(v); st != mpmcq.Full {
+			return c.sent(st)
 		}
 		if t := c.ring.Released(); t != last {
 			last, idle = t, 0
@@ -332,11 +346,7 @@ func (s *Sender[T]) sendSlow(ctx context.Context, v T) error {
 		}
 		if st != mpmcq.Full {
 			c.room.Cancel(t)
-			if st == mpmcq.Closed {
-				return ErrClosed
-			}
-			c.wakeRecv()
-			return nil
+			return c.sent(st)
 		}
 		if err := c.room.Commit(ctx, t); err != nil {
 			return err // Commit passes on a notification it was chosen for
@@ -356,24 +366,17 @@ const spinIdle = 3
 // time) and ErrClosed if the channel is closed; in both cases v was not
 // enqueued. It panics if this handle was closed before the call.
 func (s *Sender[T]) TrySend(v T) error {
-	c := s.open("TrySend")
-	switch c.ring.TryEnqueue(v) {
-	case mpmcq.OK:
-		c.wakeRecv()
-		return nil
-	case mpmcq.Full:
-		return ErrFull
-	}
-	return ErrClosed
+	c := s.open("Sender", "TrySend")
+	return c.sent(c.ring.TryEnqueue(v))
 }
 
 // Clone returns a new open handle on the same channel. The sending end stays
 // open until every Sender handle, this one and its clones included, is
 // closed. Clone panics if this handle is closed.
 func (s *Sender[T]) Clone() *Sender[T] {
-	c := s.open("Clone")
+	c := s.open("Sender", "Clone")
 	c.senders.Add(1) // this handle is open, so the count is not 0
-	return &Sender[T]{c: c}
+	return &Sender[T]{handle: handle[T]{c: c}}
 }
 
 // Close closes this handle: sends blocked on it return ErrClosed, and any
@@ -381,7 +384,7 @@ func (s *Sender[T]) Clone() *Sender[T] {
 // handle closes the channel: receivers receive every value sent before,
 // then ErrClosed. Close is idempotent and may be called from any goroutine.
 func (s *Sender[T]) Close() {
-	c := s.chan_()
+	c := s.chan_("Sender")
 	if !s.closed.CompareAndSwap(false, true) {
 		return
 	}
@@ -396,38 +399,21 @@ func (s *Sender[T]) Close() {
 // any reason: every Sender handle or every Receiver handle was closed. A
 // producer can select on it while it prepares work. Any goroutine may call
 // it, on any handle, closed or not.
-func (s *Sender[T]) Done() <-chan struct{} { return s.chan_().done }
+func (s *Sender[T]) Done() <-chan struct{} { return s.chan_("Sender").done }
 
 // A Receiver is one handle on the receiving end of a channel. Any number of
 // goroutines may use one Receiver concurrently, and Clone makes more; each
 // goroutine that selects on Ready should use a handle of its own (see
 // Ready).
 type Receiver[T any] struct {
-	_      noCopy
-	c      *channel[T]
-	closed atomic.Bool   // this handle is closed
-	ready  chan struct{} // capacity 1: the token of an armed handle
-	mark   atomic.Uint64 // ring.Released() when a wait of this handle last returned
+	_ noCopy
+	handle[T]
+	ready chan struct{} // capacity 1: the token of an armed handle
+	mark  atomic.Uint64 // ring.Released() when a wait of this handle last returned
 
 	// Guarded by c.armedMu.
 	armed      bool
 	prev, next *Receiver[T]
-}
-
-func (r *Receiver[T]) chan_() *channel[T] {
-	if r.c == nil {
-		panic("mpmc: Receiver not made by New or Clone")
-	}
-	return r.c
-}
-
-// open panics if r is a zero value or closed, before anything changes.
-func (r *Receiver[T]) open(op string) *channel[T] {
-	c := r.chan_()
-	if r.closed.Load() {
-		panic("mpmc: Receiver." + op + " on a closed handle")
-	}
-	return c
 }
 
 // result maps a dequeue's status to a receive's error, telling waiting
@@ -456,7 +442,7 @@ func (c *channel[T]) result(n int, st mpmcq.Status) error {
 //
 // Recv panics if ctx is nil or if this handle was closed before the call.
 func (r *Receiver[T]) Recv(ctx context.Context) (T, error) {
-	c := r.open("Recv")
+	c := r.open("Receiver", "Recv")
 	if ctx == nil {
 		panic("mpmc: Receiver.Recv with a nil Context")
 	}
@@ -606,7 +592,7 @@ const searchYields = 4
 // finish writing it (a few instructions). It panics if this handle was
 // closed before the call.
 func (r *Receiver[T]) TryRecv() (T, error) {
-	c := r.open("TryRecv")
+	c := r.open("Receiver", "TryRecv")
 	v, st := c.ring.TryDequeue()
 	return v, c.result(1, st)
 }
@@ -616,7 +602,7 @@ func (r *Receiver[T]) TryRecv() (T, error) {
 // claim, and returns how many. Its errors are those of Recv. With an empty
 // buf it returns 0 and nil at once.
 func (r *Receiver[T]) RecvBatch(ctx context.Context, buf []T) (int, error) {
-	c := r.open("RecvBatch")
+	c := r.open("Receiver", "RecvBatch")
 	if ctx == nil {
 		panic("mpmc: Receiver.RecvBatch with a nil Context")
 	}
@@ -639,7 +625,7 @@ func (r *Receiver[T]) RecvBatch(ctx context.Context, buf []T) (int, error) {
 // channel held no value at some instant during the call and ErrClosed once
 // it is closed and drained. With an empty buf it returns 0 and nil.
 func (r *Receiver[T]) TryRecvBatch(buf []T) (int, error) {
-	c := r.open("TryRecvBatch")
+	c := r.open("Receiver", "TryRecvBatch")
 	if len(buf) == 0 {
 		return 0, nil
 	}
@@ -653,7 +639,7 @@ func (r *Receiver[T]) TryRecvBatch(buf []T) (int, error) {
 // number of goroutines may range over All of one handle at once: each value
 // goes to one of them.
 func (r *Receiver[T]) All(ctx context.Context) iter.Seq[T] {
-	r.open("All")
+	r.open("Receiver", "All")
 	if ctx == nil {
 		panic("mpmc: Receiver.All with a nil Context")
 	}
@@ -704,7 +690,7 @@ func (r *Receiver[T]) All(ctx context.Context) iter.Seq[T] {
 //
 // Ready panics if this handle is closed.
 func (r *Receiver[T]) Ready() <-chan struct{} {
-	c := r.open("Ready")
+	c := r.open("Receiver", "Ready")
 	if c.ring.Len() > 0 || c.ring.Closed() {
 		return readyNow
 	}
@@ -728,7 +714,7 @@ func (r *Receiver[T]) Ready() <-chan struct{} {
 // open for senders until every Receiver handle, this one and its clones
 // included, is closed. Clone panics if this handle is closed.
 func (r *Receiver[T]) Clone() *Receiver[T] {
-	c := r.open("Clone")
+	c := r.open("Receiver", "Clone")
 	c.receivers.Add(1) // this handle is open, so the count is not 0
 	return newReceiver(c)
 }
@@ -739,7 +725,7 @@ func (r *Receiver[T]) Clone() *Receiver[T] {
 // handle, returns ErrClosed, and the values left in it are dropped. Close
 // is idempotent and may be called from any goroutine.
 func (r *Receiver[T]) Close() {
-	c := r.chan_()
+	c := r.chan_("Receiver")
 	if !r.closed.CompareAndSwap(false, true) {
 		return
 	}
@@ -754,10 +740,10 @@ func (r *Receiver[T]) Close() {
 // Len returns the number of values in the channel, counting sends that have
 // claimed a position and are finishing writing it. Any goroutine may call
 // it; the answer may be stale by the time it returns.
-func (r *Receiver[T]) Len() int { return r.chan_().ring.Len() }
+func (r *Receiver[T]) Len() int { return r.chan_("Receiver").ring.Len() }
 
 // Cap returns the capacity passed to New, exactly (it is not rounded up).
-func (r *Receiver[T]) Cap() int { return r.chan_().ring.Cap() }
+func (r *Receiver[T]) Cap() int { return r.chan_("Receiver").ring.Cap() }
 
 // noCopy may be embedded into structs which must not be copied after first
 // use; see https://golang.org/issues/8005#issuecomment-190753527.
