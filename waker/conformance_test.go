@@ -381,21 +381,6 @@ func TestContendedNotifySynchronizes(t *testing.T) {
 	})
 }
 
-// The deprecated names still wake: DiatomicWaker.Notify and WakeSource.Notify
-// are Wake.
-func TestDeprecatedNotifyWakes(t *testing.T) {
-	var d DiatomicWaker
-	var c counter
-	d.Register(&c)
-	d.Notify()
-	sink := NewWakeSink()
-	sink.Register(&c)
-	sink.Source().Notify()
-	if n := c.n.Load(); n != 2 {
-		t.Fatalf("woken %d times by the two deprecated Notify calls, want 2", n)
-	}
-}
-
 // Take on each waker that has it: it returns the registered waker without
 // waking it, and unregisters it.
 func TestTakeReturnsWithoutWaking(t *testing.T) {

@@ -163,12 +163,6 @@ func (d *DiatomicWaker) Wake() {
 	d.wakeSlow()
 }
 
-// Notify is Wake, under the name diatomic-waker gives it.
-//
-// Deprecated: use Wake, the name of the operation on every waker of this
-// package.
-func (d *DiatomicWaker) Notify() { d.Wake() }
-
 // Outlined slow path to allow inlining of the fast path.
 func (d *DiatomicWaker) wakeSlow() {
 	if w := d.takeSlow(); w != nil {

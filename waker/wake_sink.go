@@ -66,12 +66,6 @@ func (s *WakeSink) Source() WakeSource { return WakeSource{&s.waker} }
 // blocks and may be called from any goroutine.
 func (src WakeSource) Wake() { src.waker.Wake() }
 
-// Notify is Wake.
-//
-// Deprecated: use Wake, the name of the operation on every waker of this
-// package.
-func (src WakeSource) Notify() { src.waker.Wake() }
-
 // Register registers w, in place of the sink's own parker, to be woken by the
 // next Wake of a WakeSource: this lets a goroutine serve a sink from an event loop instead of
 // blocking in Wait. See [DiatomicWaker.Register].
@@ -141,10 +135,10 @@ func (s *WakeSink) wait(ctx context.Context, ready func() bool) error {
 		return nil
 	}
 	// From the first Register on, every way out, a panic of ready
-	// included, withdraws the registration that a Notify has not consumed.
+	// included, withdraws the registration that a Wake has not consumed.
 	defer s.withdraw()
 	for {
-		// Register, then check: a Notify after the registration wakes the
+		// Register, then check: a Wake after the registration wakes the
 		// parker; one before it published what ready now reads.
 		s.waker.Register(&s.parker)
 		if ready() {
@@ -154,7 +148,7 @@ func (s *WakeSink) wait(ctx context.Context, ready func() bool) error {
 			return err
 		}
 		// Woken (or a stale token from an earlier round): check again.
-		// The registration was consumed by the Notify, or is still in
+		// The registration was consumed by the Wake, or is still in
 		// place and the next Register is a no-op RMW.
 		if ready() {
 			return nil
