@@ -7,6 +7,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/diatomic-go/diatomic/internal/testutil"
 	"github.com/diatomic-go/diatomic/mpmc"
 )
 
@@ -19,15 +20,15 @@ func TestRecvWakesInOrder(t *testing.T) {
 		for i := range got {
 			r := rx.Clone()
 			got[i] = goVal(func() (int, error) { return r.Recv(timeout(t)) })
-			blocked(t, got[i], "Recv on an empty channel")
+			testutil.Blocked(t, got[i], "Recv on an empty channel")
 		}
 		for i := range got {
 			tx.TrySend(10 + i)
-			if res := unblocked(t, got[i], "the receiver that waited longest"); res.v != 10+i || res.err != nil {
+			if res := testutil.Unblocked(t, got[i], "the receiver that waited longest"); res.v != 10+i || res.err != nil {
 				t.Fatalf("receiver %d = %d, %v", i, res.v, res.err)
 			}
 			for _, later := range got[i+1:] {
-				blocked(t, later, "a receiver that began to wait later")
+				testutil.Blocked(t, later, "a receiver that began to wait later")
 			}
 		}
 	})
@@ -45,22 +46,22 @@ func TestSendWaitsForRoom(t *testing.T) {
 		var errs [3]chan error
 		for i := range errs {
 			s := tx.Clone()
-			errs[i] = goErr(func() error { return s.Send(ctx, 10+i) })
-			blocked(t, errs[i], "Send on a full channel")
+			errs[i] = testutil.GoErr(func() error { return s.Send(ctx, 10+i) })
+			testutil.Blocked(t, errs[i], "Send on a full channel")
 		}
 		if v, err := rx.Recv(ctx); v != 0 || err != nil {
 			t.Fatalf("Recv = %d, %v", v, err)
 		}
-		if err := unblocked(t, errs[0], "the sender that waited longest"); err != nil {
+		if err := testutil.Unblocked(t, errs[0], "the sender that waited longest"); err != nil {
 			t.Fatal(err)
 		}
-		blocked(t, errs[1], "a second sender after one receive")
+		testutil.Blocked(t, errs[1], "a second sender after one receive")
 		buf := make([]int, 2)
 		if n, err := rx.RecvBatch(ctx, buf); n != 2 || err != nil || buf[0] != 1 || buf[1] != 10 {
 			t.Fatalf("RecvBatch = %v, %v", buf[:n], err)
 		}
 		for _, e := range errs[1:] {
-			if err := unblocked(t, e, "Send after RecvBatch made room"); err != nil {
+			if err := testutil.Unblocked(t, e, "Send after RecvBatch made room"); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -78,10 +79,10 @@ func TestCancelLeavesNothing(t *testing.T) {
 		tx, rx := mpmc.New[int](1)
 		tx.TrySend(1)
 		ctx, cancel := context.WithCancel(timeout(t))
-		errc := goErr(func() error { return tx.Send(ctx, 2) })
-		blocked(t, errc, "Send on a full channel")
+		errc := testutil.GoErr(func() error { return tx.Send(ctx, 2) })
+		testutil.Blocked(t, errc, "Send on a full channel")
 		cancel()
-		if err := unblocked(t, errc, "cancelled Send"); !errors.Is(err, context.Canceled) {
+		if err := testutil.Unblocked(t, errc, "cancelled Send"); !errors.Is(err, context.Canceled) {
 			t.Fatalf("cancelled Send: %v", err)
 		}
 		dctx, dcancel := context.WithTimeout(context.Background(), time.Hour)
@@ -98,9 +99,9 @@ func TestCancelLeavesNothing(t *testing.T) {
 
 		ctx, cancel = context.WithCancel(timeout(t))
 		got := goVal(func() (int, error) { return rx.Recv(ctx) })
-		blocked(t, got, "Recv on an empty channel")
+		testutil.Blocked(t, got, "Recv on an empty channel")
 		cancel()
-		if res := unblocked(t, got, "cancelled Recv"); !errors.Is(res.err, context.Canceled) {
+		if res := testutil.Unblocked(t, got, "cancelled Recv"); !errors.Is(res.err, context.Canceled) {
 			t.Fatalf("cancelled Recv: %v", res.err)
 		}
 		if _, err := rx.RecvBatch(dctx, make([]int, 2)); !errors.Is(err, context.DeadlineExceeded) {
@@ -109,16 +110,16 @@ func TestCancelLeavesNothing(t *testing.T) {
 		// Nothing left behind: a receiver that waits now is woken by the
 		// next send, and a sender by the next receive.
 		got = goVal(func() (int, error) { return rx.Recv(timeout(t)) })
-		blocked(t, got, "Recv on an empty channel")
+		testutil.Blocked(t, got, "Recv on an empty channel")
 		tx.TrySend(4)
-		if res := unblocked(t, got, "Recv after a send"); res.v != 4 {
+		if res := testutil.Unblocked(t, got, "Recv after a send"); res.v != 4 {
 			t.Fatalf("Recv = %d, want 4", res.v)
 		}
 		tx.TrySend(5)
-		errc = goErr(func() error { return tx.Send(timeout(t), 6) })
-		blocked(t, errc, "Send on a full channel")
+		errc = testutil.GoErr(func() error { return tx.Send(timeout(t), 6) })
+		testutil.Blocked(t, errc, "Send on a full channel")
 		rx.TryRecv()
-		if err := unblocked(t, errc, "Send after a receive"); err != nil {
+		if err := testutil.Unblocked(t, errc, "Send after a receive"); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -134,8 +135,8 @@ func TestCloseWakesEveryone(t *testing.T) {
 		tx, rx := mpmc.New[int](1)
 		r2, r3 := rx.Clone(), rx.Clone()
 		a := goVal(func() (int, error) { return rx.Recv(ctx) })
-		b := goErr(func() error { _, err := r2.RecvBatch(ctx, make([]int, 2)); return err })
-		c := goErr(func() error {
+		b := testutil.GoErr(func() error { _, err := r2.RecvBatch(ctx, make([]int, 2)); return err })
+		c := testutil.GoErr(func() error {
 			select {
 			case <-r3.Ready():
 				_, err := r3.TryRecv()
@@ -144,15 +145,15 @@ func TestCloseWakesEveryone(t *testing.T) {
 				return ctx.Err()
 			}
 		})
-		blocked(t, a, "Recv")
-		blocked(t, b, "RecvBatch")
-		blocked(t, c, "a select on Ready")
+		testutil.Blocked(t, a, "Recv")
+		testutil.Blocked(t, b, "RecvBatch")
+		testutil.Blocked(t, c, "a select on Ready")
 		tx.Close()
-		if res := unblocked(t, a, "Recv after Close"); res.err != mpmc.ErrClosed {
+		if res := testutil.Unblocked(t, a, "Recv after Close"); res.err != mpmc.ErrClosed {
 			t.Fatalf("Recv: %v", res.err)
 		}
 		for _, e := range []chan error{b, c} {
-			if err := unblocked(t, e, "a receiver after Close"); err != mpmc.ErrClosed {
+			if err := testutil.Unblocked(t, e, "a receiver after Close"); err != mpmc.ErrClosed {
 				t.Fatalf("receiver: %v", err)
 			}
 		}
@@ -161,13 +162,13 @@ func TestCloseWakesEveryone(t *testing.T) {
 		tx, rx = mpmc.New[int](1)
 		tx.TrySend(1)
 		s2 := tx.Clone()
-		e1 := goErr(func() error { return tx.Send(ctx, 2) })
-		e2 := goErr(func() error { return s2.Send(ctx, 3) })
-		blocked(t, e1, "Send on a full channel")
-		blocked(t, e2, "Send on a full channel")
+		e1 := testutil.GoErr(func() error { return tx.Send(ctx, 2) })
+		e2 := testutil.GoErr(func() error { return s2.Send(ctx, 3) })
+		testutil.Blocked(t, e1, "Send on a full channel")
+		testutil.Blocked(t, e2, "Send on a full channel")
 		rx.Close()
 		for _, e := range []chan error{e1, e2} {
-			if err := unblocked(t, e, "Send after the receivers hung up"); err != mpmc.ErrClosed {
+			if err := testutil.Unblocked(t, e, "Send after the receivers hung up"); err != mpmc.ErrClosed {
 				t.Fatalf("Send: %v", err)
 			}
 		}
@@ -183,33 +184,33 @@ func TestHandleCloseWakesItsCalls(t *testing.T) {
 		r2 := rx.Clone()
 		onR := goVal(func() (int, error) { return rx.Recv(ctx) })
 		onR2 := goVal(func() (int, error) { return r2.Recv(ctx) })
-		blocked(t, onR, "Recv")
-		blocked(t, onR2, "Recv")
+		testutil.Blocked(t, onR, "Recv")
+		testutil.Blocked(t, onR2, "Recv")
 		rx.Close()
-		if res := unblocked(t, onR, "Recv on a handle being closed"); res.err != mpmc.ErrClosed {
+		if res := testutil.Unblocked(t, onR, "Recv on a handle being closed"); res.err != mpmc.ErrClosed {
 			t.Fatalf("Recv on the closed handle: %v", res.err)
 		}
-		blocked(t, onR2, "Recv on another handle")
+		testutil.Blocked(t, onR2, "Recv on another handle")
 		tx.TrySend(7)
-		if res := unblocked(t, onR2, "Recv after a send"); res.v != 7 || res.err != nil {
+		if res := testutil.Unblocked(t, onR2, "Recv after a send"); res.v != 7 || res.err != nil {
 			t.Fatalf("Recv = %d, %v", res.v, res.err)
 		}
 
 		tx.TrySend(1)
 		s2 := tx.Clone()
-		onS := goErr(func() error { return tx.Send(ctx, 2) })
-		onS2 := goErr(func() error { return s2.Send(ctx, 3) })
-		blocked(t, onS, "Send on a full channel")
-		blocked(t, onS2, "Send on a full channel")
+		onS := testutil.GoErr(func() error { return tx.Send(ctx, 2) })
+		onS2 := testutil.GoErr(func() error { return s2.Send(ctx, 3) })
+		testutil.Blocked(t, onS, "Send on a full channel")
+		testutil.Blocked(t, onS2, "Send on a full channel")
 		tx.Close()
-		if err := unblocked(t, onS, "Send on a handle being closed"); err != mpmc.ErrClosed {
+		if err := testutil.Unblocked(t, onS, "Send on a handle being closed"); err != mpmc.ErrClosed {
 			t.Fatalf("Send on the closed handle: %v", err)
 		}
-		blocked(t, onS2, "Send on another handle")
+		testutil.Blocked(t, onS2, "Send on another handle")
 		if v, _ := r2.Recv(ctx); v != 1 {
 			t.Fatalf("Recv = %d", v)
 		}
-		if err := unblocked(t, onS2, "Send after a receive"); err != nil {
+		if err := testutil.Unblocked(t, onS2, "Send after a receive"); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"testing/synctest"
 
+	"github.com/diatomic-go/diatomic/internal/testutil"
 	"github.com/diatomic-go/diatomic/mpmc"
 )
 
@@ -147,7 +148,7 @@ func TestReady(t *testing.T) {
 				}
 			}()
 		}
-		blocked(t, woken, "select on Ready of an empty channel")
+		testutil.Blocked(t, woken, "select on Ready of an empty channel")
 		tx.TrySend(2)
 		synctest.Wait()
 		if len(woken) != 3 {
@@ -176,11 +177,11 @@ func TestReady(t *testing.T) {
 			case <-timeout(t).Done():
 			}
 		}()
-		blocked(t, got, "Ready after the value that woke it was taken")
+		testutil.Blocked(t, got, "Ready after the value that woke it was taken")
 
 		// Closing wakes an armed handle.
 		tx.Close()
-		unblocked(t, got, "Ready after Close")
+		testutil.Unblocked(t, got, "Ready after Close")
 		for _, h := range hs {
 			h.Close()
 		}
@@ -258,28 +259,28 @@ func TestCancelledRecvPassesOn(t *testing.T) {
 			r2 := rx.Clone()
 			ctx, cancel := context.WithCancel(timeout(t))
 			first := goVal(func() (int, error) { return rx.Recv(ctx) })
-			blocked(t, first, "Recv on an empty channel")
+			testutil.Blocked(t, first, "Recv on an empty channel")
 			second := goVal(func() (int, error) { return r2.Recv(timeout(t)) })
-			blocked(t, second, "Recv on an empty channel")
+			testutil.Blocked(t, second, "Recv on an empty channel")
 			// The send chooses the first waiter; its ctx ends at the same
 			// time.
 			tx.TrySend(1)
 			cancel()
 			synctest.Wait()
-			a := unblocked(t, first, "the cancelled receiver")
+			a := testutil.Unblocked(t, first, "the cancelled receiver")
 			if a.err == nil {
 				if a.v != 1 {
 					t.Fatalf("first receiver got %d", a.v)
 				}
-				blocked(t, second, "the other receiver, with the value taken")
+				testutil.Blocked(t, second, "the other receiver, with the value taken")
 				tx.Close()
-				unblocked(t, second, "the other receiver, after Close")
+				testutil.Unblocked(t, second, "the other receiver, after Close")
 				return
 			}
 			if !errors.Is(a.err, context.Canceled) {
 				t.Fatalf("first receiver: %v", a.err)
 			}
-			if b := unblocked(t, second, "the receiver the wake-up was passed to"); b.v != 1 || b.err != nil {
+			if b := testutil.Unblocked(t, second, "the receiver the wake-up was passed to"); b.v != 1 || b.err != nil {
 				t.Fatalf("second receiver = %d, %v", b.v, b.err)
 			}
 		})

@@ -2,17 +2,15 @@ package mpmc_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/anishathalye/porcupine"
 	"github.com/diatomic-go/diatomic/internal/testutil"
+	"github.com/diatomic-go/diatomic/internal/testutil/history"
 	"github.com/diatomic-go/diatomic/mpmc"
 )
 
@@ -43,13 +41,7 @@ type linInput struct {
 	v  byte // sends: the value; batches: len(buf)
 }
 
-type linOutput struct {
-	vals string // values received, one byte each
-	err  error  // nil, ErrFull, ErrEmpty, ErrClosed, or errCancelled
-}
-
-// errCancelled stands for any ctx.Err().
-var errCancelled = errors.New("cancelled")
+type linOutput = history.Output
 
 const linSenders, linReceivers = 3, 3
 
@@ -62,15 +54,15 @@ func linModel(capacity int) porcupine.Model {
 			switch in.op {
 			case opTrySend, opSend:
 				switch {
-				case out.err == nil:
+				case out.Err == nil:
 					if s.closed || full {
 						return false, s
 					}
 					s.q += string(in.v)
 					return true, s
-				case out.err == mpmc.ErrClosed:
+				case out.Err == mpmc.ErrClosed:
 					return s.closed, s
-				case out.err == mpmc.ErrFull:
+				case out.Err == mpmc.ErrFull:
 					return in.op == opTrySend && !s.closed && full, s
 				default: // a cancelled Send found the channel full
 					return in.op == opSend && !s.closed && full, s
@@ -87,19 +79,19 @@ func linModel(capacity int) porcupine.Model {
 				batch := in.op == opRecvBatch || in.op == opTryRecvBatch
 				try := in.op == opTryRecv || in.op == opTryRecvBatch
 				switch {
-				case out.err == nil:
-					n := len(out.vals)
+				case out.Err == nil:
+					n := len(out.Vals)
 					if n == 0 || n > 1 && !batch || batch && n > int(in.v) {
 						return false, s
 					}
-					if !strings.HasPrefix(s.q, out.vals) {
+					if !strings.HasPrefix(s.q, out.Vals) {
 						return false, s
 					}
 					s.q = s.q[n:]
 					return true, s
-				case out.err == mpmc.ErrClosed:
+				case out.Err == mpmc.ErrClosed:
 					return s.closed && s.q == "", s
-				case out.err == mpmc.ErrEmpty:
+				case out.Err == mpmc.ErrEmpty:
 					return try && !s.closed && s.q == "", s
 				default:
 					return !try && !s.closed && s.q == "", s
@@ -108,50 +100,9 @@ func linModel(capacity int) porcupine.Model {
 		},
 		DescribeOperation: func(input, output any) string {
 			in, out := input.(linInput), output.(linOutput)
-			return fmt.Sprintf("op%d(%d) -> %v %v", in.op, in.v, []byte(out.vals), out.err)
+			return fmt.Sprintf("op%d(%d) -> %v %v", in.op, in.v, []byte(out.Vals), out.Err)
 		},
 	}
-}
-
-// recorder collects a history, stamping calls and returns with one counter.
-type recorder struct {
-	clock atomic.Int64
-	mu    sync.Mutex
-	ops   []porcupine.Operation
-}
-
-func (h *recorder) do(client int, in linInput, f func() linOutput) linOutput {
-	call := h.clock.Add(1)
-	out := f()
-	ret := h.clock.Add(1)
-	if out.err != nil && out.err != mpmc.ErrClosed && out.err != mpmc.ErrFull && out.err != mpmc.ErrEmpty {
-		out.err = errCancelled
-	}
-	h.mu.Lock()
-	h.ops = append(h.ops, porcupine.Operation{ClientId: client, Input: in, Call: call, Output: out, Return: ret})
-	h.mu.Unlock()
-	return out
-}
-
-// opCtx returns a context for one blocking call: sometimes already done,
-// sometimes ending soon, otherwise bounded by testutil.Timeout.
-func opCtx(rng *rand.Rand) (context.Context, context.CancelFunc) {
-	switch rng.IntN(4) {
-	case 0:
-		ctx, cancel := context.WithCancel(context.Background())
-		cancel()
-		return ctx, cancel
-	case 1:
-		return context.WithTimeout(context.Background(), time.Duration(rng.IntN(50))*time.Microsecond)
-	}
-	return context.WithTimeout(context.Background(), testutil.Timeout)
-}
-
-func single(v byte, err error) linOutput {
-	if err != nil {
-		return linOutput{err: err}
-	}
-	return linOutput{vals: string([]byte{v})}
 }
 
 // linHistory runs linSenders senders and linReceivers receivers, each on a
@@ -161,7 +112,7 @@ func single(v byte, err error) linOutput {
 // until ErrClosed and close theirs.
 func linHistory(capacity int, receiverCloses bool, seed uint64) []porcupine.Operation {
 	tx, rx := mpmc.New[byte](capacity)
-	var h recorder
+	h := history.Recorder{Sentinels: []error{mpmc.ErrClosed, mpmc.ErrFull, mpmc.ErrEmpty}}
 	var wg sync.WaitGroup
 	for p := range linSenders {
 		s := tx.Clone()
@@ -172,16 +123,16 @@ func linHistory(capacity int, receiverCloses bool, seed uint64) []porcupine.Oper
 				if rng.IntN(2) == 0 {
 					in.op = opSend
 				}
-				h.do(p, in, func() linOutput {
+				h.Do(p, in, func() linOutput {
 					if in.op == opTrySend {
-						return linOutput{err: s.TrySend(in.v)}
+						return linOutput{Err: s.TrySend(in.v)}
 					}
-					ctx, cancel := opCtx(rng)
+					ctx, cancel := history.OpCtx(rng)
 					defer cancel()
-					return linOutput{err: s.Send(ctx, in.v)}
+					return linOutput{Err: s.Send(ctx, in.v)}
 				})
 			}
-			h.do(p, linInput{op: opCloseSender}, func() linOutput { s.Close(); return linOutput{} })
+			h.Do(p, linInput{op: opCloseSender}, func() linOutput { s.Close(); return linOutput{} })
 		})
 	}
 	tx.Close() // the model counts the clones only
@@ -192,45 +143,45 @@ func linHistory(capacity int, receiverCloses bool, seed uint64) []porcupine.Oper
 			rng := rand.New(rand.NewPCG(seed, 100+uint64(k)))
 			buf := make([]byte, 3)
 			recv := func(in linInput, ctx context.Context) linOutput {
-				return h.do(client, in, func() linOutput {
+				return h.Do(client, in, func() linOutput {
 					switch in.op {
 					case opTryRecv:
-						return single(r.TryRecv())
+						return history.Single(r.TryRecv())
 					case opRecv:
-						return single(r.Recv(ctx))
+						return history.Single(r.Recv(ctx))
 					case opTryRecvBatch:
 						n, err := r.TryRecvBatch(buf[:in.v])
-						return linOutput{vals: string(buf[:n]), err: err}
+						return linOutput{Vals: string(buf[:n]), Err: err}
 					default:
 						n, err := r.RecvBatch(ctx, buf[:in.v])
-						return linOutput{vals: string(buf[:n]), err: err}
+						return linOutput{Vals: string(buf[:n]), Err: err}
 					}
 				})
 			}
 			for range 6 {
 				in := linInput{op: []linOp{opTryRecv, opRecv, opRecvBatch, opTryRecvBatch}[rng.IntN(4)], v: byte(1 + rng.IntN(3))}
-				ctx, cancel := opCtx(rng)
+				ctx, cancel := history.OpCtx(rng)
 				recv(in, ctx)
 				cancel()
 			}
 			if receiverCloses && k == 0 {
-				h.do(client, linInput{op: opCloseReceiver}, func() linOutput { r.Close(); return linOutput{} })
+				h.Do(client, linInput{op: opCloseReceiver}, func() linOutput { r.Close(); return linOutput{} })
 				return
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), testutil.Timeout)
 			defer cancel()
 			for {
 				out := recv(linInput{op: opRecv}, ctx)
-				if out.err == mpmc.ErrClosed || out.err == errCancelled {
+				if out.Err == mpmc.ErrClosed || out.Err == history.ErrCancelled {
 					break
 				}
 			}
-			h.do(client, linInput{op: opCloseReceiver}, func() linOutput { r.Close(); return linOutput{} })
+			h.Do(client, linInput{op: opCloseReceiver}, func() linOutput { r.Close(); return linOutput{} })
 		})
 	}
 	rx.Close()
 	wg.Wait()
-	return h.ops
+	return h.Ops()
 }
 
 // TestLinearizable checks, with porcupine, that concurrent histories of

@@ -32,8 +32,8 @@ func TestChan(t *testing.T) {
 				r2 := rx.Clone()
 				got1 := goVal(func() (int, error) { return rx.Recv(timeout(t)) })
 				got2 := goVal(func() (int, error) { return r2.Recv(timeout(t)) })
-				blocked(t, got1, "Recv on an empty channel")
-				blocked(t, got2, "Recv on an empty channel")
+				testutil.Blocked(t, got1, "Recv on an empty channel")
+				testutil.Blocked(t, got2, "Recv on an empty channel")
 				if _, err := rx.TryRecv(); err != mpmc.ErrEmpty {
 					t.Fatalf("TryRecv on an empty channel: %v", err)
 				}
@@ -43,8 +43,8 @@ func TestChan(t *testing.T) {
 					}
 					synctest.Wait()
 				}
-				unblocked(t, got1, "Recv after two sends")
-				unblocked(t, got2, "Recv after two sends")
+				testutil.Unblocked(t, got1, "Recv after two sends")
+				testutil.Unblocked(t, got2, "Recv after two sends")
 			})
 			// A send to a full channel blocks; a non-blocking one does not.
 			synctest.Test(t, func(t *testing.T) {
@@ -52,13 +52,13 @@ func TestChan(t *testing.T) {
 				for i := range c {
 					tx.TrySend(i)
 				}
-				errc := goErr(func() error { return tx.Send(timeout(t), 0) })
-				blocked(t, errc, "Send on a full channel")
+				errc := testutil.GoErr(func() error { return tx.Send(timeout(t), 0) })
+				testutil.Blocked(t, errc, "Send on a full channel")
 				if err := tx.TrySend(0); err != mpmc.ErrFull {
 					t.Fatalf("TrySend on a full channel: %v", err)
 				}
 				rx.TryRecv()
-				if err := unblocked(t, errc, "Send after a receive"); err != nil {
+				if err := testutil.Unblocked(t, errc, "Send after a receive"); err != nil {
 					t.Fatal(err)
 				}
 			})
@@ -82,15 +82,15 @@ func TestChan(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				tx, rx := mpmc.New[int](c)
 				r2 := rx.Clone()
-				e1 := goErr(func() error { _, err := rx.Recv(timeout(t)); return err })
-				e2 := goErr(func() error { _, err := r2.RecvBatch(timeout(t), make([]int, 2)); return err })
-				blocked(t, e1, "Recv on an empty channel")
-				blocked(t, e2, "RecvBatch on an empty channel")
+				e1 := testutil.GoErr(func() error { _, err := rx.Recv(timeout(t)); return err })
+				e2 := testutil.GoErr(func() error { _, err := r2.RecvBatch(timeout(t), make([]int, 2)); return err })
+				testutil.Blocked(t, e1, "Recv on an empty channel")
+				testutil.Blocked(t, e2, "RecvBatch on an empty channel")
 				tx.Close()
-				if err := unblocked(t, e1, "Recv after Close"); err != mpmc.ErrClosed {
+				if err := testutil.Unblocked(t, e1, "Recv after Close"); err != mpmc.ErrClosed {
 					t.Fatalf("Recv: %v", err)
 				}
-				if err := unblocked(t, e2, "RecvBatch after Close"); err != mpmc.ErrClosed {
+				if err := testutil.Unblocked(t, e2, "RecvBatch after Close"); err != mpmc.ErrClosed {
 					t.Fatalf("RecvBatch: %v", err)
 				}
 			})
@@ -151,7 +151,7 @@ func TestChan(t *testing.T) {
 						t.Fatalf("value %d received %d times, want %d", k, v, P)
 					}
 				}
-				waitGroup(t, &senders, "senders")
+				testutil.Wait(t, &senders, "senders")
 				rx.Close()
 			}
 			// Len and Cap.
@@ -224,7 +224,7 @@ func TestMultiConsumer(t *testing.T) {
 		t.Fatalf("timed out after %d results", n)
 	}
 	testutil.Recv(t, fed, "the feeder")
-	waitGroup(t, &wg, "workers")
+	testutil.Wait(t, &wg, "workers")
 	if n != niter || s != expect {
 		t.Errorf("Expected sum %d (got %d) from %d iter (saw %d)", expect, s, niter, n)
 	}
@@ -270,7 +270,7 @@ func TestSelfSelect(t *testing.T) {
 		})
 	}
 	tx.Close()
-	waitGroup(t, &wg, "the two selecting goroutines")
+	testutil.Wait(t, &wg, "the two selecting goroutines")
 	left := 0
 	for {
 		_, err := rx.TryRecv()

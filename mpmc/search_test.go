@@ -30,7 +30,7 @@ func TestStreamLeavesNoValueBehind(t *testing.T) {
 		}
 		held := make(chan int, workers)
 		var wg sync.WaitGroup
-		defer waitGroup(t, &wg, "the workers' end")
+		defer testutil.Wait(t, &wg, "the workers' end")
 		defer tx.Close()
 		for range workers {
 			r := rx.Clone()
@@ -111,7 +111,7 @@ func TestSearchWakesForEveryValueLeft(t *testing.T) {
 				}
 				got := map[int]bool{v: true}
 				for i, ch := range parked {
-					r := unblocked(t, ch, fmt.Sprintf("parked receiver %d (a value left in the channel while it sleeps)", i))
+					r := testutil.Unblocked(t, ch, fmt.Sprintf("parked receiver %d (a value left in the channel while it sleeps)", i))
 					if r.err != nil || got[r.v] {
 						t.Fatalf("parked receiver %d: Recv = %d, %v; values so far %v", i, r.v, r.err, got)
 					}

@@ -145,7 +145,7 @@ func hammer(t *testing.T, capacity, producers, consumers, ops int) {
 	}
 	// tx stays open until every value is received, so that no Close
 	// wakes a receiver that a lost wake-up left asleep.
-	waitGroup(t, &senders, "senders")
+	testutil.Wait(t, &senders, "senders")
 	deadline := time.Now().Add(testutil.Timeout)
 	for received.Load() != total.Load() {
 		if time.Now().After(deadline) {
@@ -154,7 +154,7 @@ func hammer(t *testing.T, capacity, producers, consumers, ops int) {
 		runtime.Gosched()
 	}
 	tx.Close()
-	waitGroup(t, &receivers, "receivers")
+	testutil.Wait(t, &receivers, "receivers")
 	rx.Close()
 
 	seen := make([]uint64, producers)

@@ -7,42 +7,9 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/diatomic-go/diatomic/internal/testutil"
 	"github.com/diatomic-go/diatomic/mpsc"
 )
-
-// blocked fails the test if a result has arrived on ch once every goroutine
-// of the bubble is blocked.
-func blocked[T any](t *testing.T, ch chan T, what string) {
-	t.Helper()
-	synctest.Wait()
-	select {
-	case v := <-ch:
-		t.Fatalf("%s returned (%v) instead of blocking", what, v)
-	default:
-	}
-}
-
-// unblocked returns the result that must have arrived on ch once every
-// goroutine of the bubble is blocked.
-func unblocked[T any](t *testing.T, ch chan T, what string) T {
-	t.Helper()
-	synctest.Wait()
-	select {
-	case v := <-ch:
-		return v
-	default:
-		t.Fatalf("%s is still blocked", what)
-		panic("unreachable")
-	}
-}
-
-// goErr runs f in a new goroutine and returns the channel its error will
-// arrive on.
-func goErr(f func() error) chan error {
-	ch := make(chan error, 1)
-	go func() { ch <- f() }()
-	return ch
-}
 
 // TestSendWaitsForRoom: each value received lets exactly one blocked sender
 // through, a batch lets as many through as it took, and every blocked value
@@ -56,10 +23,10 @@ func TestSendWaitsForRoom(t *testing.T) {
 		var errs [3]chan error
 		for i := range errs {
 			c := s.Clone()
-			errs[i] = goErr(func() error { return c.Send(ctx, 10+i) })
+			errs[i] = testutil.GoErr(func() error { return c.Send(ctx, 10+i) })
 		}
 		for i := range errs {
-			blocked(t, errs[i], "Send on a full channel")
+			testutil.Blocked(t, errs[i], "Send on a full channel")
 		}
 		if v, err := r.Recv(ctx); v != 0 || err != nil {
 			t.Fatalf("Recv = %d, %v", v, err)
@@ -86,7 +53,7 @@ func TestSendWaitsForRoom(t *testing.T) {
 		}
 		for i := range errs {
 			if errs[i] != nil {
-				if err := unblocked(t, errs[i], "Send after RecvBatch made room"); err != nil {
+				if err := testutil.Unblocked(t, errs[i], "Send after RecvBatch made room"); err != nil {
 					t.Fatalf("Send: %v", err)
 				}
 			}
@@ -124,16 +91,16 @@ func TestSendTakesLastSlots(t *testing.T) {
 			}
 		}
 		for i := range 2 {
-			if err := unblocked(t, goErr(func() error { return s.Send(ctx, capacity+i) }), "Send with a free slot"); err != nil {
+			if err := testutil.Unblocked(t, testutil.GoErr(func() error { return s.Send(ctx, capacity+i) }), "Send with a free slot"); err != nil {
 				t.Fatalf("Send: %v", err)
 			}
 		}
-		full := goErr(func() error { return s.Send(ctx, -1) })
-		blocked(t, full, "Send on a full channel")
+		full := testutil.GoErr(func() error { return s.Send(ctx, -1) })
+		testutil.Blocked(t, full, "Send on a full channel")
 		if v, err := r.Recv(ctx); v != 2 || err != nil {
 			t.Fatalf("Recv = %d, %v", v, err)
 		}
-		if err := unblocked(t, full, "Send after a Recv made room"); err != nil {
+		if err := testutil.Unblocked(t, full, "Send after a Recv made room"); err != nil {
 			t.Fatalf("Send: %v", err)
 		}
 		if n := r.Len(); n != capacity {
@@ -149,10 +116,10 @@ func TestSendCancelled(t *testing.T) {
 		s, r := mpsc.New[int](1)
 		s.TrySend(1)
 		ctx, cancel := context.WithCancel(timeout(t))
-		errc := goErr(func() error { return s.Send(ctx, 2) })
-		blocked(t, errc, "Send on a full channel")
+		errc := testutil.GoErr(func() error { return s.Send(ctx, 2) })
+		testutil.Blocked(t, errc, "Send on a full channel")
 		cancel()
-		if err := unblocked(t, errc, "cancelled Send"); !errors.Is(err, context.Canceled) {
+		if err := testutil.Unblocked(t, errc, "cancelled Send"); !errors.Is(err, context.Canceled) {
 			t.Fatalf("cancelled Send: %v", err)
 		}
 		dctx, dcancel := context.WithTimeout(context.Background(), time.Hour)
@@ -172,10 +139,10 @@ func TestSendCancelled(t *testing.T) {
 		// The cancelled waiters left nothing behind: a sender that now
 		// blocks is woken by the next receive.
 		s.TrySend(4)
-		errc = goErr(func() error { return s.Send(timeout(t), 5) })
-		blocked(t, errc, "Send on a full channel")
+		errc = testutil.GoErr(func() error { return s.Send(timeout(t), 5) })
+		testutil.Blocked(t, errc, "Send on a full channel")
 		r.TryRecv()
-		if err := unblocked(t, errc, "Send after a receive"); err != nil {
+		if err := testutil.Unblocked(t, errc, "Send after a receive"); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -188,10 +155,10 @@ func TestRecvCancelled(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			s, r := newChan[int](c)
 			ctx, cancel := context.WithCancel(timeout(t))
-			errc := goErr(func() error { _, err := r.Recv(ctx); return err })
-			blocked(t, errc, "Recv on an empty channel")
+			errc := testutil.GoErr(func() error { _, err := r.Recv(ctx); return err })
+			testutil.Blocked(t, errc, "Recv on an empty channel")
 			cancel()
-			if err := unblocked(t, errc, "cancelled Recv"); !errors.Is(err, context.Canceled) {
+			if err := testutil.Unblocked(t, errc, "cancelled Recv"); !errors.Is(err, context.Canceled) {
 				t.Fatalf("cancelled Recv: %v", err)
 			}
 			dctx, dcancel := context.WithTimeout(context.Background(), time.Minute)
@@ -206,9 +173,9 @@ func TestRecvCancelled(t *testing.T) {
 			// And the next Recv is woken as usual.
 			got := make(chan int, 1)
 			go func() { v, _ := r.Recv(timeout(t)); got <- v }()
-			blocked(t, got, "Recv on an empty channel")
+			testutil.Blocked(t, got, "Recv on an empty channel")
 			s.TrySend(8)
-			if v := unblocked(t, got, "Recv after a send"); v != 8 {
+			if v := testutil.Unblocked(t, got, "Recv after a send"); v != 8 {
 				t.Fatalf("Recv = %d, want 8", v)
 			}
 		})
@@ -223,18 +190,18 @@ func TestHandleCloseWakesItsSends(t *testing.T) {
 		s, r := mpsc.New[int](1)
 		s.TrySend(1)
 		a := s.Clone()
-		onA := goErr(func() error { return a.Send(ctx, 2) })
-		onS := goErr(func() error { return s.Send(ctx, 3) })
-		blocked(t, onA, "Send on a full channel")
+		onA := testutil.GoErr(func() error { return a.Send(ctx, 2) })
+		onS := testutil.GoErr(func() error { return s.Send(ctx, 3) })
+		testutil.Blocked(t, onA, "Send on a full channel")
 		a.Close()
-		if err := unblocked(t, onA, "Send on a handle being closed"); err != mpsc.ErrClosed {
+		if err := testutil.Unblocked(t, onA, "Send on a handle being closed"); err != mpsc.ErrClosed {
 			t.Fatalf("Send on the closed handle: %v, want ErrClosed", err)
 		}
-		blocked(t, onS, "Send on another handle")
+		testutil.Blocked(t, onS, "Send on another handle")
 		if v, _ := r.Recv(ctx); v != 1 {
 			t.Fatalf("Recv = %d", v)
 		}
-		if err := unblocked(t, onS, "Send after a receive"); err != nil {
+		if err := testutil.Unblocked(t, onS, "Send after a receive"); err != nil {
 			t.Fatal(err)
 		}
 		if v, _ := r.Recv(ctx); v != 3 {
@@ -251,21 +218,21 @@ func TestCloseWakesRecv(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			s, r := newChan[int](c)
 			a := s.Clone()
-			errc := goErr(func() error { _, err := r.Recv(timeout(t)); return err })
-			blocked(t, errc, "Recv on an empty channel")
+			errc := testutil.GoErr(func() error { _, err := r.Recv(timeout(t)); return err })
+			testutil.Blocked(t, errc, "Recv on an empty channel")
 			s.Close()
-			blocked(t, errc, "Recv with a handle still open")
+			testutil.Blocked(t, errc, "Recv with a handle still open")
 			a.Close()
-			if err := unblocked(t, errc, "Recv after the last Close"); err != mpsc.ErrClosed {
+			if err := testutil.Unblocked(t, errc, "Recv after the last Close"); err != mpsc.ErrClosed {
 				t.Fatalf("Recv: %v, want ErrClosed", err)
 			}
 		})
 		synctest.Test(t, func(t *testing.T) {
 			_, r := newChan[int](c)
-			errc := goErr(func() error { _, err := r.RecvBatch(timeout(t), make([]int, 2)); return err })
-			blocked(t, errc, "RecvBatch on an empty channel")
+			errc := testutil.GoErr(func() error { _, err := r.RecvBatch(timeout(t), make([]int, 2)); return err })
+			testutil.Blocked(t, errc, "RecvBatch on an empty channel")
 			r.Close()
-			if err := unblocked(t, errc, "RecvBatch after the receiver's Close"); err != mpsc.ErrClosed {
+			if err := testutil.Unblocked(t, errc, "RecvBatch after the receiver's Close"); err != mpsc.ErrClosed {
 				t.Fatalf("RecvBatch: %v, want ErrClosed", err)
 			}
 		})
@@ -286,11 +253,11 @@ func TestAllStopsOnCancel(t *testing.T) {
 			}
 			got <- vs
 		}()
-		blocked(t, got, "All on an open channel")
+		testutil.Blocked(t, got, "All on an open channel")
 		s.TrySend(2)
-		blocked(t, got, "All on an open channel")
+		testutil.Blocked(t, got, "All on an open channel")
 		cancel()
-		if vs := unblocked(t, got, "All after cancel"); len(vs) != 2 || vs[0] != 1 || vs[1] != 2 {
+		if vs := testutil.Unblocked(t, got, "All after cancel"); len(vs) != 2 || vs[0] != 1 || vs[1] != 2 {
 			t.Fatalf("All yielded %v, want [1 2]", vs)
 		}
 	})
@@ -337,18 +304,18 @@ func TestWaitAfterStream(t *testing.T) {
 					}
 					got <- v
 				}()
-				blocked(t, got, "receive on a channel emptied by a stream")
+				testutil.Blocked(t, got, "receive on a channel emptied by a stream")
 				s.TrySend(stream)
-				if v := unblocked(t, got, "receive after a send"); v != stream {
+				if v := testutil.Unblocked(t, got, "receive after a send"); v != stream {
 					t.Fatalf("receive after the stream = %d, want %d", v, stream)
 				}
 				// A stream again, then a receive whose context ends.
 				runStream()
 				ctx, cancel := context.WithCancel(timeout(t))
-				errc := goErr(func() error { _, err := recv(ctx); return err })
-				blocked(t, errc, "receive on a channel emptied by a stream")
+				errc := testutil.GoErr(func() error { _, err := recv(ctx); return err })
+				testutil.Blocked(t, errc, "receive on a channel emptied by a stream")
 				cancel()
-				if err := unblocked(t, errc, "cancelled receive"); !errors.Is(err, context.Canceled) {
+				if err := testutil.Unblocked(t, errc, "cancelled receive"); !errors.Is(err, context.Canceled) {
 					t.Fatalf("cancelled receive after a stream: %v", err)
 				}
 			})

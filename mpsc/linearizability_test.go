@@ -2,17 +2,15 @@ package mpsc_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/anishathalye/porcupine"
 	"github.com/diatomic-go/diatomic/internal/testutil"
+	"github.com/diatomic-go/diatomic/internal/testutil/history"
 	"github.com/diatomic-go/diatomic/mpsc"
 )
 
@@ -42,13 +40,7 @@ type linInput struct {
 	v  byte // opTrySend, opSend: the value; opRecvBatch: len(buf)
 }
 
-type linOutput struct {
-	vals string // values received, one byte each
-	err  error  // nil, ErrFull, ErrEmpty, ErrClosed, or errCancelled
-}
-
-// errCancelled stands for any ctx.Err().
-var errCancelled = errors.New("cancelled")
+type linOutput = history.Output
 
 // linModel is the specification of a channel of the given capacity whose
 // history starts with handles open sender handles.
@@ -61,36 +53,36 @@ func linModel(capacity, handles int) porcupine.Model {
 			switch in.op {
 			case opTrySend, opSend:
 				switch {
-				case out.err == nil:
+				case out.Err == nil:
 					if s.closed || full(s) {
 						return false, s
 					}
 					s.q += string(in.v)
 					return true, s
-				case out.err == mpsc.ErrClosed:
+				case out.Err == mpsc.ErrClosed:
 					return s.closed, s
-				case out.err == mpsc.ErrFull:
+				case out.Err == mpsc.ErrFull:
 					return in.op == opTrySend && !s.closed && full(s), s
 				default: // a cancelled Send found the channel full
 					return in.op == opSend && !s.closed && full(s), s
 				}
 			case opTryRecv, opRecv, opRecvBatch:
 				switch {
-				case out.err == nil:
+				case out.Err == nil:
 					// The oldest values, at least one, at most
 					// len(buf) for a batch.
-					n := len(out.vals)
+					n := len(out.Vals)
 					if n == 0 || n > 1 && in.op != opRecvBatch || n > int(in.v) && in.op == opRecvBatch {
 						return false, s
 					}
-					if !strings.HasPrefix(s.q, out.vals) {
+					if !strings.HasPrefix(s.q, out.Vals) {
 						return false, s
 					}
 					s.q = s.q[n:]
 					return true, s
-				case out.err == mpsc.ErrClosed:
+				case out.Err == mpsc.ErrClosed:
 					return s.closed && s.q == "", s
-				case out.err == mpsc.ErrEmpty:
+				case out.Err == mpsc.ErrEmpty:
 					return in.op == opTryRecv && !s.closed && s.q == "", s
 				default: // a cancelled receive found the channel empty and open
 					return in.op != opTryRecv && !s.closed && s.q == "", s
@@ -106,55 +98,12 @@ func linModel(capacity, handles int) porcupine.Model {
 		},
 		DescribeOperation: func(input, output any) string {
 			in, out := input.(linInput), output.(linOutput)
-			return fmt.Sprintf("op%d(%d) -> %v %v", in.op, in.v, []byte(out.vals), out.err)
+			return fmt.Sprintf("op%d(%d) -> %v %v", in.op, in.v, []byte(out.Vals), out.Err)
 		},
 	}
 }
 
 const linProducers = 3
-
-// recorder collects a history, stamping calls and returns with one counter.
-type recorder struct {
-	clock atomic.Int64
-	mu    sync.Mutex
-	ops   []porcupine.Operation
-}
-
-func (h *recorder) do(client int, in linInput, f func() linOutput) linOutput {
-	call := h.clock.Add(1)
-	out := f()
-	ret := h.clock.Add(1)
-	if out.err != nil && out.err != mpsc.ErrClosed && out.err != mpsc.ErrFull && out.err != mpsc.ErrEmpty {
-		out.err = errCancelled
-	}
-	h.mu.Lock()
-	h.ops = append(h.ops, porcupine.Operation{ClientId: client, Input: in, Call: call, Output: out, Return: ret})
-	h.mu.Unlock()
-	return out
-}
-
-// opCtx returns a context for one blocking call: mostly unbounded in
-// practice (testutil.Timeout), sometimes already done, sometimes ending
-// soon, so that cancellation lands at every stage of a wait.
-func opCtx(rng *rand.Rand) (context.Context, context.CancelFunc) {
-	switch rng.IntN(4) {
-	case 0:
-		ctx, cancel := context.WithCancel(context.Background())
-		cancel()
-		return ctx, cancel
-	case 1:
-		return context.WithTimeout(context.Background(), time.Duration(rng.IntN(50))*time.Microsecond)
-	}
-	return context.WithTimeout(context.Background(), testutil.Timeout)
-}
-
-// single is the output of a receive of one value.
-func single(v byte, err error) linOutput {
-	if err != nil {
-		return linOutput{err: err}
-	}
-	return linOutput{vals: string([]byte{v})}
-}
 
 // linHistory runs linProducers senders, each on its own clone which it
 // closes when done, and one receiver against a channel, and returns the
@@ -166,7 +115,7 @@ func single(v byte, err error) linOutput {
 // receiver then drains until ErrClosed.
 func linHistory(t *testing.T, capacity int, receiverCloses bool, seed uint64) ([]porcupine.Operation, int) {
 	s, r := newChan[byte](capacity)
-	var h recorder
+	h := history.Recorder{Sentinels: []error{mpsc.ErrClosed, mpsc.ErrFull, mpsc.ErrEmpty}}
 	var wg sync.WaitGroup
 	handles := linProducers
 	start := make(chan struct{}) // releases the closers when the receiver starts
@@ -181,12 +130,12 @@ func linHistory(t *testing.T, capacity int, receiverCloses bool, seed uint64) ([
 		go func() {
 			defer wg.Done()
 			<-start // closed unconditionally below, before any wait that could fail
-			h.do(client, linInput{op: opCloseRecv}, func() linOutput { r.Close(); return linOutput{} })
+			h.Do(client, linInput{op: opCloseRecv}, func() linOutput { r.Close(); return linOutput{} })
 			for i := range 2 {
 				in := linInput{op: opTrySend, v: byte(linProducers*6 + k*2 + i + 1)}
-				h.do(client, in, func() linOutput { return linOutput{err: c.TrySend(in.v)} })
+				h.Do(client, in, func() linOutput { return linOutput{Err: c.TrySend(in.v)} })
 			}
-			h.do(client, linInput{op: opCloseHandle}, func() linOutput { c.Close(); return linOutput{} })
+			h.Do(client, linInput{op: opCloseHandle}, func() linOutput { c.Close(); return linOutput{} })
 		}()
 	}
 	for p := range linProducers {
@@ -200,52 +149,52 @@ func linHistory(t *testing.T, capacity int, receiverCloses bool, seed uint64) ([
 				if rng.IntN(2) == 0 {
 					in.op = opSend
 				}
-				h.do(p, in, func() linOutput {
+				h.Do(p, in, func() linOutput {
 					if in.op == opTrySend {
-						return linOutput{err: c.TrySend(in.v)}
+						return linOutput{Err: c.TrySend(in.v)}
 					}
-					ctx, cancel := opCtx(rng)
+					ctx, cancel := history.OpCtx(rng)
 					defer cancel()
-					return linOutput{err: c.Send(ctx, in.v)}
+					return linOutput{Err: c.Send(ctx, in.v)}
 				})
 			}
-			h.do(p, linInput{op: opCloseHandle}, func() linOutput { c.Close(); return linOutput{} })
+			h.Do(p, linInput{op: opCloseHandle}, func() linOutput { c.Close(); return linOutput{} })
 		}()
 	}
 	s.Close() // the original handle; the model starts with the clones' count
 	rng := rand.New(rand.NewPCG(seed, 99))
 	buf := make([]byte, 3)
 	recv := func(in linInput, ctx context.Context) linOutput {
-		return h.do(linProducers, in, func() linOutput {
+		return h.Do(linProducers, in, func() linOutput {
 			switch in.op {
 			case opTryRecv:
 				v, err := r.TryRecv()
-				return single(v, err)
+				return history.Single(v, err)
 			case opRecv:
-				return single(r.Recv(ctx))
+				return history.Single(r.Recv(ctx))
 			default:
 				n, err := r.RecvBatch(ctx, buf[:in.v])
-				return linOutput{vals: string(buf[:n]), err: err}
+				return linOutput{Vals: string(buf[:n]), Err: err}
 			}
 		})
 	}
 	close(start)
 	for range 10 {
 		in := linInput{op: []linOp{opTryRecv, opRecv, opRecvBatch}[rng.IntN(3)], v: byte(1 + rng.IntN(3))}
-		ctx, cancel := opCtx(rng)
+		ctx, cancel := history.OpCtx(rng)
 		recv(in, ctx)
 		cancel()
 	}
 	if receiverCloses {
-		h.do(linProducers, linInput{op: opCloseRecv}, func() linOutput { r.Close(); return linOutput{} })
+		h.Do(linProducers, linInput{op: opCloseRecv}, func() linOutput { r.Close(); return linOutput{} })
 	}
 	for {
-		if recv(linInput{op: opRecv}, timeout(t)).err == mpsc.ErrClosed {
+		if recv(linInput{op: opRecv}, timeout(t)).Err == mpsc.ErrClosed {
 			break
 		}
 	}
 	wg.Wait()
-	return h.ops, handles
+	return h.Ops(), handles
 }
 
 // TestLinearizable checks, with porcupine, that concurrent histories of

@@ -118,7 +118,7 @@ func hammerChan(t *testing.T, capacity, producers, ops int, receiverCloses bool)
 			t.Fatalf("receiver after %d values: %v", got, err)
 		}
 	}
-	waitGroup(t, &wg, "senders")
+	testutil.Wait(t, &wg, "senders")
 	for p := range producers {
 		if next[p] != sent[p] {
 			t.Fatalf("sender %d: %d sends returned nil, %d values received", p, sent[p], next[p])
@@ -127,12 +127,6 @@ func hammerChan(t *testing.T, capacity, producers, ops int, receiverCloses bool)
 			t.Fatalf("sender %d: sent %d of %d", p, sent[p], ops)
 		}
 	}
-}
-
-// waitGroup waits for wg, failing the test after testutil.Timeout.
-func waitGroup(t testing.TB, wg *sync.WaitGroup, what string) {
-	t.Helper()
-	testutil.Recv(t, testutil.Go(t, wg.Wait), what)
 }
 
 // TestStress: conservation and per-sender FIFO at GOMAXPROCS 1, 2, 4, 8

@@ -1,5 +1,6 @@
 // Package testutil holds helpers shared by the tests of this module: bounded
-// waits that fail instead of hanging, and GOMAXPROCS sweeps.
+// waits that fail instead of hanging, checks of what is blocked in a
+// testing/synctest bubble, and GOMAXPROCS sweeps.
 package testutil
 
 import (
@@ -8,6 +9,7 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -111,4 +113,47 @@ func Stalled(progress func() int64) (expired <-chan struct{}, stop func()) {
 	}()
 	var once sync.Once
 	return ch, func() { once.Do(func() { close(quit) }) }
+}
+
+// Wait waits for wg, failing the test with what it was waiting for if wg is
+// not done within Timeout.
+func Wait(t testing.TB, wg *sync.WaitGroup, what string) {
+	t.Helper()
+	Recv(t, Go(t, wg.Wait), what)
+}
+
+// GoErr runs f in a new goroutine and returns the channel its error will
+// arrive on.
+func GoErr(f func() error) chan error {
+	ch := make(chan error, 1)
+	go func() { ch <- f() }()
+	return ch
+}
+
+// Blocked fails the test if a result has arrived on ch once every goroutine
+// of the synctest bubble is blocked: the call that would send it must still
+// be blocked. Call it inside the bubble.
+func Blocked[T any](t testing.TB, ch chan T, what string) {
+	t.Helper()
+	synctest.Wait()
+	select {
+	case v := <-ch:
+		t.Fatalf("%s returned (%v) instead of blocking", what, v)
+	default:
+	}
+}
+
+// Unblocked returns the result that must have arrived on ch once every
+// goroutine of the synctest bubble is blocked, failing the test if none has.
+// Call it inside the bubble.
+func Unblocked[T any](t testing.TB, ch chan T, what string) T {
+	t.Helper()
+	synctest.Wait()
+	select {
+	case v := <-ch:
+		return v
+	default:
+		t.Fatalf("%s is still blocked", what)
+		panic("unreachable")
+	}
 }
