@@ -2,9 +2,9 @@ package mpmc_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 
+	"github.com/diatomic-go/diatomic/internal/testutil"
 	"github.com/diatomic-go/diatomic/mpmc"
 )
 
@@ -29,14 +29,7 @@ func FuzzChan(f *testing.F) {
 			return
 		}
 		capacity := 1 + int(data[0]%6)
-		ref := make(chan int, capacity)
-		refClosed := false
-		closeRef := func() {
-			if !refClosed {
-				close(ref)
-				refClosed = true
-			}
-		}
+		ref := testutil.NewRefChan[int](capacity)
 		tx, rx := mpmc.New[int](capacity)
 		senders, sShut, sOpen := []*mpmc.Sender[int]{tx}, []bool{false}, 1
 		receivers, rShut, rOpen := []*mpmc.Receiver[int]{rx}, []bool{false}, 1
@@ -45,41 +38,6 @@ func FuzzChan(f *testing.F) {
 		next := 0
 		buf := make([]int, 5)
 
-		// refRecv takes up to max values from the reference and says why
-		// it stopped if it took none: ErrClosed, or errNone.
-		refRecv := func(max int) ([]int, error) {
-			var got []int
-			for len(got) < max {
-				select {
-				case v, ok := <-ref:
-					if !ok {
-						if len(got) == 0 {
-							return nil, mpmc.ErrClosed
-						}
-						return got, nil
-					}
-					got = append(got, v)
-					continue
-				default:
-				}
-				break
-			}
-			if len(got) == 0 {
-				return nil, errNone
-			}
-			return got, nil
-		}
-		refSend := func(v int, whenFull error) error {
-			if refClosed {
-				return mpmc.ErrClosed
-			}
-			select {
-			case ref <- v:
-				return nil
-			default:
-				return whenFull
-			}
-		}
 		// closedHandle checks that f panics when the handle is closed, and
 		// reports whether it was.
 		closedHandle := func(shut bool, what string, f func()) bool {
@@ -101,9 +59,9 @@ func FuzzChan(f *testing.F) {
 				next++
 				var err, want error
 				if op == 0 {
-					want, err = refSend(next, mpmc.ErrFull), s.TrySend(next)
+					want, err = ref.Send(next, mpmc.ErrClosed, mpmc.ErrFull), s.TrySend(next)
 				} else {
-					want, err = refSend(next, context.Canceled), s.Send(done, next)
+					want, err = ref.Send(next, mpmc.ErrClosed, context.Canceled), s.Send(done, next)
 				}
 				if err != want {
 					t.Fatalf("op %d: send on handle %d: %v, want %v", i, hs, err, want)
@@ -119,8 +77,8 @@ func FuzzChan(f *testing.F) {
 				} else {
 					v, err = r.Recv(done)
 				}
-				got, want := refRecv(1)
-				if want == errNone {
+				got, want := ref.Recv(1, mpmc.ErrClosed)
+				if want == testutil.ErrNone {
 					want = mpmc.ErrEmpty
 					if op == 3 {
 						want = context.Canceled
@@ -141,8 +99,8 @@ func FuzzChan(f *testing.F) {
 				} else {
 					n, err = r.TryRecvBatch(buf[:m])
 				}
-				got, want := refRecv(m)
-				if want == errNone {
+				got, want := ref.Recv(m, mpmc.ErrClosed)
+				if want == testutil.ErrNone {
 					want = context.Canceled
 					if op == 9 {
 						want = mpmc.ErrEmpty
@@ -167,7 +125,7 @@ func FuzzChan(f *testing.F) {
 				if !sShut[hs] {
 					sShut[hs] = true
 					if sOpen--; sOpen == 0 {
-						closeRef()
+						ref.Close()
 					}
 				}
 			case 7: // Clone or Close a Receiver
@@ -183,20 +141,20 @@ func FuzzChan(f *testing.F) {
 				if !rShut[hr] {
 					rShut[hr] = true
 					if rOpen--; rOpen == 0 {
-						closeRef() // the values left stay, unreachable
+						ref.Close() // the values left stay, unreachable
 					}
 				}
 			case 8: // Len, Cap, Ready, Done
-				if r.Len() != len(ref) || r.Cap() != capacity {
-					t.Fatalf("op %d: Len/Cap = %d/%d, want %d/%d", i, r.Len(), r.Cap(), len(ref), capacity)
+				if r.Len() != len(ref.C) || r.Cap() != capacity {
+					t.Fatalf("op %d: Len/Cap = %d/%d, want %d/%d", i, r.Len(), r.Cap(), len(ref.C), capacity)
 				}
 				select {
 				case <-s.Done():
-					if !refClosed {
+					if !ref.Closed {
 						t.Fatalf("op %d: Done closed on an open channel", i)
 					}
 				default:
-					if refClosed {
+					if ref.Closed {
 						t.Fatalf("op %d: Done not closed on a closed channel", i)
 					}
 				}
@@ -205,20 +163,17 @@ func FuzzChan(f *testing.F) {
 				}
 				select {
 				case <-r.Ready():
-					if len(ref) == 0 && !refClosed {
+					if len(ref.C) == 0 && !ref.Closed {
 						// Spurious only if a value was taken since it
 						// was armed; right after arming, none was.
 						t.Fatalf("op %d: Ready ready on an empty open channel", i)
 					}
 				default:
-					if len(ref) > 0 || refClosed {
-						t.Fatalf("op %d: Ready not ready with %d values (closed %v)", i, len(ref), refClosed)
+					if len(ref.C) > 0 || ref.Closed {
+						t.Fatalf("op %d: Ready not ready with %d values (closed %v)", i, len(ref.C), ref.Closed)
 					}
 				}
 			}
 		}
 	})
 }
-
-// errNone marks a reference receive that found nothing waiting.
-var errNone = errors.New("nothing waiting")

@@ -2,9 +2,9 @@ package mpsc_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 
+	"github.com/diatomic-go/diatomic/internal/testutil"
 	"github.com/diatomic-go/diatomic/mpsc"
 )
 
@@ -31,14 +31,7 @@ func FuzzChan(f *testing.F) {
 		if capacity == 0 {
 			capacity, refCap = unbounded, len(data)
 		}
-		ref := make(chan int, refCap)
-		refClosed := false
-		closeRef := func() {
-			if !refClosed {
-				close(ref)
-				refClosed = true
-			}
-		}
+		ref := testutil.NewRefChan[int](refCap)
 		s, r := newChan[int](capacity)
 		handles, shut, open := []*mpsc.Sender[int]{s}, []bool{false}, 1
 		done, cancel := context.WithCancel(context.Background())
@@ -46,41 +39,12 @@ func FuzzChan(f *testing.F) {
 		next := 0
 		buf := make([]int, 5)
 
-		// refRecv takes up to max values from the reference and says why
-		// it stopped if it took none: ErrClosed, or errNone.
-		refRecv := func(max int) ([]int, error) {
-			var got []int
-			for len(got) < max {
-				select {
-				case v, ok := <-ref:
-					if !ok {
-						if len(got) == 0 {
-							return nil, mpsc.ErrClosed
-						}
-						return got, nil
-					}
-					got = append(got, v)
-					continue
-				default:
-				}
-				break
-			}
-			if len(got) == 0 {
-				return nil, errNone
-			}
-			return got, nil
-		}
 		// refSend is the reference's outcome of a send of v on handle h.
 		refSend := func(h, v int, whenFull error) error {
-			if shut[h] || refClosed {
+			if shut[h] {
 				return mpsc.ErrClosed
 			}
-			select {
-			case ref <- v:
-				return nil
-			default:
-				return whenFull
-			}
+			return ref.Send(v, mpsc.ErrClosed, whenFull)
 		}
 
 		for i, b := range data[1:] {
@@ -106,8 +70,8 @@ func FuzzChan(f *testing.F) {
 				} else {
 					v, err = r.Recv(done)
 				}
-				got, want := refRecv(1)
-				if want == errNone {
+				got, want := ref.Recv(1, mpsc.ErrClosed)
+				if want == testutil.ErrNone {
 					want = mpsc.ErrEmpty
 					if op == 3 {
 						want = context.Canceled
@@ -125,8 +89,8 @@ func FuzzChan(f *testing.F) {
 				} else {
 					n, err = r.RecvBatch(done, buf[:1+arg%len(buf)])
 				}
-				got, want := refRecv(1 + arg%len(buf))
-				if want == errNone {
+				got, want := ref.Recv(1+arg%len(buf), mpsc.ErrClosed)
+				if want == testutil.ErrNone {
 					want = context.Canceled
 					if try {
 						want = mpsc.ErrEmpty
@@ -151,22 +115,22 @@ func FuzzChan(f *testing.F) {
 				if !shut[h] {
 					shut[h] = true
 					if open--; open == 0 {
-						closeRef()
+						ref.Close()
 					}
 				}
 			case 7: // the receiver closes
 				r.Close()
-				closeRef()
+				ref.Close()
 			case 8: // Len, Cap
-				if r.Len() != len(ref) || r.Cap() != capacity {
-					t.Fatalf("op %d: Len/Cap = %d/%d, want %d/%d", i, r.Len(), r.Cap(), len(ref), capacity)
+				if r.Len() != len(ref.C) || r.Cap() != capacity {
+					t.Fatalf("op %d: Len/Cap = %d/%d, want %d/%d", i, r.Len(), r.Cap(), len(ref.C), capacity)
 				}
 			case 9: // All, stopped by the done context once drained
 				var got []int
 				for v := range r.All(done) {
 					got = append(got, v)
 				}
-				want, _ := refRecv(len(ref))
+				want, _ := ref.Recv(len(ref.C), mpsc.ErrClosed)
 				if len(got) != len(want) {
 					t.Fatalf("op %d: All yielded %v, want %v", i, got, want)
 				}
@@ -179,6 +143,3 @@ func FuzzChan(f *testing.F) {
 		}
 	})
 }
-
-// errNone marks a reference receive that found nothing waiting.
-var errNone = errors.New("nothing waiting")

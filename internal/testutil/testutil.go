@@ -5,6 +5,7 @@ package testutil
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"sync"
@@ -155,5 +156,69 @@ func Unblocked[T any](t testing.TB, ch chan T, what string) T {
 	default:
 		t.Fatalf("%s is still blocked", what)
 		panic("unreachable")
+	}
+}
+
+// RefChan is a Go chan standing as the reference of a fuzz test, which
+// drives it and a channel under test through the same calls from one
+// goroutine and compares their results.
+type RefChan[T any] struct {
+	C      chan T
+	Closed bool // C is closed
+}
+
+// NewRefChan returns a RefChan buffering up to capacity values.
+func NewRefChan[T any](capacity int) *RefChan[T] {
+	return &RefChan[T]{C: make(chan T, capacity)}
+}
+
+// Close closes C unless it is closed already.
+func (r *RefChan[T]) Close() {
+	if !r.Closed {
+		close(r.C)
+		r.Closed = true
+	}
+}
+
+// ErrNone is what RefChan.Recv reports when it took nothing and C is open.
+var ErrNone = errors.New("nothing waiting")
+
+// Recv takes up to max values from C without waiting, and says why it
+// stopped if it took none: errClosed once C is closed and drained, ErrNone
+// otherwise.
+func (r *RefChan[T]) Recv(max int, errClosed error) ([]T, error) {
+	var got []T
+	for len(got) < max {
+		select {
+		case v, ok := <-r.C:
+			if !ok {
+				if len(got) == 0 {
+					return nil, errClosed
+				}
+				return got, nil
+			}
+			got = append(got, v)
+			continue
+		default:
+		}
+		break
+	}
+	if len(got) == 0 {
+		return nil, ErrNone
+	}
+	return got, nil
+}
+
+// Send puts v in C without waiting: it returns errClosed if C is closed
+// and whenFull if C is full.
+func (r *RefChan[T]) Send(v T, errClosed, whenFull error) error {
+	if r.Closed {
+		return errClosed
+	}
+	select {
+	case r.C <- v:
+		return nil
+	default:
+		return whenFull
 	}
 }
