@@ -19,7 +19,7 @@ func TestRecvWakesInOrder(t *testing.T) {
 		var got [3]chan result
 		for i := range got {
 			r := rx.Clone()
-			got[i] = goVal(func() (int, error) { return r.Recv(timeout(t)) })
+			got[i] = goVal(func() (int, error) { return r.Recv(testutil.Context(t)) })
 			testutil.Blocked(t, got[i], "Recv on an empty channel")
 		}
 		for i := range got {
@@ -39,7 +39,7 @@ func TestRecvWakesInOrder(t *testing.T) {
 // arrives.
 func TestSendWaitsForRoom(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx := timeout(t)
+		ctx := testutil.Context(t)
 		tx, rx := mpmc.New[int](2)
 		tx.TrySend(0)
 		tx.TrySend(1)
@@ -78,7 +78,7 @@ func TestCancelLeavesNothing(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		tx, rx := mpmc.New[int](1)
 		tx.TrySend(1)
-		ctx, cancel := context.WithCancel(timeout(t))
+		ctx, cancel := context.WithCancel(testutil.Context(t))
 		errc := testutil.GoErr(func() error { return tx.Send(ctx, 2) })
 		testutil.Blocked(t, errc, "Send on a full channel")
 		cancel()
@@ -97,7 +97,7 @@ func TestCancelLeavesNothing(t *testing.T) {
 			t.Fatalf("a cancelled Send enqueued: %v", err)
 		}
 
-		ctx, cancel = context.WithCancel(timeout(t))
+		ctx, cancel = context.WithCancel(testutil.Context(t))
 		got := goVal(func() (int, error) { return rx.Recv(ctx) })
 		testutil.Blocked(t, got, "Recv on an empty channel")
 		cancel()
@@ -109,14 +109,14 @@ func TestCancelLeavesNothing(t *testing.T) {
 		}
 		// Nothing left behind: a receiver that waits now is woken by the
 		// next send, and a sender by the next receive.
-		got = goVal(func() (int, error) { return rx.Recv(timeout(t)) })
+		got = goVal(func() (int, error) { return rx.Recv(testutil.Context(t)) })
 		testutil.Blocked(t, got, "Recv on an empty channel")
 		tx.TrySend(4)
 		if res := testutil.Unblocked(t, got, "Recv after a send"); res.v != 4 {
 			t.Fatalf("Recv = %d, want 4", res.v)
 		}
 		tx.TrySend(5)
-		errc = testutil.GoErr(func() error { return tx.Send(timeout(t), 6) })
+		errc = testutil.GoErr(func() error { return tx.Send(testutil.Context(t), 6) })
 		testutil.Blocked(t, errc, "Send on a full channel")
 		rx.TryRecv()
 		if err := testutil.Unblocked(t, errc, "Send after a receive"); err != nil {
@@ -130,7 +130,7 @@ func TestCancelLeavesNothing(t *testing.T) {
 // the receivers still get the values sent before the close.
 func TestCloseWakesEveryone(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx := timeout(t)
+		ctx := testutil.Context(t)
 		// Receivers on an empty channel, closed by its senders.
 		tx, rx := mpmc.New[int](1)
 		r2, r3 := rx.Clone(), rx.Clone()
@@ -179,7 +179,7 @@ func TestCloseWakesEveryone(t *testing.T) {
 // on it with ErrClosed; the calls blocked on other handles keep waiting.
 func TestHandleCloseWakesItsCalls(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx := timeout(t)
+		ctx := testutil.Context(t)
 		tx, rx := mpmc.New[int](1)
 		r2 := rx.Clone()
 		onR := goVal(func() (int, error) { return rx.Recv(ctx) })

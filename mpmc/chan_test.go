@@ -20,16 +20,16 @@ func TestMisusePanics(t *testing.T) {
 	var zs mpmc.Sender[int]
 	var zr mpmc.Receiver[int]
 	for name, f := range map[string]func(){
-		"zero Sender.Send":           func() { zs.Send(timeout(t), 1) },
+		"zero Sender.Send":           func() { zs.Send(testutil.Context(t), 1) },
 		"zero Sender.TrySend":        func() { zs.TrySend(1) },
 		"zero Sender.Clone":          func() { zs.Clone() },
 		"zero Sender.Close":          func() { zs.Close() },
 		"zero Sender.Done":           func() { zs.Done() },
-		"zero Receiver.Recv":         func() { zr.Recv(timeout(t)) },
+		"zero Receiver.Recv":         func() { zr.Recv(testutil.Context(t)) },
 		"zero Receiver.TryRecv":      func() { zr.TryRecv() },
-		"zero Receiver.RecvBatch":    func() { zr.RecvBatch(timeout(t), make([]int, 1)) },
+		"zero Receiver.RecvBatch":    func() { zr.RecvBatch(testutil.Context(t), make([]int, 1)) },
 		"zero Receiver.TryRecvBatch": func() { zr.TryRecvBatch(make([]int, 1)) },
-		"zero Receiver.All":          func() { zr.All(timeout(t)) },
+		"zero Receiver.All":          func() { zr.All(testutil.Context(t)) },
 		"zero Receiver.Ready":        func() { zr.Ready() },
 		"zero Receiver.Clone":        func() { zr.Clone() },
 		"zero Receiver.Close":        func() { zr.Close() },
@@ -55,14 +55,14 @@ func TestMisusePanics(t *testing.T) {
 	ct.Close()
 	cr.Close()
 	for name, f := range map[string]func(){
-		"Send on a closed handle":         func() { ct.Send(timeout(t), 1) },
+		"Send on a closed handle":         func() { ct.Send(testutil.Context(t), 1) },
 		"TrySend on a closed handle":      func() { ct.TrySend(1) },
 		"Clone of a closed Sender":        func() { ct.Clone() },
-		"Recv on a closed handle":         func() { cr.Recv(timeout(t)) },
+		"Recv on a closed handle":         func() { cr.Recv(testutil.Context(t)) },
 		"TryRecv on a closed handle":      func() { cr.TryRecv() },
-		"RecvBatch on a closed handle":    func() { cr.RecvBatch(timeout(t), make([]int, 1)) },
+		"RecvBatch on a closed handle":    func() { cr.RecvBatch(testutil.Context(t), make([]int, 1)) },
 		"TryRecvBatch on a closed handle": func() { cr.TryRecvBatch(make([]int, 1)) },
-		"All on a closed handle":          func() { cr.All(timeout(t)) },
+		"All on a closed handle":          func() { cr.All(testutil.Context(t)) },
 		"Ready on a closed handle":        func() { cr.Ready() },
 		"Clone of a closed Receiver":      func() { cr.Clone() },
 	} {
@@ -82,11 +82,11 @@ func TestMisusePanics(t *testing.T) {
 	if err := tx.TrySend(7); err != nil {
 		t.Fatalf("TrySend after the panics: %v", err)
 	}
-	if v, err := rx.Recv(timeout(t)); v != 7 || err != nil {
+	if v, err := rx.Recv(testutil.Context(t)); v != 7 || err != nil {
 		t.Fatalf("Recv after the panics = %d, %v", v, err)
 	}
 	tx.Close()
-	if _, err := rx.Recv(timeout(t)); err != mpmc.ErrClosed {
+	if _, err := rx.Recv(testutil.Context(t)); err != mpmc.ErrClosed {
 		t.Fatalf("Recv after the last Sender.Close: %v", err)
 	}
 }
@@ -115,7 +115,7 @@ func TestTrySendFull(t *testing.T) {
 		if n, err := rx.TryRecvBatch(nil); n != 0 || err != nil {
 			t.Fatalf("TryRecvBatch(nil) = %d, %v", n, err)
 		}
-		if n, err := rx.RecvBatch(timeout(t), nil); n != 0 || err != nil {
+		if n, err := rx.RecvBatch(testutil.Context(t), nil); n != 0 || err != nil {
 			t.Fatalf("RecvBatch(nil) = %d, %v", n, err)
 		}
 	}
@@ -144,7 +144,7 @@ func TestReady(t *testing.T) {
 				select {
 				case <-hs[i].Ready():
 					woken <- i
-				case <-timeout(t).Done():
+				case <-testutil.Context(t).Done():
 				}
 			}()
 		}
@@ -174,7 +174,7 @@ func TestReady(t *testing.T) {
 			select {
 			case <-ch:
 				got <- struct{}{}
-			case <-timeout(t).Done():
+			case <-testutil.Context(t).Done():
 			}
 		}()
 		testutil.Blocked(t, got, "Ready after the value that woke it was taken")
@@ -193,7 +193,7 @@ func TestReady(t *testing.T) {
 // receivers racing.
 func TestReadyNoLostWakeup(t *testing.T) {
 	tx, rx := mpmc.New[int](8)
-	ctx := timeout(t)
+	ctx := testutil.Context(t)
 	const n = 2000
 	go func() {
 		for i := range n {
@@ -257,10 +257,10 @@ func TestCancelledRecvPassesOn(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			tx, rx := mpmc.New[int](4)
 			r2 := rx.Clone()
-			ctx, cancel := context.WithCancel(timeout(t))
+			ctx, cancel := context.WithCancel(testutil.Context(t))
 			first := goVal(func() (int, error) { return rx.Recv(ctx) })
 			testutil.Blocked(t, first, "Recv on an empty channel")
-			second := goVal(func() (int, error) { return r2.Recv(timeout(t)) })
+			second := goVal(func() (int, error) { return r2.Recv(testutil.Context(t)) })
 			testutil.Blocked(t, second, "Recv on an empty channel")
 			// The send chooses the first waiter; its ctx ends at the same
 			// time.

@@ -45,7 +45,7 @@ func idleCPU(t testing.TB, d time.Duration, waits []func(), wake func()) float64
 // the bound leaves room for the runtime's background work on a loaded
 // machine.
 func TestIdleReceiversUseNoCPU(t *testing.T) {
-	ctx := timeout(t)
+	ctx := testutil.Context(t)
 	tx, rx := mpmc.New[int](16)
 	hs := []*mpmc.Receiver[int]{rx, rx.Clone(), rx.Clone(), rx.Clone()}
 	waits := []func(){
@@ -73,7 +73,7 @@ func TestIdleReceiversUseNoCPU(t *testing.T) {
 // TestIdleSendersUseNoCPU: senders blocked on a full channel whose receivers
 // are idle cost no CPU once their brief retries before parking are over.
 func TestIdleSendersUseNoCPU(t *testing.T) {
-	ctx := timeout(t)
+	ctx := testutil.Context(t)
 	tx, rx := mpmc.New[int](4)
 	for i := range rx.Cap() {
 		tx.TrySend(i)

@@ -30,15 +30,15 @@ func TestChan(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				tx, rx := mpmc.New[int](c)
 				r2 := rx.Clone()
-				got1 := goVal(func() (int, error) { return rx.Recv(timeout(t)) })
-				got2 := goVal(func() (int, error) { return r2.Recv(timeout(t)) })
+				got1 := goVal(func() (int, error) { return rx.Recv(testutil.Context(t)) })
+				got2 := goVal(func() (int, error) { return r2.Recv(testutil.Context(t)) })
 				testutil.Blocked(t, got1, "Recv on an empty channel")
 				testutil.Blocked(t, got2, "Recv on an empty channel")
 				if _, err := rx.TryRecv(); err != mpmc.ErrEmpty {
 					t.Fatalf("TryRecv on an empty channel: %v", err)
 				}
 				for range 2 { // one at a time: capacity 1 holds one
-					if err := tx.Send(timeout(t), 0); err != nil {
+					if err := tx.Send(testutil.Context(t), 0); err != nil {
 						t.Fatal(err)
 					}
 					synctest.Wait()
@@ -52,7 +52,7 @@ func TestChan(t *testing.T) {
 				for i := range c {
 					tx.TrySend(i)
 				}
-				errc := testutil.GoErr(func() error { return tx.Send(timeout(t), 0) })
+				errc := testutil.GoErr(func() error { return tx.Send(testutil.Context(t), 0) })
 				testutil.Blocked(t, errc, "Send on a full channel")
 				if err := tx.TrySend(0); err != mpmc.ErrFull {
 					t.Fatalf("TrySend on a full channel: %v", err)
@@ -70,11 +70,11 @@ func TestChan(t *testing.T) {
 				}
 				tx.Close()
 				for i := range c {
-					if v, err := rx.Recv(timeout(t)); v != i || err != nil {
+					if v, err := rx.Recv(testutil.Context(t)); v != i || err != nil {
 						t.Fatalf("Recv = %d, %v; want %d", v, err, i)
 					}
 				}
-				if v, err := rx.Recv(timeout(t)); v != 0 || err != mpmc.ErrClosed {
+				if v, err := rx.Recv(testutil.Context(t)); v != 0 || err != mpmc.ErrClosed {
 					t.Fatalf("Recv on closed = %d, %v", v, err)
 				}
 			}
@@ -82,8 +82,8 @@ func TestChan(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				tx, rx := mpmc.New[int](c)
 				r2 := rx.Clone()
-				e1 := testutil.GoErr(func() error { _, err := rx.Recv(timeout(t)); return err })
-				e2 := testutil.GoErr(func() error { _, err := r2.RecvBatch(timeout(t), make([]int, 2)); return err })
+				e1 := testutil.GoErr(func() error { _, err := rx.Recv(testutil.Context(t)); return err })
+				e2 := testutil.GoErr(func() error { _, err := r2.RecvBatch(testutil.Context(t), make([]int, 2)); return err })
 				testutil.Blocked(t, e1, "Recv on an empty channel")
 				testutil.Blocked(t, e2, "RecvBatch on an empty channel")
 				tx.Close()
@@ -99,11 +99,11 @@ func TestChan(t *testing.T) {
 				tx, rx := mpmc.New[int](c)
 				done := testutil.Go(t, func() {
 					for i := range 100 {
-						tx.Send(timeout(t), i)
+						tx.Send(testutil.Context(t), i)
 					}
 				})
 				for i := range 100 {
-					if v, err := rx.Recv(timeout(t)); v != i || err != nil {
+					if v, err := rx.Recv(testutil.Context(t)); v != i || err != nil {
 						t.Fatalf("Recv = %d, %v; want %d", v, err, i)
 					}
 				}
@@ -120,7 +120,7 @@ func TestChan(t *testing.T) {
 					senders.Go(func() {
 						defer s.Close()
 						for i := range L {
-							s.Send(timeout(t), i)
+							s.Send(testutil.Context(t), i)
 						}
 					})
 				}
@@ -131,7 +131,7 @@ func TestChan(t *testing.T) {
 					go func() {
 						defer r.Close()
 						recv := map[int]int{}
-						for v := range r.All(timeout(t)) {
+						for v := range r.All(testutil.Context(t)) {
 							recv[v]++
 						}
 						counts <- recv
@@ -183,7 +183,7 @@ func TestMultiConsumer(t *testing.T) {
 	pn := []int{2, 3, 7, 11, 13, 17, 19, 23, 27, 31}
 	qtx, qrx := mpmc.New[int](nwork * 3)
 	rtx, rrx := mpmc.New[int](nwork * 3)
-	ctx := timeout(t)
+	ctx := testutil.Context(t)
 	var wg sync.WaitGroup
 	for i := range nwork {
 		w, out := qrx.Clone(), rtx.Clone()
@@ -291,11 +291,11 @@ func TestSelfSelect(t *testing.T) {
 // Done are ready at once.
 func TestClosedChan(t *testing.T) {
 	recvs := map[string]func(rx *mpmc.Receiver[int]) (int, error){
-		"Recv":    func(rx *mpmc.Receiver[int]) (int, error) { return rx.Recv(timeout(t)) },
+		"Recv":    func(rx *mpmc.Receiver[int]) (int, error) { return rx.Recv(testutil.Context(t)) },
 		"TryRecv": func(rx *mpmc.Receiver[int]) (int, error) { return rx.TryRecv() },
 		"RecvBatch": func(rx *mpmc.Receiver[int]) (int, error) {
 			buf := make([]int, 2)
-			n, err := rx.RecvBatch(timeout(t), buf)
+			n, err := rx.RecvBatch(testutil.Context(t), buf)
 			if n > 1 {
 				t.Fatalf("RecvBatch took %d values, want at most 1", n)
 			}
@@ -329,8 +329,8 @@ func TestClosedChan(t *testing.T) {
 		}
 		// A send on a closed chan panics; so does one on a closed handle.
 		mustPanic(t, "TrySend on a closed handle", func() { tx.TrySend(1) })
-		mustPanic(t, "Send on a closed handle", func() { tx.Send(timeout(t), 2) })
-		if v, err := rx.Recv(timeout(t)); v != 0 || err != mpmc.ErrClosed {
+		mustPanic(t, "Send on a closed handle", func() { tx.Send(testutil.Context(t), 2) })
+		if v, err := rx.Recv(testutil.Context(t)); v != 0 || err != mpmc.ErrClosed {
 			t.Fatalf("Recv on closed after a send: %d, %v", v, err)
 		}
 		select {
@@ -368,7 +368,7 @@ func TestClosedChan(t *testing.T) {
 			if err := tx.TrySend(1); err != mpmc.ErrClosed {
 				t.Fatalf("TrySend after the receivers hung up: %v", err)
 			}
-			if err := tx.Send(timeout(t), 1); err != mpmc.ErrClosed {
+			if err := tx.Send(testutil.Context(t), 1); err != mpmc.ErrClosed {
 				t.Fatalf("Send after the receivers hung up: %v", err)
 			}
 			mustPanic(t, "TryRecv on a closed handle", func() { rx2.TryRecv() })

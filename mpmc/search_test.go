@@ -22,7 +22,7 @@ import (
 func TestStreamLeavesNoValueBehind(t *testing.T) {
 	testutil.ForEachProcs(t, func(t *testing.T) {
 		const workers, rounds, stream = 4, 300, 64
-		ctx := timeout(t)
+		ctx := testutil.Context(t)
 		tx, rx := mpmc.New[int](2 * stream)
 		release := make([]chan struct{}, rounds)
 		for i := range release {
@@ -75,7 +75,7 @@ func TestSearchWakesForEveryValueLeft(t *testing.T) {
 		name := map[bool]string{false: "found", true: "ended"}[ending]
 		t.Run(name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				ctx := timeout(t)
+				ctx := testutil.Context(t)
 				tx, rx := mpmc.New[int](8)
 				defer tx.Close()
 				var parked []chan result

@@ -34,7 +34,7 @@ var alwaysReady = func() chan struct{} { c := make(chan struct{}); close(c); ret
 // wait for the count fails. Then the last Sender.Close ends the receivers.
 func hammer(t *testing.T, capacity, producers, consumers, ops int) {
 	t.Helper()
-	ctx := timeout(t)
+	ctx := testutil.Context(t)
 	tx, rx := mpmc.New[uint64](capacity)
 	sent := make([]uint64, producers)
 	var total, received atomic.Int64

@@ -29,12 +29,5 @@ func newChan[T any](capacity int) (*mpsc.Sender[T], *mpsc.Receiver[T]) {
 // unbounded list.
 var flavours = []int{1, 4, 5, unbounded}
 
-// timeout returns a context that ends after testutil.Timeout, so that a
-// receive or send that should not block fails the test instead of hanging
-// it. Inside a synctest bubble the timeout is on the bubble's fake clock and
-// fires as soon as every goroutine of the bubble is blocked.
-func timeout(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), testutil.Timeout)
-	t.Cleanup(cancel)
-	return ctx
-}
+// timeout is testutil.Context, under the name this package's tests use.
+func timeout(t testing.TB) context.Context { return testutil.Context(t) }

@@ -8,14 +8,8 @@ import (
 	"github.com/diatomic-go/diatomic/internal/testutil"
 )
 
-// timeout returns a context that ends after testutil.Timeout, for the waits
-// of this package's internal tests, so that a lost wake-up fails the test
-// instead of hanging it.
-func timeout(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), testutil.Timeout)
-	t.Cleanup(cancel)
-	return ctx
-}
+// timeout is testutil.Context, under the name this package's tests use.
+func timeout(t testing.TB) context.Context { return testutil.Context(t) }
 
 // wakeProbe is a waker registered on a receiver's sink in place of its
 // parker: when a send notifies, it records what a receiver woken at that
