@@ -91,6 +91,39 @@ func TestMisusePanics(t *testing.T) {
 	}
 }
 
+// TestMisuseMessages: a misuse panic names the handle's type, and for a
+// closed handle the call, as in "mpmc: Sender.Send on a closed handle".
+func TestMisuseMessages(t *testing.T) {
+	tx, rx := mpmc.New[int](1)
+	ct, cr := tx.Clone(), rx.Clone()
+	ct.Close()
+	cr.Close()
+	var zs mpmc.Sender[int]
+	var zr mpmc.Receiver[int]
+	for _, c := range []struct {
+		want string
+		f    func()
+	}{
+		{"mpmc: Sender.Send on a closed handle", func() { ct.Send(testutil.Context(t), 1) }},
+		{"mpmc: Sender.TrySend on a closed handle", func() { ct.TrySend(1) }},
+		{"mpmc: Receiver.TryRecv on a closed handle", func() { cr.TryRecv() }},
+		{"mpmc: Receiver.Ready on a closed handle", func() { cr.Ready() }},
+		{"mpmc: Sender not made by New or Clone", func() { zs.Close() }},
+		{"mpmc: Receiver not made by New or Clone", func() { zr.Len() }},
+	} {
+		got := func() (r any) {
+			defer func() { r = recover() }()
+			c.f()
+			return nil
+		}()
+		if got != c.want {
+			t.Errorf("panicked with %v, want %q", got, c.want)
+		}
+	}
+	tx.Close()
+	rx.Close()
+}
+
 // TestTrySendFull: TrySend reports ErrFull at exactly Cap values, for
 // capacities that are not a power of two too, and a failed TrySend did not
 // enqueue.
