@@ -8,7 +8,7 @@ const (
 	hookAtomicWaking   hookPoint = iota // AtomicWaker: a Wake or Take holds the slot lock
 	hookAtomicRefuse                    // AtomicWaker: a Register holding the lock refuses its waker
 	hookSpmcPublish                     // SpmcWaker: Register wrote the other cell, before its CAS
-	hookDiatomicLocked                  // DiatomicWaker: a Notify holds the lock, before it unlocks
+	hookDiatomicLocked                  // DiatomicWaker: a Wake holds the lock, before it unlocks
 	hookDiatomicWrite                   // DiatomicWaker: Register of a new waker, before it writes the idle slot
 	hookParkCancelled                   // Parker: a blocked Park saw ctx done, before it withdraws
 )

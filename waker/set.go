@@ -187,7 +187,7 @@ type sinkSource struct {
 }
 
 // Register registers, then checks: a notifier that made ready true before
-// the registration's RMW is seen by the check, a later one by its Notify.
+// the registration's RMW is seen by the check, a later one by its Wake.
 func (s *sinkSource) Register(w Waker) {
 	s.sink.Register(w)
 	if s.ready() {
