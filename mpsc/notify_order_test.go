@@ -30,10 +30,10 @@ func (p *wakeProbe) Wake() { p.woken++; p.found = p.look() }
 // The probe stands at that window: it is woken by the Notify itself.
 func TestSlotNotifiesAfterStore(t *testing.T) {
 	s, r := NewSlot()
-	p := &wakeProbe{look: func() bool { return r.val.Load() != 0 }}
+	p := &wakeProbe{look: func() bool { return r.st.val.Load() != 0 }}
 	r.sink.Register(p)
-	if !s.TrySend(5) {
-		t.Fatal("TrySend on an empty slot failed")
+	if err := s.TrySend(5); err != nil {
+		t.Fatalf("TrySend on an empty slot: %v", err)
 	}
 	if p.woken != 1 || !p.found {
 		t.Fatalf("TrySend woke the receiver %d times, finding the value stored: %v; want once, true (a receiver woken before the store parks again and misses it)", p.woken, p.found)

@@ -26,7 +26,8 @@ import (
 // the waker registered and consumes the registration.
 //
 // Ready, after a look that found nothing (the look: a position claimed
-// beyond the receiver's, or the closed bit; for a Slot, a value):
+// beyond the receiver's, or the closed bit; for a Slot, a value or
+// closedWord):
 //
 //	enter:    busy 0 -> 1, or panic: a receive is waiting or registering
 //	drain:    take a token left in sel's channel by a wake-up that no
@@ -303,9 +304,10 @@ func (c *channel[T]) closeDone() {
 }
 
 // Ready returns a channel that is ready to receive from once a value is in
-// the slot, for a select beside other cases; TryRecv then takes it. Its
-// contract is that of [Receiver.Ready]: each call arms it anew, ready at
-// once when a value is there, spurious wake-ups but no lost one, no
+// the slot or the slot is closed, for a select beside other cases; TryRecv
+// then takes the value or reports ErrClosed. Its contract is that of
+// [Receiver.Ready]: each call arms it anew, ready at once when a value is
+// there or the slot is closed, spurious wake-ups but no lost one, no
 // allocation after the first call. It must be called by the goroutine
 // that calls Recv, and panics if a Recv is waiting, or on a zero
 // SlotReceiver. A Recv that waits disarms it.
@@ -314,8 +316,8 @@ func (r *SlotReceiver) Ready() <-chan struct{} {
 	return r.reg.ready(r.sink, r, panicConcurrentSlot)
 }
 
-// Register arranges for w.Wake to be called once a value is in the slot,
-// and at once if one is there; see [Receiver.Register], whose contract and
+// Register arranges for w.Wake to be called once a value is in the slot or
+// the slot is closed, and at once if it already is; see [Receiver.Register], whose contract and
 // panics it has.
 func (r *SlotReceiver) Register(w waker.Waker) {
 	r.check()
@@ -329,4 +331,5 @@ func (r *SlotReceiver) Unregister() {
 	r.reg.unregister(r.sink, panicConcurrentSlot)
 }
 
-func (r *SlotReceiver) pending() bool { return r.val.Load() != 0 }
+// pending: a value, or closedWord.
+func (r *SlotReceiver) pending() bool { return r.st.val.Load() != 0 }
