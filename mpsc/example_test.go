@@ -103,23 +103,28 @@ func ExampleReceiver_TryRecvBatch() {
 	// mpsc: channel closed
 }
 
-// The capacity-1 channel of non-zero values: a TrySend fails while a value
-// is waiting.
+// The capacity-1 channel of non-zero values: a TrySend fails with ErrFull
+// while a value is waiting; after Close, the value waiting is still
+// received, then Recv reports ErrClosed.
 func ExampleNewSlot() {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	tx, rx := mpsc.NewSlot()
 	go func() {
-		for !tx.TrySend(42) {
+		for tx.TrySend(42) != nil {
 		}
 	}()
 	v, _ := rx.Recv(ctx)
 	fmt.Println(v, tx.TrySend(7), tx.TrySend(8))
+	tx.Close()
 	v, _ = rx.Recv(ctx)
-	fmt.Println(v)
+	fmt.Println(v, tx.TrySend(9))
+	_, err := rx.Recv(ctx)
+	fmt.Println(err)
 	// Output:
-	// 42 true false
-	// 7
+	// 42 <nil> mpsc: channel full
+	// 7 mpsc: channel closed
+	// mpsc: channel closed
 }
 
 // One goroutine serves two channels with a select on both Ready channels,

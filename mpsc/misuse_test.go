@@ -136,10 +136,13 @@ func TestZeroValuesPanic(t *testing.T) {
 
 	var ss mpsc.SlotSender
 	mustPanic(t, "zero SlotSender.TrySend", "zero SlotSender", func() { ss.TrySend(1) })
+	mustPanic(t, "zero SlotSender.Close", "zero SlotSender", ss.Close)
+	mustPanic(t, "zero SlotSender.Done", "zero SlotSender", func() { ss.Done() })
 	var sr mpsc.SlotReceiver
 	mustPanic(t, "zero SlotReceiver.TryRecv", "zero SlotReceiver", func() { sr.TryRecv() })
 	mustPanic(t, "zero SlotReceiver.Recv", "zero SlotReceiver", func() { sr.Recv(ctx) })
 	mustPanic(t, "zero SlotReceiver.Recv, again", "zero SlotReceiver", func() { sr.Recv(ctx) })
+	mustPanic(t, "zero SlotReceiver.Close", "zero SlotReceiver", sr.Close)
 }
 
 // receives are the receive methods of a Receiver, each as a call that
@@ -232,8 +235,8 @@ func TestSlotConcurrentReceive(t *testing.T) {
 		go func() { v, _ := r.Recv(ctx); got <- v }()
 		synctest.Wait()
 		mustPanic(t, "slot Recv while a Recv waits", "concurrent receive", func() { r.Recv(ctx) })
-		if v, ok := r.TryRecv(); ok {
-			t.Fatalf("TryRecv on an empty slot = %d", v)
+		if v, err := r.TryRecv(); err != mpsc.ErrEmpty {
+			t.Fatalf("TryRecv on an empty slot = %d, %v; want ErrEmpty", v, err)
 		}
 		s.TrySend(9)
 		if v := unblocked(t, got, "the waiting slot Recv after the panic"); v != 9 {
@@ -256,7 +259,7 @@ func TestStressSlotRacingTryRecv(t *testing.T) {
 		defer stop()
 		sender := testutil.Go(t, func() {
 			for v := uint64(1); v <= per; v++ {
-				for !s.TrySend(v) {
+				for s.TrySend(v) != nil {
 					select {
 					case <-expired:
 						t.Errorf("slot not emptied within %v", testutil.Timeout)
@@ -281,7 +284,7 @@ func TestStressSlotRacingTryRecv(t *testing.T) {
 						return
 					default:
 					}
-					if v, ok := r.TryRecv(); ok {
+					if v, err := r.TryRecv(); err == nil {
 						if v == 0 || v > per {
 							t.Errorf("TryRecv = %d, never sent", v)
 							return

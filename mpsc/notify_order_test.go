@@ -43,6 +43,49 @@ func TestSlotNotifiesAfterStore(t *testing.T) {
 	}
 }
 
+// TestSlotCloseNotifiesAfterClosing: the same for the close of a Slot. A
+// Close of an empty slot wakes the receiver after its CAS has closed the
+// word; a Close that finds a value waiting leaves the word to the take that
+// removes the value, which closes it and then wakes a receive that may wait
+// beside it (a TryRecv on another goroutine). A wake before the word is
+// closed would let a waiting Recv park again with nothing left to wake it.
+func TestSlotCloseNotifiesAfterClosing(t *testing.T) {
+	for _, end := range []string{"sender", "receiver"} {
+		s, r := NewSlot()
+		closeSlot := s.Close
+		if end == "receiver" {
+			closeSlot = r.Close
+		}
+		p := &wakeProbe{look: func() bool { return r.st.val.Load() == closedWord }}
+		r.sink.Register(p)
+		closeSlot()
+		if p.woken != 1 || !p.found {
+			t.Fatalf("%s Close of an empty slot woke the receiver %d times, finding the word closed: %v; want once, true", end, p.woken, p.found)
+		}
+
+		s, r = NewSlot()
+		if err := s.TrySend(5); err != nil {
+			t.Fatalf("TrySend on an empty slot: %v", err)
+		}
+		closeSlot = s.Close
+		if end == "receiver" {
+			closeSlot = r.Close
+		}
+		closeSlot()
+		p = &wakeProbe{look: func() bool { return r.st.val.Load() == closedWord }}
+		r.sink.Register(p)
+		if v, err := r.TryRecv(); v != 5 || err != nil {
+			t.Fatalf("TryRecv of the value waiting at the close = %d, %v; want 5", v, err)
+		}
+		if p.woken != 1 || !p.found {
+			t.Fatalf("%s close: the take that closed the word woke the receiver %d times, finding the word closed: %v; want once, true", end, p.woken, p.found)
+		}
+		if v, err := r.Recv(timeout(t)); err != ErrClosed {
+			t.Fatalf("Recv after the last value = %d, %v; want ErrClosed", v, err)
+		}
+	}
+}
+
 // TestSendNotifiesAfterEnqueue: the same for the channel: every way a send
 // can succeed (Send with room, TrySend, and a Send that waited for room)
 // notifies the receiver after the value is in the queue.

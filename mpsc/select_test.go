@@ -246,8 +246,8 @@ func TestSlotReadyNoLostWakeup(t *testing.T) {
 					}
 					pause()
 					v := uint64(g*each + i + 1)
-					if !s.TrySend(v) {
-						t.Errorf("TrySend(%d) found the slot full", v)
+					if err := s.TrySend(v); err != nil {
+						t.Errorf("TrySend(%d): %v", v, err)
 						return
 					}
 					if rand.IntN(4) == 0 {
@@ -266,7 +266,7 @@ func TestSlotReadyNoLostWakeup(t *testing.T) {
 			})
 		}
 		for received := 0; received < senders*each; {
-			if v, ok := r.TryRecv(); ok {
+			if v, err := r.TryRecv(); err == nil {
 				received++
 				ack <- v
 				continue
