@@ -1,7 +1,7 @@
 // Package mpsc provides channels for many senders and one receiver that are
 // faster than Go's chan and close themselves when the last sender is done:
 // a bounded channel ([New]), an unbounded one ([NewUnbounded]), and the
-// capacity-1 channel of non-zero values ([NewSlot]). Closing never panics,
+// capacity-1 channel of uint64 values ([NewSlot]). Closing never panics,
 // nor does sending on a closed channel: the only panics are those of misuse
 // (see Misuse below).
 //
@@ -30,6 +30,10 @@
 //     delivered; after them, receives report [ErrClosed]. A send after the
 //     close, or on a closed handle, reports ErrClosed rather than panicking,
 //     and Close may be called any number of times, from any goroutine.
+//     A Slot is closed by either end ([SlotSender.Close],
+//     [SlotReceiver.Close]) in the same way: a value waiting is still
+//     received, then receives report ErrClosed, and so does every TrySend
+//     that starts after the Close returned.
 //   - No lost values. A send that returns nil has enqueued its value; a send
 //     that returns an error (ErrClosed, [ErrFull], ctx.Err()) has not. A
 //     send racing with the last Close either enqueues, and its value is
@@ -49,7 +53,8 @@
 //     RecvBatch wait while the channel is empty and open. Each has a
 //     non-blocking twin that reports instead of waiting: [Sender.TrySend]
 //     (ErrFull), [Receiver.TryRecv] and [Receiver.TryRecvBatch] (ErrEmpty);
-//     on a Slot, [SlotReceiver.TryRecv] is Recv's. All is Recv in a loop. A
+//     on a Slot, [SlotReceiver.TryRecv] is Recv's, and
+//     [SlotSender.TrySend] (ErrFull) the only send. All is Recv in a loop. A
 //     waiting goroutine is parked and uses no CPU; a send or receive that
 //     finds nobody waiting on the other side pays one atomic load to find
 //     out. Before it parks, a Send on a full channel yields its processor
@@ -64,7 +69,8 @@
 //     a select beside other cases; TryRecv then takes the value. Each call
 //     arms it anew; a wake-up may be spurious but is never lost, and a
 //     value already there makes it ready at once. [Sender.Done] is closed
-//     once the channel is closed, for a producer's select. [Receiver.Register]
+//     once the channel is closed, for a producer's select, and
+//     [SlotSender.Done] once a Slot is. [Receiver.Register]
 //     and [SlotReceiver.Register] arrange for a [waker.Waker] of the
 //     caller's to be woken instead, for one goroutine that serves many
 //     sources. None of them starts a goroutine or, after its first call,
@@ -81,9 +87,10 @@
 // TryRecv, RecvBatch, TryRecvBatch, the iterator of All, Ready, Register
 // and Unregister) must be called from one goroutine at a time; Close, Len
 // and Cap may be called from any goroutine. On a Slot, any number of
-// goroutines may call [SlotSender.TrySend], and [SlotReceiver.Recv],
-// Ready, Register and Unregister must be called from one goroutine at a
-// time; a
+// goroutines may call [SlotSender.TrySend], Close and Done, and
+// [SlotReceiver.Recv], Ready, Register and Unregister must be called from
+// one goroutine at a time; SlotReceiver.Close may be called from any
+// goroutine; a
 // [SlotReceiver.TryRecv] that overlaps another receive is harmless, each
 // value going to one of them. No method starts a goroutine.
 //
@@ -108,7 +115,8 @@
 //     then. With values that hold pointers, the value two overlapping
 //     receives raced for may be lost; with others, nothing is;
 //   - New with a capacity below 1 or beyond what a ring can index,
-//     SlotSender.TrySend(0), and Register with a nil Waker (a Waker that
+//     SlotSender.TrySend of 0 or ^uint64(0) (the values a Slot reserves
+//     for empty and closed), and Register with a nil Waker (a Waker that
 //     is not comparable panics with package waker's message).
 //
 // Receiver and SlotReceiver must not be copied: go vet reports a copy.
@@ -121,8 +129,9 @@
 // synchronizes before every receive that reports ErrClosed and every send
 // that reports ErrClosed because of it. A receive synchronizes before the
 // Send that was waiting for the room it made, when that Send returns. A
-// TrySend on a Slot that returns true synchronizes before the receive that
-// returns its value.
+// TrySend on a Slot that returns nil synchronizes before the receive that
+// returns its value, and the Close that closed a Slot before every receive
+// and TrySend that reports ErrClosed.
 //
 // # Implementation
 //
@@ -135,7 +144,8 @@
 // models/mpsc_close.pml checks the close, a blocked Send and the
 // receiver's drain; models/mpsc_list.pml the unbounded queue's claims,
 // links and close; models/mpsc_select.pml Ready's arming, beside a receive
-// that waits, in the select loop (mpsc/select.go has the protocol). BenchmarkBounded, BenchmarkUnbounded and
+// that waits, in the select loop (mpsc/select.go has the protocol);
+// models/mpsc_slot.pml the Slot's value word and close (mpsc/slot.go). BenchmarkBounded, BenchmarkUnbounded and
 // BenchmarkRecvBatch compare the channels with chan and xsync; the README
 // gives the figures.
 package mpsc

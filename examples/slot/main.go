@@ -4,11 +4,13 @@
 // swap a non-zero value out. Nothing allocates after the channel is made, and
 // a send with the receiver not waiting costs a CAS and one atomic load.
 //
-// Package mpsc offers the same channel ready-made, as mpsc.NewSlot.
+// Package mpsc offers the same channel ready-made, with a close from either
+// end, as mpsc.NewSlot; the end of run shows it.
 package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -19,6 +21,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/diatomic-go/diatomic/mpsc"
 	"github.com/diatomic-go/diatomic/waker"
 )
 
@@ -48,18 +51,22 @@ func channel() (Sender, *Receiver) {
 	return Sender{src: sink.Source(), value: value}, r
 }
 
-// TrySend stores v if the channel is empty and reports whether it did.
-func (s Sender) TrySend(v uint64) bool {
+// errFull is TrySend's error while a value is waiting.
+var errFull = errors.New("slot: full")
+
+// TrySend stores v if the channel is empty; it returns errFull if a value
+// is waiting.
+func (s Sender) TrySend(v uint64) error {
 	if v == 0 {
 		panic("slot: 0 cannot be sent, it means empty")
 	}
 	// The CAS makes v visible to the receiver's Swap; Notify after it, so
 	// that a receiver that registered before the CAS is woken and sees v.
 	if !s.value.CompareAndSwap(0, v) {
-		return false
+		return errFull
 	}
 	s.src.Wake()
-	return true
+	return nil
 }
 
 // Recv waits for a value, or for ctx to end.
@@ -78,7 +85,7 @@ func run(w io.Writer) error {
 	tx, rx := channel()
 
 	fmt.Fprintln(w, "TrySend(7):", tx.TrySend(7))
-	fmt.Fprintln(w, "TrySend(8):", tx.TrySend(8), "(the slot is full)")
+	fmt.Fprintln(w, "TrySend(8):", tx.TrySend(8))
 	v, err := rx.Recv(ctx)
 	if err != nil {
 		return err
@@ -97,7 +104,7 @@ func run(w io.Writer) error {
 	var wg sync.WaitGroup
 	for _, v := range []uint64{100, 200, 300} {
 		wg.Go(func() {
-			for !tx.TrySend(v) {
+			for tx.TrySend(v) != nil {
 				runtime.Gosched()
 			}
 		})
@@ -113,5 +120,17 @@ func run(w io.Writer) error {
 	wg.Wait()
 	slices.Sort(got)
 	fmt.Fprintln(w, "received from three racing senders:", got)
+
+	// mpsc.NewSlot is this channel with a close: the value waiting when
+	// the slot closes is still received, then Recv reports ErrClosed, and
+	// so does TrySend.
+	mtx, mrx := mpsc.NewSlot()
+	mtx.TrySend(9)
+	mtx.Close()
+	fmt.Fprintln(w, "mpsc slot, closed: TrySend(10):", mtx.TrySend(10))
+	v, err = mrx.Recv(ctx)
+	fmt.Fprintln(w, "mpsc slot, closed: Recv:", v, err)
+	_, err = mrx.Recv(ctx)
+	fmt.Fprintln(w, "mpsc slot, closed: Recv:", err)
 	return nil
 }

@@ -11,11 +11,14 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func TestRun(t *testing.T) {
-	exampletest.Check(t, run, `TrySend(7): true
-TrySend(8): false (the slot is full)
+	exampletest.Check(t, run, `TrySend(7): <nil>
+TrySend(8): slot: full
 Recv: 7
 Recv on the empty slot, 10ms timeout: context deadline exceeded
 received from three racing senders: [100 200 300]
+mpsc slot, closed: TrySend(10): mpsc: channel closed
+mpsc slot, closed: Recv: 9 <nil>
+mpsc slot, closed: Recv: mpsc: channel closed
 `)
 }
 
