@@ -127,7 +127,16 @@ func (s *SlotSender) TrySend(v uint64) error {
 	}
 	// The CAS publishes v: it synchronizes before the receiver's load that
 	// sees it. The wake comes after, so a waiting receiver's re-check sees v.
-	for !st.val.CompareAndSwap(0, v) {
+	if st.val.CompareAndSwap(0, v) {
+		st.wake.Wake()
+		return nil
+	}
+	return st.trySendFailed(v)
+}
+
+// trySendFailed is TrySend after a CAS that found the slot not empty.
+func (st *slot) trySendFailed(v uint64) error {
+	for {
 		switch st.val.Load() {
 		case 0: // taken since the CAS: the slot was not full at that instant
 		case closedWord:
@@ -135,9 +144,11 @@ func (s *SlotSender) TrySend(v uint64) error {
 		default:
 			return ErrFull
 		}
+		if st.val.CompareAndSwap(0, v) {
+			st.wake.Wake()
+			return nil
+		}
 	}
-	st.wake.Wake()
-	return nil
 }
 
 // Close closes the slot: a value waiting can still be received, then
@@ -221,13 +232,23 @@ const (
 // returns [ErrEmpty] if the slot is empty and open, and [ErrClosed] if it is
 // closed and empty. It panics on a zero SlotReceiver.
 func (r *SlotReceiver) TryRecv() (uint64, error) {
+	// A load first, so that polling an empty slot writes nothing.
+	if st := r.st; st != nil && st.val.Load() == 0 {
+		return 0, ErrEmpty
+	}
+	return r.take()
+}
+
+// take is TryRecv past the load that found the slot not empty: the steps
+// of the protocol above, from the load on. It panics on a zero
+// SlotReceiver.
+func (r *SlotReceiver) take() (uint64, error) {
 	r.check()
 	st := r.st
 	for {
-		// A load first, so that polling an empty slot writes nothing.
 		w := st.val.Load()
 		switch w {
-		case 0:
+		case 0: // an overlapping take won the value
 			return 0, ErrEmpty
 		case closedWord:
 			return 0, ErrClosed
