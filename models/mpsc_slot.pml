@@ -6,7 +6,8 @@
  * SlotSender.Close and, with -DRCLOSE, a SlotReceiver.Close race with them
  * and with the receiver. The receiver makes Recv after Recv until one
  * reports ErrClosed, then, once the senders are done, a last TryRecv. Every
- * sync/atomic operation is one atomic block. The sink is the Wait of
+ * sync/atomic operation is one atomic block. With -DOVERLAP a TryRecv on
+ * another goroutine overlaps the receiver's receives, as the API allows. The sink is the Wait of
  * waker/wake_sink.go (look, register, look, park, look after the wake-up);
  * its waker is a registration bit that a wake consumes, and the parker a
  * token bit (wake_sink.pml and parker.pml check those).
@@ -29,6 +30,14 @@
 //@broken: defines="-DBROKEN_SENTINEL_FULL" cc="-DSAFETY" run="-m100000"
 //@broken: defines="-DBROKEN_EMPTY_CLOSED" cc="-DSAFETY" run="-m100000"
 //@broken: defines="-DBROKEN_WAKE_FIRST" cc="-DSAFETY" run="-m100000"
+//@check: defines="-DOVERLAP" cc="-DSAFETY" run="-m100000"
+//@broken: defines="-DOVERLAP -DBROKEN_RECLOSE_NOWAKE" cc="-DSAFETY" run="-m100000"
+
+#ifdef OVERLAP
+#define TAKERS 1
+#else
+#define TAKERS 0
+#endif
 
 #define EMPTY  0
 #define CLOSED 255 /* closedWord */
@@ -46,6 +55,7 @@ bit token = 0; /* the parker's token */
 
 byte closesReturned = 0;
 byte sendersDone = 0;
+byte takersDone = 0;
 bool sent[3];     /* TrySend(i) returned nil */
 byte received[3]; /* how many times value i was received */
 bool gotClosed = false;
@@ -155,7 +165,9 @@ inline take(res, got) {
 						fi
 					}
 					if
+#ifndef BROKEN_RECLOSE_NOWAKE
 					:: ok -> wake()
+#endif
 					:: else -> skip
 					fi
 				:: else -> skip
@@ -211,10 +223,24 @@ proctype Receiver() {
 		deliver(res, got)
 	od;
 	/* A last TryRecv once every sender is done: still ErrClosed. */
-	sendersDone == 2;
+	sendersDone == 2 && takersDone == TAKERS;
 	take(res, got);
 	assert(res == R_CLOSED);
 	assert(received[1] == sent[1] && received[2] == sent[2])
+}
+
+/* A TryRecv on another goroutine: its value counts like the receiver's. */
+proctype Taker() {
+	byte w;
+	bool ok;
+	byte res;
+	byte got;
+	take(res, got);
+	if
+	:: res == R_OK -> assert(sent[got]); received[got]++
+	:: else -> skip
+	fi;
+	takersDone++
 }
 
 init {
@@ -224,6 +250,9 @@ init {
 		run Closer();
 #ifdef RCLOSE
 		run Closer();
+#endif
+#ifdef OVERLAP
+		run Taker();
 #endif
 		run Receiver()
 	}
