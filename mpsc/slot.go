@@ -127,16 +127,7 @@ func (s *SlotSender) TrySend(v uint64) error {
 	}
 	// The CAS publishes v: it synchronizes before the receiver's load that
 	// sees it. The wake comes after, so a waiting receiver's re-check sees v.
-	if st.val.CompareAndSwap(0, v) {
-		st.wake.Wake()
-		return nil
-	}
-	return st.trySendFailed(v)
-}
-
-// trySendFailed is TrySend after a CAS that found the slot not empty.
-func (st *slot) trySendFailed(v uint64) error {
-	for {
+	for !st.val.CompareAndSwap(0, v) {
 		switch st.val.Load() {
 		case 0: // taken since the CAS: the slot was not full at that instant
 		case closedWord:
@@ -144,11 +135,9 @@ func (st *slot) trySendFailed(v uint64) error {
 		default:
 			return ErrFull
 		}
-		if st.val.CompareAndSwap(0, v) {
-			st.wake.Wake()
-			return nil
-		}
 	}
+	st.wake.Wake()
+	return nil
 }
 
 // Close closes the slot: a value waiting can still be received, then
