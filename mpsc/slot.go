@@ -18,7 +18,7 @@ import (
 //	val      0           empty
 //	         closedWord  closed and empty: final
 //	         v           the value sent and not yet received
-//	closing  set once by the first Close (of either end), never cleared
+//	closing  set by Close (of either end), never cleared
 //
 // Steps (every access is a seq-cst atomic):
 //
@@ -71,12 +71,11 @@ const closedWord = ^uint64(0)
 // slot is the state both ends of a Slot share.
 type slot struct {
 	val atomic.Uint64
-	// closing is written once, by the first Close; apart from val's cache
-	// line, which senders and the receiver keep writing, so that TrySend's
-	// load of it finds it in its cache.
+	// closing is written only by Close. It sits 64 bytes past val, off
+	// val's cache line, which senders and the receiver keep writing, so
+	// that TrySend's load of it finds it in its cache.
 	_       [56]byte
 	closing atomic.Bool
-	_       [7]byte
 	done    atomic.Pointer[chan struct{}] // Done's channel, as channel.done (see select.go)
 	wake    waker.WakeSource
 }
