@@ -362,3 +362,35 @@ func TestStressSlotClose(t *testing.T) {
 		}
 	})
 }
+
+// TestSlotDoneRace: Done calls racing with the closes of both ends all get
+// a channel that is closed once the closes return, and a Done made before
+// the close allocates nothing when called again.
+func TestSlotDoneRace(t *testing.T) {
+	testutil.ForEachProcs(t, func(t *testing.T) {
+		for range 50 {
+			s, r := mpsc.NewSlot()
+			chans := make(chan (<-chan struct{}), 8)
+			var wg sync.WaitGroup
+			for range 4 {
+				wg.Go(func() { chans <- s.Done() })
+			}
+			wg.Go(s.Close)
+			wg.Go(r.Close)
+			waitGroup(t, &wg, "Done calls and closes")
+			close(chans)
+			for ch := range chans {
+				select {
+				case <-ch:
+				default:
+					t.Fatal("a Done channel is not closed after both closes returned")
+				}
+			}
+		}
+	})
+	s, _ := mpsc.NewSlot()
+	s.Done()
+	if n := testing.AllocsPerRun(100, func() { s.Done() }); n != 0 {
+		t.Errorf("Done after its first call: %v allocs, want 0", n)
+	}
+}
