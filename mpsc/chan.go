@@ -24,10 +24,11 @@ import (
 // before the receiver sees "closed", or it fails. No count of sends in
 // flight is kept, so the hot path has no extra atomic RMW.
 //
-// Waiting (see package spin): a blocking receive waits in the sink's Wait,
-// which may yield once before it registers (spin.Bet); a sender blocked on a full ring yields only while its receiver releases
-// room (spin.Idle); Ready yields only when its senders are streaming
-// (spin.Streak).
+// Waiting (see package spin): a receive that found nothing and whose
+// senders are streaming yields a few times first (spin.Streak, see
+// streamed), whether it then waits in the sink's Wait, which may yield once
+// more before it registers (spin.Bet), or arms Ready; a sender blocked on a
+// full ring yields only while its receiver releases room (spin.Idle).
 //
 // A receive has three steps, each of which can settle it:
 //
@@ -406,6 +407,9 @@ func (r *Receiver[T]) exit() { r.reg.exit() }
 func (r *Receiver[T]) wait(ctx context.Context, exact bool, poll func(exact bool) mpscq.Status) (st mpscq.Status, err error) {
 	r.enter()
 	defer r.exit()
+	if r.streamed(func() bool { st = poll(exact); return settled(st, exact) }) {
+		return st, nil
+	}
 	if err = r.sink.Wait(ctx, func() bool { st = poll(exact); return settled(st, exact) }); err != nil {
 		_ = r.sink.Wait(context.Background(), func() bool { st = poll(true); return settled(st, true) })
 		if st != mpscq.Empty {
@@ -413,6 +417,27 @@ func (r *Receiver[T]) wait(ctx context.Context, exact bool, poll func(exact bool
 		}
 	}
 	return st, err
+}
+
+// streamed is the waiting policy of a receive that found nothing, before it
+// waits on the sink or arms it: if the receiver took more than one value
+// since its last wait (spin.Streak), its senders are streaming and a value
+// is likely a yield away, so it yields up to spin.StreamYields times,
+// calling ready after each yield, and reports whether ready reported
+// true. A receiver that took one value per wait, which is what a channel
+// idle between values gives, does not yield here, and the sink's Wait
+// decides alone (spin.Bet).
+func (r *Receiver[T]) streamed(ready func() bool) bool {
+	if !r.streak.Streaming() {
+		return false
+	}
+	for range spin.StreamYields {
+		spin.Yield()
+		if ready() {
+			return true
+		}
+	}
+	return false
 }
 
 // result maps a dequeue's status to a receive's error, telling senders
@@ -452,8 +477,9 @@ func (c *channel[T]) dequeueBatch(buf []T, exact bool) (int, mpscq.Status) {
 // before the close has been received, and ctx.Err() if ctx ends while the
 // channel is empty, in which case nothing was removed. A value already
 // waiting is returned even if ctx is done. A Recv that finds the channel
-// empty right after a stream of values may yield its processor a few times
-// before it parks (see Blocking in the package documentation).
+// empty may yield its processor before it parks: a few times while values
+// stream in, at most once otherwise (see Blocking in the package
+// documentation).
 //
 // It panics if ctx is nil or r is a zero Receiver, before it touches the
 // channel, and if another receive on r overlaps it.

@@ -59,9 +59,11 @@
 //     finds nobody waiting on the other side pays one atomic load to find
 //     out. Before it parks, a Send on a full channel yields its processor
 //     while the receiver keeps taking values, a bounded number of yields
-//     without progress; a receive that finds the channel empty may yield and
-//     look again before it registers to be woken, which it does while such
-//     yields find a value (a hand-off), and otherwise seldom. No
+//     without progress; a receive that finds the channel empty yields and
+//     looks again a few times if it took more than one value since it last
+//     waited (values stream in); otherwise it may yield once before it
+//     registers to be woken, which it does while such yields find a value
+//     soon (a hand-off), and seldom after they did not. No
 //     wait spins on the processor. Parked
 //     senders are woken in the order they parked, one per value received.
 //   - Select. [Receiver.Ready] and [SlotReceiver.Ready] return a channel

@@ -3,7 +3,6 @@ package mpsc
 import (
 	"sync/atomic"
 
-	"github.com/diatomic-go/diatomic/internal/spin"
 	"github.com/diatomic-go/diatomic/waker"
 )
 
@@ -227,15 +226,8 @@ func (g *registrant) unregister(sink *waker.WakeSink, msg string) {
 // RecvBatch) disarms it; call Ready again afterwards.
 func (r *Receiver[T]) Ready() <-chan struct{} {
 	c := r.channel()
-	if r.streak.Streaming() {
-		// The waiting policy of a receive (see wait): the senders are
-		// streaming, so a value is likely a yield away.
-		for range spin.StreamYields {
-			spin.Yield()
-			if c.pending() {
-				return closedChan
-			}
-		}
+	if r.streamed(c.pending) {
+		return closedChan
 	}
 	return r.reg.ready(r.sink, r, panicConcurrentRecv)
 }

@@ -124,12 +124,19 @@ func (y *Idle) Yield(progress uint64) bool {
 // MaxSkip+1 waits. BenchmarkPingPong and LatencyMPSC in the bench module
 // measure the two sides.
 //
-// A bet reads the monotonic clock twice, on a path that is about to yield
-// or park anyway. The zero Bet is ready to use, and bets. Its methods may
-// be called concurrently (a Bet shared by the waiters of one structure);
-// they then merely pool the outcomes.
+// Timing a yield takes two reads of the monotonic clock, which cost a
+// good part of what a paying yield saves. So a Bet times its yields only
+// while it is unsure: the first TrustAfter bets after a miss, and then one
+// in TrustAfter; an untimed bet pays when the wait is over. A hand-off
+// that turns into idle waiting is caught within TrustAfter bets.
+//
+// The zero Bet is ready to use, and bets. Its methods may be called
+// concurrently (a Bet shared by the waiters of one structure); they then
+// merely pool the outcomes.
 type Bet struct {
-	s atomic.Uint32 // level<<16 | waits still to skip
+	// paid<<16 | level<<8 | waits still to skip; paid counts the bets
+	// that paid since the last miss, from TrustAfter on modulo TrustAfter.
+	s atomic.Uint32
 }
 
 // YieldBudget is the longest a yield may take for its bet to pay: about
@@ -144,9 +151,14 @@ const YieldBudget = time.Microsecond
 // MaxSkip is the most waits a Bet skips after its bets stopped paying.
 const MaxSkip = 1<<maxLevel - 1
 
+// TrustAfter is how many bets in a row must pay before a Bet times only one
+// bet in TrustAfter.
+const TrustAfter = 16
+
 const (
-	maxLevel = 7
-	skipMask = 1<<16 - 1
+	maxLevel  = 7
+	skipMask  = 1<<8 - 1
+	levelMask = 1<<16 - 1
 )
 
 // Yield yields the processor once, if the bet is on, and reports what
@@ -157,6 +169,12 @@ func (b *Bet) Yield(ready func() bool) bool {
 	s, on := b.on()
 	if !on {
 		return false
+	}
+	if !timed(s) {
+		runtime.Gosched()
+		ok := ready()
+		b.settle(s, ok)
+		return ok
 	}
 	start := time.Now()
 	runtime.Gosched()
@@ -176,14 +194,22 @@ func (b *Bet) on() (uint32, bool) {
 	return s, true
 }
 
+// timed reports whether the bet made in state s times its yield.
+func timed(s uint32) bool {
+	paid := s >> 16
+	return paid < TrustAfter || paid%TrustAfter == 0
+}
+
 // settle records the outcome of the bet made in state s.
 func (b *Bet) settle(s uint32, paid bool) {
 	if paid {
-		if s != 0 {
-			b.s.Store(0)
+		n := s>>16 + 1
+		if n == 2*TrustAfter {
+			n = TrustAfter // counts on modulo TrustAfter
 		}
+		b.s.Store(n << 16)
 		return
 	}
-	level := min(s>>16+1, maxLevel)
-	b.s.Store(level<<16 | (1<<level - 1))
+	level := min(s&levelMask>>8+1, maxLevel)
+	b.s.Store(level<<8 | (1<<level - 1))
 }

@@ -109,6 +109,36 @@ func TestBet(t *testing.T) {
 	}
 }
 
+// TestBetTimesWhileUnsure: a Bet times every bet until TrustAfter in a row
+// have paid, then one in TrustAfter; a miss makes it time every bet again.
+func TestBetTimesWhileUnsure(t *testing.T) {
+	var b Bet
+	// timings settles n bets as paid, skipping the waits the Bet skips,
+	// and reports which of the bets were timed.
+	timings := func(n int) []bool {
+		var ts []bool
+		for len(ts) < n {
+			if s, on := b.on(); on {
+				ts = append(ts, timed(s))
+				b.settle(s, true)
+			}
+		}
+		return ts
+	}
+	check := func(what string, ts []bool) {
+		t.Helper()
+		for i, tm := range ts {
+			if want := i < TrustAfter || i%TrustAfter == 0; tm != want {
+				t.Fatalf("%s, bet %d: timed = %v, want %v", what, i, tm, want)
+			}
+		}
+	}
+	check("from the zero Bet", timings(5*TrustAfter))
+	s, _ := b.on()
+	b.settle(s, false)
+	check("after a miss", timings(3*TrustAfter))
+}
+
 // TestBetYield: Yield reports exactly what ready reported, so that a
 // predicate with side effects (taking a value) is never ignored, and calls
 // it at most once; a skipped wait does not call it.
