@@ -10,11 +10,13 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/diatomic-go/diatomic/internal/testutil"
 )
 
 // timeout bounds one run: a lost wake-up fails the test instead of hanging
 // it.
-const timeout = 30 * time.Second
+const timeout = testutil.Timeout
 
 // Check runs run several times at GOMAXPROCS 1 and at the machine's default,
 // and fails the test if it returns an error, does not return within
