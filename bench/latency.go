@@ -116,7 +116,80 @@ func measureLatency(q queue, producers, consumers int, window time.Duration) (pe
 	if len(all) != total {
 		return percentiles{}, fmt.Errorf("received %d values of %d", len(all), total)
 	}
-	slices.Sort(all)
-	at := func(q float64) time.Duration { return all[min(int(q*float64(len(all))), len(all)-1)] }
-	return percentiles{p50: at(0.50), p99: at(0.99), p999: at(0.999), n: len(all)}, nil
+	return percentilesOf(all), nil
+}
+
+// percentilesOf sorts ds and returns its percentiles.
+func percentilesOf(ds []time.Duration) percentiles {
+	slices.Sort(ds)
+	at := func(q float64) time.Duration { return ds[min(int(q*float64(len(ds))), len(ds)-1)] }
+	return percentiles{p50: at(0.50), p99: at(0.99), p999: at(0.999), n: len(ds)}
+}
+
+// The saturated-send scenario: producers send as fast as they can into a
+// bounded channel that one receiver drains, so the channel is full most of
+// the time and a Send often waits for room; each producer times each of
+// its sends. The table gives percentiles of one Send's duration: the tail
+// is where a sender that yields, backs off or parks for room pays.
+
+// sendLatencySends is how many sends are timed per case, over all
+// producers.
+const sendLatencySends = 1 << 20
+
+// sendLatencyImpls are the contenders of the saturated-send scenario.
+var sendLatencyImpls = []queueImpl{
+	chanImpl,
+	{"mpsc", func() queue { return newMpscQueue(mpsc.New[int](capacity)) }},
+}
+
+// sendLatencyCases: the saturated-send scenario for every contender and
+// producer count.
+func sendLatencyCases(producers []int) []benchCase {
+	var cs []benchCase
+	for _, p := range producers {
+		for _, im := range sendLatencyImpls {
+			cs = append(cs, benchCase{
+				param: fmt.Sprintf("producers=%d", p),
+				impl:  im.name,
+				lat: func(time.Duration) (percentiles, error) {
+					return measureSendLatency(im.new(), p)
+				},
+			})
+		}
+	}
+	return cs
+}
+
+// measureSendLatency runs the saturated-send scenario on q with producers
+// senders and returns the percentiles of one send's duration.
+func measureSendLatency(q queue, producers int) (percentiles, error) {
+	defer q.close()
+	per := sendLatencySends / producers
+	durs := make([][]time.Duration, producers)
+	var wg sync.WaitGroup
+	for i := range producers {
+		wg.Go(func() {
+			d := make([]time.Duration, per)
+			for j := range d {
+				t0 := time.Now()
+				q.send(1)
+				d[j] = time.Since(t0)
+			}
+			durs[i] = d
+		})
+	}
+	got := make(chan int)
+	go func() {
+		n := 0
+		for q.recv() >= 0 {
+			n++
+		}
+		got <- n
+	}()
+	wg.Wait()
+	q.send(-1)
+	if n := <-got; n != per*producers {
+		return percentiles{}, fmt.Errorf("received %d values of %d", n, per*producers)
+	}
+	return percentilesOf(slices.Concat(durs...)), nil
 }

@@ -35,6 +35,9 @@ var scenarios = []*scenario{
 	{name: "MPSCUnbounded", baseline: "chan", cases: func(cfg *config) []benchCase {
 		return throughputCases(unboundedImpls, cfg.producers, 1)
 	}, title: fmt.Sprintf("MPSC throughput, unbounded, one receiver; one op is one value (chan: capacity %d, for reference)", capacity)},
+	{name: "SendLatency", baseline: "chan", cases: func(cfg *config) []benchCase {
+		return sendLatencyCases(cfg.producers)
+	}, title: fmt.Sprintf("Saturated send: P producers send without pause into a bounded channel (capacity %d) that one receiver drains; duration of one Send", capacity)},
 	{name: "LatencyMPSC", baseline: "chan", cases: func(*config) []benchCase {
 		return latencyCases(latencyImpls, 1)
 	}, title: fmt.Sprintf("Light load: each of P producers sleeps P x %v between sends, one receiver; send-to-receive latency (capacity %d)", latencyGap, capacity)},
