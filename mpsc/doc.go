@@ -30,10 +30,7 @@
 //     delivered; after them, receives report [ErrClosed]. A send after the
 //     close, or on a closed handle, reports ErrClosed rather than panicking,
 //     and Close may be called any number of times, from any goroutine.
-//     A Slot is closed by either end ([SlotSender.Close],
-//     [SlotReceiver.Close]) in the same way: a value waiting is still
-//     received, then receives report ErrClosed, and so does every TrySend
-//     that starts after the Close returned.
+//     Either end closes a Slot ([SlotSender.Close], [SlotReceiver.Close]).
 //   - No lost values. A send that returns nil has enqueued its value; a send
 //     that returns an error (ErrClosed, [ErrFull], ctx.Err()) has not. A
 //     send racing with the last Close either enqueues, and its value is
@@ -43,40 +40,29 @@
 //     between its call and its return (checked with porcupine). A TrySend
 //     reports ErrFull only if the channel held Cap values at some instant
 //     during the call, never because of contention with other senders.
-//   - Capacity. [Receiver.Cap] reports exactly the capacity passed to New:
-//     the ring is an array of the next power of two, but room is counted
-//     against the requested capacity. Cap is -1 for an unbounded channel.
-//     [Receiver.Len] counts the values in the channel, including those whose
-//     send is between claiming a position and writing it. Len and Cap may be
-//     called from any goroutine, as len and cap are on a chan.
+//   - Capacity. [Receiver.Cap] reports exactly the capacity passed to New,
+//     -1 for an unbounded channel. [Receiver.Len] counts the values in the
+//     channel. Both may be called from any goroutine, as len and cap are.
 //   - Blocking. Send waits while a bounded channel is full; Recv and
 //     RecvBatch wait while the channel is empty and open. Each has a
 //     non-blocking twin that reports instead of waiting: [Sender.TrySend]
 //     (ErrFull), [Receiver.TryRecv] and [Receiver.TryRecvBatch] (ErrEmpty);
 //     on a Slot, [SlotReceiver.TryRecv] is Recv's, and
-//     [SlotSender.TrySend] (ErrFull) the only send. All is Recv in a loop. A
-//     waiting goroutine is parked and uses no CPU; a send or receive that
-//     finds nobody waiting on the other side pays one atomic load to find
-//     out. Before it parks, a Send on a full channel yields its processor
-//     while the receiver keeps taking values, a bounded number of yields
-//     without progress; a receive that finds the channel empty yields and
-//     looks again a few times if it took more than one value since it last
-//     waited (values stream in); otherwise it may yield once before it
-//     registers to be woken, which it does while such yields find a value
-//     soon (a hand-off), and seldom after they did not. No
-//     wait spins on the processor. Parked
-//     senders are woken in the order they parked, one per value received.
+//     [SlotSender.TrySend] the only send. All is Recv in a loop. A waiting
+//     goroutine is parked and uses no CPU; a send or receive that finds
+//     nobody waiting on the other side pays one atomic load to find out.
+//     Before it parks, a waiter may yield its processor a bounded number of
+//     times, when the other side is running (values stream in, the
+//     receiver frees room, a hand-off); no wait spins. Parked senders are
+//     woken in the order they parked, one per value received.
 //   - Select. [Receiver.Ready] and [SlotReceiver.Ready] return a channel
 //     that is ready once a value is there (or the channel is closed), for
-//     a select beside other cases; TryRecv then takes the value. Each call
-//     arms it anew; a wake-up may be spurious but is never lost, and a
-//     value already there makes it ready at once. [Sender.Done] is closed
-//     once the channel is closed, for a producer's select, and
-//     [SlotSender.Done] once a Slot is. [Receiver.Register]
-//     and [SlotReceiver.Register] arrange for a [waker.Waker] of the
-//     caller's to be woken instead, for one goroutine that serves many
-//     sources. None of them starts a goroutine or, after its first call,
-//     allocates.
+//     a select beside other cases; TryRecv then takes the value. A wake-up
+//     may be spurious but is never lost. [Sender.Done] and [SlotSender.Done]
+//     are closed once the channel is. [Receiver.Register] and
+//     [SlotReceiver.Register] wake a [waker.Waker] instead, for one
+//     goroutine that serves many sources (see [waker.Set]). None of them
+//     starts a goroutine or, after its first call, allocates.
 //   - Cancellation. Blocking calls take a context first. When it ends they
 //     return ctx.Err() and leave the channel as if they had not been called.
 //     An operation that can complete at once does so even if its context is
@@ -92,9 +78,8 @@
 // goroutines may call [SlotSender.TrySend], Close and Done, and
 // [SlotReceiver.Recv], Ready, Register and Unregister must be called from
 // one goroutine at a time; SlotReceiver.Close may be called from any
-// goroutine; a
-// [SlotReceiver.TryRecv] that overlaps another receive is harmless, each
-// value going to one of them. No method starts a goroutine.
+// goroutine, and a [SlotReceiver.TryRecv] that overlaps another receive is
+// harmless, each value going to one of them.
 //
 // # Misuse
 //
@@ -107,15 +92,13 @@
 //   - a method called on a zero Sender, Receiver, SlotSender or
 //     SlotReceiver (one not made by New, NewUnbounded or NewSlot);
 //   - two receives on one Receiver at once ("mpsc: concurrent receive"): a
-//     receive that would wait while another waits, or one of two receives
-//     that take the same value (the other returns it); a TryRecv or
-//     TryRecvBatch that overlaps a waiting receive without taking its value
-//     is harmless. A Ready, Register or Unregister while a receive waits
-//     panics the same way, and so does a receive that would wait while one
-//     of them registers. A SlotReceiver.Recv that would wait while another
-//     Recv waits panics too, as do its Ready, Register and Unregister
-//     then. With values that hold pointers, the value two overlapping
-//     receives raced for may be lost; with others, nothing is;
+//     receive, Ready, Register or Unregister that would wait or register
+//     while another waits or registers, or one of two receives that take
+//     the same value (the other returns it); a TryRecv or TryRecvBatch that
+//     overlaps a waiting receive without taking its value is harmless. The
+//     same holds on a SlotReceiver. With values that hold pointers, the
+//     value two overlapping receives raced for may be lost; with others,
+//     nothing is;
 //   - New with a capacity below 1 or beyond what a ring can index,
 //     SlotSender.TrySend of 0 or ^uint64(0) (the values a Slot reserves
 //     for empty and closed), and Register with a nil Waker (a Waker that
@@ -145,9 +128,7 @@
 // [eventcount.EventCount], and internal/spin holds the waiting policy.
 // models/mpsc_close.pml checks the close, a blocked Send and the
 // receiver's drain; models/mpsc_list.pml the unbounded queue's claims,
-// links and close; models/mpsc_select.pml Ready's arming, beside a receive
-// that waits, in the select loop (mpsc/select.go has the protocol);
-// models/mpsc_slot.pml the Slot's value word and close (mpsc/slot.go). BenchmarkBounded, BenchmarkUnbounded and
-// BenchmarkRecvBatch compare the channels with chan and xsync; the README
-// gives the figures.
+// links and close; models/mpsc_select.pml Ready's arming (mpsc/select.go);
+// models/mpsc_slot.pml the Slot's value word and close (mpsc/slot.go).
+// The README and bench/README.md give the figures.
 package mpsc
