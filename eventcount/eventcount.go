@@ -412,12 +412,10 @@ func (e *EventCount) NotifyOne() {
 
 // Outlined slow path to allow inlining of the fast path.
 func (e *EventCount) notifyOneSlow() {
-	if e.moveEpochUnparked() {
-		return
+	if e.lockParked() {
+		e.chooseOneLocked()
+		e.mu.Unlock()
 	}
-	e.mu.Lock()
-	e.chooseOneLocked()
-	e.mu.Unlock()
 }
 
 // NotifyAll wakes every waiter that prepared before the call: parked ones
@@ -434,10 +432,9 @@ func (e *EventCount) NotifyAll() {
 
 // Outlined slow path to allow inlining of the fast path.
 func (e *EventCount) notifyAllSlow() {
-	if e.moveEpochUnparked() {
+	if !e.lockParked() {
 		return
 	}
-	e.mu.Lock()
 	n := uint64(e.queue.Len())
 	head := e.queue.TakeAll()
 	// One RMW under mu: the dequeued records stop being counted, queued
@@ -460,6 +457,17 @@ func (e *EventCount) notifyAllSlow() {
 // snapshot, for metrics and tests, and synchronizes with nothing.
 func (e *EventCount) Waiters() int {
 	return int(e.state.Load() & countMask)
+}
+
+// lockParked begins the slow path of a notification: it locks mu and
+// reports true if a waiter may be parked; otherwise it has moved the epoch
+// without taking mu (see moveEpochUnparked), and the notification is done.
+func (e *EventCount) lockParked() bool {
+	if e.moveEpochUnparked() {
+		return false
+	}
+	e.mu.Lock()
+	return true
 }
 
 // moveEpochUnparked moves the epoch without taking mu if nobody is parked,
