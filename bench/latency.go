@@ -32,7 +32,52 @@ var latencyImpls = []queueImpl{
 	chanImpl,
 	{"mpsc", func() queue { return newMpscQueue(mpsc.New[int](capacity)) }},
 	{"mpsc.Unbounded", func() queue { return newMpscQueue(mpsc.NewUnbounded[int]()) }},
+	{"mutex+signal", func() queue { return &signalQueue{signal: make(chan struct{}, 1)} }},
 }
+
+// signalQueue is the simplest channel whose receiver parks on a channel of
+// its own instead of the one that carries the values, as every channel of
+// package mpsc does (its receiver parks on a waker.Parker): a slice under a
+// mutex, and a chan struct{} of capacity 1 that each send signals without
+// blocking. It stands in the light-load table for that design, beside
+// chan, whose parked receiver is handed the value by the send that wakes
+// it.
+type signalQueue struct {
+	mu     sync.Mutex
+	vs     []int
+	signal chan struct{}
+}
+
+func (q *signalQueue) send(v int) {
+	q.mu.Lock()
+	q.vs = append(q.vs, v)
+	q.mu.Unlock()
+	select {
+	case q.signal <- struct{}{}:
+	default:
+	}
+}
+
+func (q *signalQueue) recv() int {
+	var buf [1]int
+	q.recvBatch(buf[:])
+	return buf[0]
+}
+
+func (q *signalQueue) recvBatch(buf []int) int {
+	for {
+		q.mu.Lock()
+		n := copy(buf, q.vs)
+		q.vs = q.vs[n:]
+		q.mu.Unlock()
+		if n > 0 {
+			return n
+		}
+		<-q.signal
+	}
+}
+
+func (q *signalQueue) close() {}
 
 // latencyConsumers is how many goroutines receive from the one channel of
 // the light-load worker-pool scenario.
