@@ -14,28 +14,40 @@ import (
 
 // The channel: a lock-free queue (mpscq.Ring or mpscq.List, behind the
 // queue interface) made awaitable. The receiver waits on a waker.WakeSink
-// whose predicate polls the queue; every successful enqueue notifies it,
-// which costs one atomic load while the receiver is not waiting. Senders
-// waiting for room in a bounded queue wait on an eventcount.EventCount;
-// every dequeue notifies it, again one atomic load while nobody waits.
+// whose predicate polls the queue; senders waiting for room in a bounded
+// queue wait on an eventcount.EventCount.
 //
-// Closing is the queue's closed bit (see package mpscq): a send either
-// claimed a position before the bit was set, and its value will be read
-// before the receiver sees "closed", or it fails. No count of sends in
-// flight is kept, so the hot path has no extra atomic RMW.
+// State, all but the queue's read-only after New:
+//
+//	q        the queue; its closed bit is the channel's close (see mpscq)
+//	ring     q when bounded, for the senders waiting for room; else nil
+//	senders  open Sender handles; the queue is closed when it reaches 0
+//	done     Sender.Done's channel: nil, made, then &closedChan (select.go)
+//	reg      per Receiver: the guard of its waits and registrations
+//
+// Protocol:
+//
+//	Send     enqueue (one RMW claim, one store); wakeRecv.Wake (one load
+//	         while the receiver is not waiting). Full ring: yield while the
+//	         receiver releases room (spin.Idle), then Prepare on room,
+//	         enqueue again, Commit; cancelled: Commit passes on its wake.
+//	Recv     poll (fast path: a value, or closed); otherwise enter reg,
+//	         yield for a stream (streamed), then sink.Wait with the same
+//	         poll as predicate, until a value, closed or ctx done (then one
+//	         exact look decides, see wait); exit reg. A value taken frees
+//	         room: room.NotifyOne while senders wait (one load otherwise).
+//	close    the queue's closed bit (Close is the linearization point), then
+//	         wakeRecv.Wake, room.NotifyAll, and done closed.
+//
+// Closing needs no count of sends in flight: a send either claimed a
+// position before the bit was set, and its value will be read before the
+// receiver sees "closed", or it fails. So the hot path has no extra RMW.
 //
 // Waiting (see package spin): a receive that found nothing and whose
 // senders are streaming yields a few times first (spin.Streak, see
 // streamed), whether it then waits in the sink's Wait, which may yield once
 // more before it registers (spin.Bet), or arms Ready; a sender blocked on a
 // full ring yields only while its receiver releases room (spin.Idle).
-//
-// A receive has three steps, each of which can settle it:
-//
-//	fast:  one poll of the queue (Poll / PollBatch): a value, or closed
-//	park:  the sink's Wait, with the same poll as predicate, until a
-//	       value, closed, or ctx done (then one exact look decides, see
-//	       wait)
 //
 // Invariants:
 //   - senders counts the open Sender handles; the queue is closed once it
