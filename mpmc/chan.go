@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"iter"
-	"runtime"
 	"sync"
 	"sync/atomic"
 
 	"github.com/diatomic-go/diatomic/eventcount"
 	"github.com/diatomic-go/diatomic/internal/mpmcq"
+	"github.com/diatomic-go/diatomic/internal/spin"
 )
 
 // The channel: a lock-free bounded MPMC queue (mpmcq.Ring) made awaitable
@@ -29,7 +29,7 @@ import (
 //	          non-blocking send on each one's ready; unlink it; unlock).
 //	Recv      dequeue; on nothing: if receivers took values since this
 //	          handle's last wait (a stream), search: searching++; up to
-//	          searchYields times { yield; dequeue again, stop on a
+//	          spin.SearchYields times { yield; dequeue again, stop on a
 //	          value }; searching--, and if that made it 0, wake as a send
 //	          does once per value in the ring while sleepers != 0 and
 //	          searching == 0. A value found: return it. Otherwise
@@ -288,8 +288,10 @@ type Sender[T any] struct {
 // closed, or this handle is closed by another goroutine during the wait; it
 // returns ctx.Err() if ctx ends during the wait. In both cases v was not
 // enqueued. A Send that finds room succeeds even if ctx is already done.
-// A Send that finds the channel full yields its P and tries again while
-// receivers keep taking values, then parks.
+// A Send that finds the channel full, or nearly full (fewer free slots
+// than an eighth of the capacity, at most 64, which receivers free one at a
+// time), yields its P and tries again while receivers keep taking values,
+// for a run of free slots; then it parks, and takes any free slot.
 //
 // Send panics if ctx is nil or if this handle was closed before the call.
 func (s *Sender[T]) Send(ctx context.Context, v T) error {
@@ -297,7 +299,11 @@ func (s *Sender[T]) Send(ctx context.Context, v T) error {
 	if ctx == nil {
 		panic("mpmc: Sender.Send with a nil Context")
 	}
-	if st := c.ring.TryEnqueue(v); st != mpmcq.Full {
+	// Batched: in a ring kept full, senders fill runs of slots that the
+	// receivers left well behind, instead of each slot as it is freed
+	// (see mpmcq.Ring.TryEnqueueBatched); sendSlow's look after Prepare
+	// takes any room.
+	if st := c.ring.TryEnqueueBatched(v); st != mpmcq.Full {
 		return c.sent(st)
 	}
 	return s.sendSlow(ctx, v)
@@ -316,23 +322,20 @@ func (c *channel[T]) sent(st mpmcq.Status) error {
 	return ErrFull
 }
 
-// sendSlow waits for room: first by yielding while receivers make progress,
-// then parked on room.
+// sendSlow waits for room: first by yielding while receivers make progress
+// (spin.Idle), then parked on room. A parked sender costs a receiver a
+// wake-up per value, a yielding one nothing; but a sender blocked on idle
+// receivers must stop using CPU.
 func (s *Sender[T]) sendSlow(ctx context.Context, v T) error {
 	c := s.c
-	last, idle := c.ring.Released(), 0
-	for ctx.Err() == nil && idle < spinIdle {
-		runtime.Gosched()
+	var idle spin.Idle
+	idle.Start(c.ring.Released())
+	for ctx.Err() == nil && idle.Yield(c.ring.Released()) {
 		if s.closed.Load() {
 			return ErrClosed
 		}
-		if st := c.ring.TryEnqueue(v); st != mpmcq.Full {
+		if st := c.ring.TryEnqueueBatched(v); st != mpmcq.Full {
 			return c.sent(st)
-		}
-		if t := c.ring.Released(); t != last {
-			last, idle = t, 0
-		} else {
-			idle++
 		}
 	}
 	for {
@@ -353,12 +356,6 @@ func (s *Sender[T]) sendSlow(ctx context.Context, v T) error {
 		}
 	}
 }
-
-// spinIdle is how many yields in a row during which no receiver took a
-// value a blocked Send spends before it parks: a parked sender costs a
-// receiver a wake-up per value, a yielding one nothing, but a sender blocked
-// on idle receivers must stop using CPU.
-const spinIdle = 3
 
 // TrySend appends v to the channel if that needs no waiting. It returns
 // ErrFull if the channel held Cap values at some instant during the call
@@ -479,7 +476,7 @@ func (c *channel[T]) poll(buf []T, exact bool) (v T, n int, st mpmcq.Status) {
 // with the status of the dequeue that settled the wait (OK or Closed).
 //
 // A receiver that has seen a stream (see stream) first searches: it yields
-// its P up to searchYields times, looking after each yield, counted in
+// its P up to spin.SearchYields times, looking after each yield, counted in
 // searching, so that senders skip waking a parked receiver for the values
 // it will find. Otherwise, or once the search found nothing, it parks at
 // once: a yield would put it behind every runnable goroutine, where a
@@ -535,15 +532,15 @@ func (r *Receiver[T]) wait(ctx context.Context, buf []T) (v T, n int, st mpmcq.S
 // faster than one wake-up each.
 func (r *Receiver[T]) stream() bool { return r.c.ring.Released() != r.mark.Load() }
 
-// search looks for a value after each of up to searchYields yields, counted
-// in searching, and returns the first dequeue that did not report Empty, or
-// Empty if none did.
+// search looks for a value after each of up to spin.SearchYields yields,
+// counted in searching, and returns the first dequeue that did not report
+// Empty, or Empty if none did.
 func (r *Receiver[T]) search(buf []T) (v T, n int, st mpmcq.Status) {
 	c := r.c
 	c.waiting.Add(searchingOne) // searching++, before the looks below: see Invariants
 	st = mpmcq.Empty            // until a look finds more
-	for range searchYields {
-		runtime.Gosched()
+	for range spin.SearchYields {
+		spin.Yield()
 		if searchHook != nil {
 			searchHook(false)
 		}
@@ -579,11 +576,6 @@ func (c *channel[T]) stopSearch() {
 		c.wakeRecvSlow()
 	}
 }
-
-// searchYields bounds the yields of a receiver's search: a searching
-// receiver costs the senders nothing, a parked one a wake-up per value, but
-// a receiver must stop using CPU once the values stop.
-const searchYields = 4
 
 // TryRecv removes and returns the oldest value if there is one. It returns
 // ErrEmpty if the channel held no value at some instant during the call,

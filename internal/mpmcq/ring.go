@@ -5,16 +5,17 @@ package mpmcq
 
 import (
 	"math/bits"
-	"runtime"
 	"sync/atomic"
 	"unsafe"
+
+	"github.com/diatomic-go/diatomic/internal/spin"
 )
 
 // Ring is Dmitry Vyukov's bounded MPMC queue
 // (https://www.1024cores.net/home/lock-free-algorithms/queues/bounded-mpmc-queue,
 // the design of xsync v4's MPMCQueue, after rigtorp/MPMCQueue): producers
 // claim positions with a CAS on head, consumers with a CAS on tail, and each
-// slot's sequence number says whose turn it is. It differs in three ways:
+// slot's sequence number says whose turn it is. It differs in four ways:
 //
 //   - Full is exact. xsync's TryEnqueue returns false both when the ring is
 //     full and when the producer's CAS lost a race to another producer, or
@@ -30,6 +31,14 @@ import (
 //     (so an index is a mask), and room is counted against the requested
 //     capacity. Producers read tail only when tailSeen, their cached copy on
 //     head's line, says the ring may be full.
+//
+//   - TryEnqueueBatched, for producers that can wait (a blocking send),
+//     refuses room smaller than a batch once it has had to read tail, and
+//     tailSeen only records tails that leave a batch of room: producers
+//     kept out of a full ring come back for a run of free slots, well
+//     behind the consumers, instead of taking each slot as it is freed,
+//     reading tail and writing the line a consumer has just released, once
+//     per value (mpscq's Ring does the same for its single consumer).
 //
 //   - head carries the closed bit: a claim is a CAS from a value read with
 //     the bit clear, so a claim and Close are totally ordered by that word.
@@ -64,6 +73,7 @@ type Ring[T any] struct {
 	closed   atomic.Bool   // set by Close after head's bit; read by Poll on the consumers' line
 	_        [cacheLine - 2*unsafe.Sizeof(uint64(0))]byte
 	capacity uint64 // read-only after NewRing
+	batch    uint64 // read-only: the room TryEnqueueBatched waits for
 	mask     uint64 // read-only: len(slots) - 1
 	slots    []slot[T]
 }
@@ -104,7 +114,8 @@ func NewRing[T any](capacity int) *Ring[T] {
 	// both be seq == p+1, and a producer could overwrite a value that its
 	// consumer has claimed but not yet read.
 	n := max(2, uint64(1)<<bits.Len64(uint64(capacity-1)))
-	q := &Ring[T]{capacity: uint64(capacity), mask: n - 1, slots: make([]slot[T], n)}
+	batch := max(1, min(uint64(capacity)/8, 64))
+	q := &Ring[T]{capacity: uint64(capacity), batch: batch, mask: n - 1, slots: make([]slot[T], n)}
 	for i := range q.slots {
 		q.slots[i].seq.Store(uint64(i))
 	}
@@ -114,14 +125,33 @@ func NewRing[T any](capacity int) *Ring[T] {
 // TryEnqueue appends v unless the ring is full or closed. It never reports
 // Full because of contention: a lost CAS retries, and a slot that a consumer
 // has claimed but not yet released is waited for.
-func (q *Ring[T]) TryEnqueue(v T) Status {
+func (q *Ring[T]) TryEnqueue(v T) Status { return q.enqueue(v, 1) }
+
+// TryEnqueueBatched is TryEnqueue for a producer that would rather wait than
+// take the room consumers free one slot at a time: when it has to read tail
+// to find room, it reports Full unless at least Batch slots are free. Such
+// producers then come back once consumers have freed a run of slots and
+// fill it in a burst, in lines the consumers left well behind, instead of
+// taking each slot as it is freed: writing the slot a consumer has just
+// released, and reading tail, the word every consumer writes, once per
+// value. Its Full is not proof that the ring is full: a producer uses
+// TryEnqueue before it decides to block.
+func (q *Ring[T]) TryEnqueueBatched(v T) Status { return q.enqueue(v, q.batch) }
+
+// Batch is the room TryEnqueueBatched waits for: an eighth of the capacity,
+// at most 64 slots (as mpscq's Ring), and 1 for a ring of fewer than 16.
+func (q *Ring[T]) Batch() int { return int(q.batch) }
+
+// enqueue is TryEnqueue when room is 1, and TryEnqueueBatched when room is
+// batch: the free slots that checkRoom requires.
+func (q *Ring[T]) enqueue(v T, room uint64) Status {
 	for {
 		h := q.head.Load()
 		if h&closedBit != 0 {
 			return Closed
 		}
 		if h-q.tailSeen.Load() >= q.capacity { // also catches tailSeen > h (stale h): the difference wraps
-			if st := q.checkRoom(h); st != OK {
+			if st := q.checkRoom(h, room); st != OK {
 				if st == Empty { // stale h
 					continue
 				}
@@ -135,7 +165,7 @@ func (q *Ring[T]) TryEnqueue(v T) Status {
 			if int64(seq-h) < 0 {
 				// The consumer of h-len(slots) claimed it (tail > h-capacity)
 				// and has not released it yet.
-				runtime.Gosched()
+				spin.Yield()
 			}
 			continue // or h is stale: another producer wrote it
 		}
@@ -151,20 +181,27 @@ func (q *Ring[T]) TryEnqueue(v T) Status {
 	}
 }
 
-// checkRoom is the slow path of TryEnqueue, taken when tailSeen says the ring
-// may be full for position h: it reads tail and reports OK (refreshing
-// tailSeen), Full, or Empty when h is stale.
-func (q *Ring[T]) checkRoom(h uint64) Status {
+// checkRoom is the slow path of enqueue, taken when tailSeen says the ring
+// may be full for position h: it reads tail and reports OK (at least room
+// slots are free; tailSeen is refreshed), Full, or Empty when h is stale.
+func (q *Ring[T]) checkRoom(h, room uint64) Status {
 	t := q.tail.Load()
 	if t > h {
 		return Empty
 	}
-	if h-t >= q.capacity {
-		// head >= h and tail == t at this load: the ring held capacity
-		// values at this instant, the linearization point of Full.
+	if h-t > q.capacity-room {
+		// head >= h and tail == t at this load: the ring held more than
+		// capacity-room values at this instant. With room 1 (TryEnqueue)
+		// it was full, and that is the linearization point of Full.
 		return Full
 	}
-	q.tailSeen.Store(t) // may move tailSeen back, never past tail
+	// Only a tail that leaves a batch of room is worth sharing: with less,
+	// producers that trust tailSeen would take the last free slots one at
+	// a time, right behind the consumers, which TryEnqueueBatched is there
+	// to avoid; an exact try with less room reads tail again next time.
+	if h-t <= q.capacity-q.batch {
+		q.tailSeen.Store(t) // may move tailSeen back, never past tail
+	}
 	return OK
 }
 
@@ -280,7 +317,7 @@ func (q *Ring[T]) status(t uint64, exact bool) Status {
 	if !exact {
 		return Empty
 	}
-	runtime.Gosched()
+	spin.Yield()
 	return OK
 }
 

@@ -319,3 +319,73 @@ func TestNoFullOnCollision(t *testing.T) {
 		}
 	}
 }
+
+// TestBatched: TryEnqueueBatched refuses room smaller than Batch once it
+// has to read tail, and takes it once consumers freed a batch, every slot
+// of it without reading tail again; TryEnqueue takes any room. A small ring
+// has a batch of 1. Mutants: checkRoom ignores room (the refusal with
+// batch-1 free slots fails), compares h-t >= capacity-room (a freed batch
+// is refused), or stores tailSeen whatever the room (the last free slot is
+// taken by a batched try).
+func TestBatched(t *testing.T) {
+	for _, c := range []int{1, 7, 8, 100, 1024, 5000} {
+		q := NewRing[int](c)
+		var ref []int // the values in q, oldest first
+		enq := func(v int, batched bool, want Status) {
+			t.Helper()
+			f, name := q.TryEnqueue, "TryEnqueue"
+			if batched {
+				f, name = q.TryEnqueueBatched, "TryEnqueueBatched"
+			}
+			if st := f(v); st != want {
+				t.Fatalf("cap %d: %s(%d) with %d free = %d, want %d", c, name, v, c-len(ref), st, want)
+			}
+			if want == OK {
+				ref = append(ref, v)
+			}
+		}
+		deq := func() {
+			t.Helper()
+			if v, st := q.TryDequeue(); st != OK || v != ref[0] {
+				t.Fatalf("cap %d: TryDequeue = %d, %d, want %d", c, v, st, ref[0])
+			}
+			ref = ref[1:]
+		}
+		batch := max(1, min(c/8, 64))
+		if q.Batch() != batch {
+			t.Fatalf("cap %d: Batch = %d, want %d", c, q.Batch(), batch)
+		}
+		for i := range c {
+			enq(i, true, OK)
+		}
+		for range batch - 1 {
+			deq()
+		}
+		enq(-1, true, Full) // batch-1 free slots
+		deq()
+		for i := range batch { // a freed batch, every slot of it
+			enq(c+i, true, OK)
+		}
+		enq(-1, true, Full)
+		deq()
+		if batch > 1 {
+			enq(-1, true, Full) // 1 free slot
+		}
+		enq(-2, false, OK)
+		if q.Len() != c {
+			t.Fatalf("cap %d: Len = %d", c, q.Len())
+		}
+		// An exact try that found room short of a batch leaves tailSeen
+		// alone: a batched try after it still reads tail, and refuses the
+		// last free slot.
+		if batch > 1 {
+			deq()
+			deq()
+			enq(-3, false, OK)
+			enq(-4, true, Full)
+		}
+		for len(ref) > 0 {
+			deq()
+		}
+	}
+}

@@ -9,6 +9,9 @@
 //     senders are streaming (mpsc's Ready).
 //   - Idle: a sender blocked on a full ring yields while its receiver
 //     releases room.
+//   - Search: a receiver of a channel with several receivers that has
+//     seen values stream in yields a few times, counted as searching,
+//     before it parks (mpmc's Recv, SearchYields).
 //
 // A yield (runtime.Gosched) pays only when the goroutine that will satisfy
 // the wait is running on another processor right now (a sender streaming
@@ -52,6 +55,16 @@ const StreamMin = 2
 // yields, looking again after each yield, before it parks.
 // BenchmarkBounded in package mpsc, with one sender, measures it.
 const StreamYields = 2
+
+// SearchYields is how many times a receiver of a channel with several
+// receivers (mpmc) searches before it parks, once receivers took values
+// since its last wait: it yields, looking again after each yield, while it
+// is counted as searching, and senders then wake nobody. It is more than
+// StreamYields because a searcher's look competes with the other
+// receivers for the values, and with many senders on few processors a
+// yield often passes without a sender running. BenchmarkThroughput in
+// package mpmc and MPMCPool in the bench module measure it.
+const SearchYields = 4
 
 // IdleYields is how many yields in a row a waiter that sees no progress by
 // the other side spends before it parks. With many senders on few
