@@ -38,6 +38,10 @@ import (
 //	Ready     value there? return readyNow. Otherwise lock armedMu; arm the
 //	          handle (link it, nArmed++, sleepers++); unlock; look again,
 //	          and put a token in ready if a value is there now.
+//	sendSlow  (the ring refused the value: full, or room short of a batch
+//	          for the batched first try) up to spin.Idle's yields while
+//	          receivers take values, each followed by a batched try; then
+//	          loop { Prepare on room; exact try; Commit }.
 //	close     the ring's closed bit; close(done); items.NotifyAll;
 //	          room.NotifyAll; fire every armed handle.
 //
@@ -288,10 +292,11 @@ type Sender[T any] struct {
 // closed, or this handle is closed by another goroutine during the wait; it
 // returns ctx.Err() if ctx ends during the wait. In both cases v was not
 // enqueued. A Send that finds room succeeds even if ctx is already done.
-// A Send that finds the channel full, or nearly full (fewer free slots
-// than an eighth of the capacity, at most 64, which receivers free one at a
-// time), yields its P and tries again while receivers keep taking values,
-// for a run of free slots; then it parks, and takes any free slot.
+// A Send that finds the channel full yields its P and tries again while
+// receivers keep taking values, then takes any free slot, or parks if there
+// is none. So may a Send that finds it nearly full (fewer free slots than
+// an eighth of its capacity, at most 64): it waits for a run of free slots
+// instead of taking each one as a receiver frees it.
 //
 // Send panics if ctx is nil or if this handle was closed before the call.
 func (s *Sender[T]) Send(ctx context.Context, v T) error {

@@ -55,7 +55,11 @@
 //     senders waiting for room likewise, one per value received. A Send
 //     that finds the channel full first yields its P and tries again while
 //     receivers keep taking values, and parks once they have taken none
-//     during three yields in a row. Likewise a Recv or RecvBatch that
+//     during three yields in a row; while it yields it waits for a run of
+//     free slots (an eighth of the capacity, at most 64) rather than
+//     taking each slot as a receiver frees it, and so may a Send that finds
+//     the channel nearly full, but before it parks it takes any free slot.
+//     Likewise a Recv or RecvBatch that
 //     finds the channel empty while values stream through it (receivers
 //     took values since its handle's last wait) yields its P and looks
 //     again, a few times at most, before it parks; meanwhile sends wake
@@ -99,7 +103,8 @@
 // false both when the ring is full and when the caller lost a CAS race, so
 // TrySend would report ErrFull falsely. Ours retries a lost race, counts
 // room against the exact capacity, carries the closed bit in the producers'
-// claim word, and moves a batch of values with one claim. Receivers waiting
+// claim word, moves a batch of values with one claim, and lets a blocking
+// send wait for a run of free slots (TryEnqueueBatched). Receivers waiting
 // for values and senders waiting for room wait on [eventcount.EventCount]s;
 // a handle armed by Ready waits on a channel of its own.
 package mpmc
