@@ -1,6 +1,6 @@
 // Package spin is the waiting policy of every waiting end of this module:
 // whether a goroutine that found nothing to do yields its processor, and
-// how often, before it parks. Three rules cover every wait:
+// how often, before it parks. Four rules cover every wait:
 //
 //   - Bet: a goroutine about to park yields once first while such yields
 //     pay (waker.Parker.Park; waker.WakeSink.Wait, eventcount.Wait and
@@ -59,11 +59,10 @@ const StreamYields = 2
 // SearchYields is how many times a receiver of a channel with several
 // receivers (mpmc) searches before it parks, once receivers took values
 // since its last wait: it yields, looking again after each yield, while it
-// is counted as searching, and senders then wake nobody. It is more than
-// StreamYields because a searcher's look competes with the other
-// receivers for the values, and with many senders on few processors a
-// yield often passes without a sender running. BenchmarkThroughput in
-// package mpmc and MPMCPool in the bench module measure it.
+// is counted as searching, and senders then wake nobody. A searching
+// receiver costs the senders nothing, a parked one a wake-up per value, but
+// a receiver must stop using CPU once the values stop. BenchmarkThroughput
+// in package mpmc and MPMCPool in the bench module measure it.
 const SearchYields = 4
 
 // IdleYields is how many yields in a row a waiter that sees no progress by
