@@ -32,8 +32,7 @@ import (
 //	         receiver releases room (spin.Idle), then Prepare on room,
 //	         enqueue again, Commit; cancelled: Commit passes on its wake.
 //	Recv     poll (fast path: a value, or closed); otherwise enter reg,
-//	         yield for a stream (streamed), then sink.Wait with the same
-//	         poll as predicate, until a value, closed or ctx done (then one
+//	         then sink.Wait with the same poll as predicate, until a value, closed or ctx done (then one
 //	         exact look decides, see wait); exit reg. A value taken frees
 //	         room: room.NotifyOne while senders wait (one load otherwise).
 //	close    the queue's closed bit (Close is the linearization point), then
@@ -43,11 +42,11 @@ import (
 // position before the bit was set, and its value will be read before the
 // receiver sees "closed", or it fails. So the hot path has no extra RMW.
 //
-// Waiting (see package spin): a receive that found nothing and whose
-// senders are streaming yields a few times first (spin.Streak, see
-// streamed), whether it then waits in the sink's Wait, which may yield once
-// more before it registers (spin.Bet), or arms Ready; a sender blocked on a
-// full ring yields only while its receiver releases room (spin.Idle).
+// Waiting (see package spin): a receive that found nothing waits in the
+// sink's Wait, which may yield once before it registers (spin.Bet); a Ready
+// whose senders are streaming yields a few times before it arms (see
+// streamed); a sender blocked on a full ring yields only while its
+// receiver releases room (spin.Idle).
 //
 // Invariants:
 //   - senders counts the open Sender handles; the queue is closed once it
@@ -419,9 +418,6 @@ func (r *Receiver[T]) exit() { r.reg.exit() }
 func (r *Receiver[T]) wait(ctx context.Context, exact bool, poll func(exact bool) mpscq.Status) (st mpscq.Status, err error) {
 	r.enter()
 	defer r.exit()
-	if r.streamed(func() bool { st = poll(exact); return settled(st, exact) }) {
-		return st, nil
-	}
 	if err = r.sink.Wait(ctx, func() bool { st = poll(exact); return settled(st, exact) }); err != nil {
 		_ = r.sink.Wait(context.Background(), func() bool { st = poll(true); return settled(st, true) })
 		if st != mpscq.Empty {
@@ -431,18 +427,19 @@ func (r *Receiver[T]) wait(ctx context.Context, exact bool, poll func(exact bool
 	return st, err
 }
 
-// streamed is the waiting policy of a receive that found nothing, before it
-// waits on the sink or arms it: if the receiver of a bounded channel took
-// more than one value since its last wait (spin.Streak), its senders are
-// streaming and a value is likely a yield away, so it yields up to
-// spin.StreamYields times, calling ready after each yield, and reports
-// whether ready reported true. A receiver that took one value per wait,
-// which is what a channel idle between values gives, does not yield here,
-// and the sink's Wait decides alone (spin.Bet). Nor does the receiver of
-// an unbounded channel: its senders never wait, so a receiver that yields
+// streamed is the waiting policy of a Ready that found nothing, before it
+// arms the sink: if the receiver of a bounded channel took more than one
+// value since its last wait (spin.Streak), its senders are streaming and a
+// value is likely a yield away, so it yields up to spin.StreamYields times,
+// calling ready after each yield, and reports whether ready reported true.
+// A receiver that took one value per wait, which is what a channel idle
+// between values gives, does not yield. Nor does the receiver of an
+// unbounded channel: its senders never wait, so a receiver that yields
 // waits behind every one of them that is ready to run, while the queue
-// grows (BenchmarkUnbounded, with 16 and 64 senders, measures it); parked,
-// it is woken onto a sender's processor.
+// grows; parked, it is woken onto a sender's processor. A blocking receive
+// does not call it either: there the yields put the receiver behind
+// senders that have room (BenchmarkBounded with 16 senders measures it),
+// and the sink's Wait decides alone (spin.Bet).
 func (r *Receiver[T]) streamed(ready func() bool) bool {
 	if r.c.ring == nil || !r.streak.Streaming() {
 		return false
@@ -493,9 +490,8 @@ func (c *channel[T]) dequeueBatch(buf []T, exact bool) (int, mpscq.Status) {
 // before the close has been received, and ctx.Err() if ctx ends while the
 // channel is empty, in which case nothing was removed. A value already
 // waiting is returned even if ctx is done. A Recv that finds the channel
-// empty may yield its processor before it parks: a few times while values
-// stream in, at most once otherwise (see Blocking in the package
-// documentation).
+// empty may yield its processor once before it parks (see Blocking in the
+// package documentation).
 //
 // It panics if ctx is nil or r is a zero Receiver, before it touches the
 // channel, and if another receive on r overlaps it.

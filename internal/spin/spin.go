@@ -46,14 +46,13 @@ import (
 // wait for Streak to call its senders streaming. One value per wait is a
 // request, or a channel that is idle between values; more than one means a
 // value arrived while the receiver was handling the one before, so a sender
-// is running. BenchmarkRecvBatch and BenchmarkBounded in package mpsc, with
-// one sender, measure the yields this enables; LatencyMPSC in the bench
-// module measures that a channel idle between values never yields.
+// is running. BenchmarkSelect in package mpsc measures the yields this
+// enables.
 const StreamMin = 2
 
 // StreamYields is how many times a receiver whose senders are streaming
-// yields, looking again after each yield, before it parks.
-// BenchmarkBounded in package mpsc, with one sender, measures it.
+// yields, looking again after each yield, before it arms a select.
+// BenchmarkSelect in package mpsc measures it.
 const StreamYields = 2
 
 // SearchYields is how many times a receiver of a channel with several
