@@ -29,6 +29,9 @@ import "sync/atomic"
 //	bit 4  dwNotification  a notifier failed to take the lock while a waker
 //	                       was registered, and asked the lock holder to notify
 //	                       on its behalf (implies dwRegistered and dwLocked)
+//	bit 5  dwOwn           the Parker of the WakeSink that owns this
+//	                       DiatomicWaker is registered, outside the slots
+//	                       (set only by WakeSink.wait, see wake_sink.go)
 //
 // Invariants:
 //   - Only the registrant sets dwRegistered and dwUpdate and writes a slot;
@@ -41,12 +44,15 @@ import "sync/atomic"
 //     slot the state names at the moment it took the lock.
 //   - dwNotification implies dwRegistered and dwLocked.
 //   - No Waker.Wake is called while dwLocked is held by the caller.
+//   - dwOwn is never set on a DiatomicWaker that no WakeSink owns, and never
+//     together with dwRegistered; the slot protocol leaves it as it is.
 const (
 	dwIndex uint32 = 1 << iota
 	dwUpdate
 	dwRegistered
 	dwLocked
 	dwNotification
+	dwOwn
 )
 
 // DiatomicWaker holds the waker of one registrant at a time for any number
@@ -145,7 +151,7 @@ func (d *DiatomicWaker) Unregister() {
 		d.guard.enter("Unregister on DiatomicWaker")
 		defer d.guard.exit()
 	}
-	d.state.And(^(dwRegistered | dwNotification))
+	d.state.And(^(dwRegistered | dwNotification | dwOwn))
 }
 
 // Registered reports whether a waker is registered and not yet notified. It

@@ -149,7 +149,7 @@ func TestSetRemove(t *testing.T) {
 	if set.Remove(1) {
 		t.Fatal("a second Remove(1) reported the key present")
 	}
-	if a.sink.waker.Registered() {
+	if a.sink.registered() {
 		t.Fatal("Remove left the set's waker registered with the source")
 	}
 	if set.Len() != 1 {
@@ -171,10 +171,10 @@ func TestSetRemove(t *testing.T) {
 	}
 	// Removing the source reported last: the next Wait does not re-arm it.
 	set.Remove(1)
-	if a.sink.waker.Registered() {
+	if a.sink.registered() {
 		t.Fatal("the next TryWait must not re-arm a source removed after its report")
 	}
-	if _, ok := set.TryWait(); ok || a.sink.waker.Registered() {
+	if _, ok := set.TryWait(); ok || a.sink.registered() {
 		t.Fatal("TryWait re-armed or reported the source removed after its report")
 	}
 }
@@ -236,7 +236,7 @@ func TestSetMisuse(t *testing.T) {
 	// b is reported and not re-armed: a Wait with a nil ctx must not re-arm it.
 	var nilCtx context.Context
 	mustPanic(t, "waker: Set.Wait called with a nil Context", func() { set.Wait(nilCtx) })
-	if b.sink.waker.Registered() {
+	if b.sink.registered() {
 		t.Fatal("Wait(nil) re-armed a source before it panicked")
 	}
 	mustPanic(t, "waker: Set.Add called with a key already in the set", func() { set.Add(1, newBox().src) })

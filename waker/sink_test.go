@@ -30,7 +30,7 @@ func TestWaitBlocksUntilNotify(t *testing.T) {
 		if returned.Load() {
 			t.Fatal("Wait returned before the condition was set")
 		}
-		if !sink.waker.Registered() {
+		if !sink.registered() {
 			t.Fatal("a parked Wait is not registered")
 		}
 		sink.Source().Wake() // spurious: the condition is still false
@@ -44,7 +44,7 @@ func TestWaitBlocksUntilNotify(t *testing.T) {
 		if !returned.Load() {
 			t.Fatal("Wait still blocked after the condition was set and notified")
 		}
-		if sink.waker.Registered() {
+		if sink.registered() {
 			t.Fatal("Wait returned and left its waker registered")
 		}
 	})
@@ -67,7 +67,7 @@ func TestWaitCancellation(t *testing.T) {
 		if calls != 3 {
 			t.Fatalf("ready called %d times by a Wait nobody notified, want 3 (check, yield, check, register, check)", calls)
 		}
-		if sink.waker.Registered() {
+		if sink.registered() {
 			t.Fatal("a cancelled Wait left its waker registered")
 		}
 		// Nothing consumed: the next Wait works as if the first never happened.
@@ -111,7 +111,7 @@ func TestPredicateTrueRightAfterRegister(t *testing.T) {
 	err := sink.Wait(ctx, func() bool {
 		calls++
 		if calls == 3 {
-			registeredAtCheck = sink.waker.Registered()
+			registeredAtCheck = sink.registered()
 		}
 		return calls == 3
 	})
@@ -124,7 +124,7 @@ func TestPredicateTrueRightAfterRegister(t *testing.T) {
 	if !registeredAtCheck {
 		t.Fatal("the third check of ready ran with nothing registered: it is not the check after Register")
 	}
-	if sink.waker.Registered() {
+	if sink.registered() {
 		t.Fatal("left registered after the predicate turned true")
 	}
 	if sink.parker.TryPark() {

@@ -9,10 +9,11 @@ import (
 // holds, and any number of goroutines holding a WakeSource notify it after
 // they change what the predicate reads.
 //
-// It owns a DiatomicWaker and a Parker, so a Wait registers the same waker
-// every time: after the first registration, registering costs one atomic RMW
-// and no slot write, and a Wake of a WakeSource that finds nobody waiting is
-// one atomic load.
+// It owns a DiatomicWaker and a Parker. A Wait registers the Parker with one
+// atomic RMW on the DiatomicWaker's state word, outside its slots, so a Wake
+// that finds the Parker registered takes it with one CAS, no lock and no slot
+// read; a waker given to Register goes through the slots. A Wake of a
+// WakeSource that finds nobody waiting is one atomic load.
 //
 // # Memory ordering
 //
@@ -47,7 +48,7 @@ type WakeSink struct {
 // not a [Source]: a Source is what a Set waits on. The zero WakeSource must
 // not be used.
 type WakeSource struct {
-	waker *DiatomicWaker
+	sink *WakeSink
 }
 
 // NewWakeSink returns a WakeSink with nothing registered. It is new(WakeSink)
@@ -59,12 +60,33 @@ func NewWakeSink() *WakeSink {
 }
 
 // Source returns a WakeSource that notifies s.
-func (s *WakeSink) Source() WakeSource { return WakeSource{&s.waker} }
+func (s *WakeSink) Source() WakeSource { return WakeSource{s} }
 
 // Wake wakes the goroutine waiting on the sink, or the waker registered on
 // it, if any. With nothing registered it is a single atomic load. It never
 // blocks and may be called from any goroutine.
-func (src WakeSource) Wake() { src.waker.Wake() }
+func (src WakeSource) Wake() {
+	// Fast path: one seq-cst load, as in DiatomicWaker.Wake.
+	if st := src.sink.waker.state.Load(); st&(dwRegistered|dwOwn) != 0 {
+		src.sink.wakeSlow(st)
+	}
+}
+
+// wakeSlow wakes the sink's own Parker if a Wait registered it, taking the
+// registration with one CAS (there is no slot to lock: the Parker is fixed),
+// and otherwise the waker registered in the slots, if any.
+func (s *WakeSink) wakeSlow(st uint32) {
+	for st&dwOwn != 0 {
+		if s.waker.state.CompareAndSwap(st, st&^dwOwn) {
+			s.parker.Wake()
+			return
+		}
+		st = s.waker.state.Load()
+	}
+	if st&dwRegistered != 0 {
+		s.waker.wakeSlow()
+	}
+}
 
 // Register registers w, in place of the sink's own parker, to be woken by the
 // next Wake of a WakeSource: this lets a goroutine serve a sink from an event loop instead of
@@ -134,13 +156,19 @@ func (s *WakeSink) wait(ctx context.Context, ready func() bool) error {
 	if s.parker.bet.Yield(ready) {
 		return nil
 	}
-	// From the first Register on, every way out, a panic of ready
+	// A waker registered by Register is replaced by the parker, which a
+	// Wait registers outside the slots (dwOwn).
+	if s.waker.Registered() {
+		s.waker.Unregister()
+	}
+	// From the first registration on, every way out, a panic of ready
 	// included, withdraws the registration that a Wake has not consumed.
 	defer s.withdraw()
 	for {
 		// Register, then check: a Wake after the registration wakes the
-		// parker; one before it published what ready now reads.
-		s.waker.Register(&s.parker)
+		// parker; one before it published what ready now reads. The RMW
+		// is seq-cst, as DiatomicWaker.Register's.
+		s.waker.state.Or(dwOwn)
 		if ready() {
 			return nil
 		}
@@ -161,7 +189,13 @@ func (s *WakeSink) wait(ctx context.Context, ready func() bool) error {
 // that consumes it meanwhile leaves a stale token, which the next Wait
 // treats as a spurious wake-up.
 func (s *WakeSink) withdraw() {
-	if s.waker.Registered() {
-		s.waker.Unregister()
+	if s.waker.state.Load()&dwOwn != 0 {
+		s.waker.state.And(^dwOwn)
 	}
+}
+
+// registered reports whether a waker is registered on the sink, its own
+// parker (by a Wait) or one of Register's. It is a snapshot, for tests.
+func (s *WakeSink) registered() bool {
+	return s.waker.state.Load()&(dwRegistered|dwOwn) != 0
 }
