@@ -67,15 +67,16 @@ func (s *WakeSink) Source() WakeSource { return WakeSource{s} }
 // blocks and may be called from any goroutine.
 func (src WakeSource) Wake() {
 	// Fast path: one seq-cst load, as in DiatomicWaker.Wake.
-	if st := src.sink.waker.state.Load(); st&(dwRegistered|dwOwn) != 0 {
-		src.sink.wakeSlow(st)
+	if src.sink.waker.state.Load()&(dwRegistered|dwOwn) != 0 {
+		src.sink.wakeSlow()
 	}
 }
 
 // wakeSlow wakes the sink's own Parker if a Wait registered it, taking the
 // registration with one CAS (there is no slot to lock: the Parker is fixed),
 // and otherwise the waker registered in the slots, if any.
-func (s *WakeSink) wakeSlow(st uint32) {
+func (s *WakeSink) wakeSlow() {
+	st := s.waker.state.Load()
 	for st&dwOwn != 0 {
 		if s.waker.state.CompareAndSwap(st, st&^dwOwn) {
 			s.parker.Wake()
