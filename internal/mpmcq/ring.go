@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/diatomic-go/diatomic/internal/ringroom"
 	"github.com/diatomic-go/diatomic/internal/spin"
 )
 
@@ -33,12 +34,10 @@ import (
 //     head's line, says the ring may be full.
 //
 //   - TryEnqueueBatched, for producers that can wait (a blocking send),
-//     refuses room smaller than a batch once it has had to read tail, and
-//     tailSeen only records tails that leave a batch of room: producers
-//     kept out of a full ring come back for a run of free slots, well
-//     behind the consumers, instead of taking each slot as it is freed,
-//     reading tail and writing the line a consumer has just released, once
-//     per value (mpscq's Ring does the same for its single consumer).
+//     refuses room smaller than a batch once it has had to read tail
+//     (ringroom.Room, shared with mpscq's Ring), and tailSeen only records
+//     tails that leave a batch of room, so that producers trusting it do
+//     not take the last free slots one at a time either.
 //
 //   - head carries the closed bit: a claim is a CAS from a value read with
 //     the bit clear, so a claim and Close are totally ordered by that word.
@@ -72,9 +71,8 @@ type Ring[T any] struct {
 	tail     atomic.Uint64 // consumers (CAS)
 	closed   atomic.Bool   // set by Close after head's bit; read by Poll on the consumers' line
 	_        [cacheLine - 2*unsafe.Sizeof(uint64(0))]byte
-	capacity uint64 // read-only after NewRing
-	batch    uint64 // read-only: the room TryEnqueueBatched waits for
-	mask     uint64 // read-only: len(slots) - 1
+	room     ringroom.Room[uint64] // read-only after NewRing: the capacity and the batch
+	mask     uint64                // read-only: len(slots) - 1
 	slots    []slot[T]
 }
 
@@ -82,7 +80,7 @@ type Ring[T any] struct {
 // words (see mpscq.cacheLine for the choice of 64).
 const cacheLine = 64
 
-const closedBit = 1 << 63
+const closedBit = ringroom.ClosedBit
 
 // maxCapacity is the largest capacity NewRing accepts: the slot array is a
 // power of two of at most 2^40 slots, far beyond what a machine holds, and
@@ -114,8 +112,7 @@ func NewRing[T any](capacity int) *Ring[T] {
 	// both be seq == p+1, and a producer could overwrite a value that its
 	// consumer has claimed but not yet read.
 	n := max(2, uint64(1)<<bits.Len64(uint64(capacity-1)))
-	batch := max(1, min(uint64(capacity)/8, 64))
-	q := &Ring[T]{capacity: uint64(capacity), batch: batch, mask: n - 1, slots: make([]slot[T], n)}
+	q := &Ring[T]{room: ringroom.New(uint64(capacity)), mask: n - 1, slots: make([]slot[T], n)}
 	for i := range q.slots {
 		q.slots[i].seq.Store(uint64(i))
 	}
@@ -129,18 +126,13 @@ func (q *Ring[T]) TryEnqueue(v T) Status { return q.enqueue(v, 1) }
 
 // TryEnqueueBatched is TryEnqueue for a producer that would rather wait than
 // take the room consumers free one slot at a time: when it has to read tail
-// to find room, it reports Full unless at least Batch slots are free. Such
-// producers then come back once consumers have freed a run of slots and
-// fill it in a burst, in lines the consumers left well behind, instead of
-// taking each slot as it is freed: writing the slot a consumer has just
-// released, and reading tail, the word every consumer writes, once per
-// value. Its Full is not proof that the ring is full: a producer uses
-// TryEnqueue before it decides to block.
-func (q *Ring[T]) TryEnqueueBatched(v T) Status { return q.enqueue(v, q.batch) }
+// to find room, it reports Full unless at least Batch slots are free (see
+// ringroom.Room). Its Full is not proof that the ring is full: a producer
+// uses TryEnqueue before it decides to block.
+func (q *Ring[T]) TryEnqueueBatched(v T) Status { return q.enqueue(v, q.room.Batch) }
 
-// Batch is the room TryEnqueueBatched waits for: an eighth of the capacity,
-// at most 64 slots (as mpscq's Ring), and 1 for a ring of fewer than 16.
-func (q *Ring[T]) Batch() int { return int(q.batch) }
+// Batch is the room TryEnqueueBatched waits for (see ringroom.New).
+func (q *Ring[T]) Batch() int { return int(q.room.Batch) }
 
 // enqueue is TryEnqueue when room is 1, and TryEnqueueBatched when room is
 // batch: the free slots that checkRoom requires.
@@ -150,7 +142,7 @@ func (q *Ring[T]) enqueue(v T, room uint64) Status {
 		if h&closedBit != 0 {
 			return Closed
 		}
-		if h-q.tailSeen.Load() >= q.capacity { // also catches tailSeen > h (stale h): the difference wraps
+		if h-q.tailSeen.Load() >= q.room.Cap { // also catches tailSeen > h (stale h): the difference wraps
 			if st := q.checkRoom(h, room); st != OK {
 				if st == Empty { // stale h
 					continue
@@ -189,17 +181,16 @@ func (q *Ring[T]) checkRoom(h, room uint64) Status {
 	if t > h {
 		return Empty
 	}
-	if h-t > q.capacity-room {
+	if !q.room.Fits(h-t, room) {
 		// head >= h and tail == t at this load: the ring held more than
-		// capacity-room values at this instant. With room 1 (TryEnqueue)
-		// it was full, and that is the linearization point of Full.
+		// capacity-room values at this instant.
 		return Full
 	}
 	// Only a tail that leaves a batch of room is worth sharing: with less,
 	// producers that trust tailSeen would take the last free slots one at
 	// a time, right behind the consumers, which TryEnqueueBatched is there
 	// to avoid; an exact try with less room reads tail again next time.
-	if h-t <= q.capacity-q.batch {
+	if q.room.Fits(h-t, q.room.Batch) {
 		q.tailSeen.Store(t) // may move tailSeen back, never past tail
 	}
 	return OK
@@ -324,13 +315,7 @@ func (q *Ring[T]) status(t uint64, exact bool) Status {
 // Close closes the ring: every later TryEnqueue reports Closed and, once the
 // values already claimed are dequeued, so do TryDequeue and Poll. It reports
 // whether this call closed it. Any goroutine may call it.
-func (q *Ring[T]) Close() bool {
-	// The Or is the linearization point: claims (CAS from a value without
-	// the bit) are all before it or fail. closed follows it, for Poll.
-	first := q.head.Or(closedBit)&closedBit == 0
-	q.closed.Store(true)
-	return first
-}
+func (q *Ring[T]) Close() bool { return ringroom.Close(&q.head, &q.closed) }
 
 // Closed reports whether Close has been called.
 func (q *Ring[T]) Closed() bool { return q.head.Load()&closedBit != 0 }
@@ -348,4 +333,4 @@ func (q *Ring[T]) Len() int {
 func (q *Ring[T]) Released() uint64 { return q.tail.Load() }
 
 // Cap returns the capacity passed to NewRing.
-func (q *Ring[T]) Cap() int { return int(q.capacity) }
+func (q *Ring[T]) Cap() int { return int(q.room.Cap) }

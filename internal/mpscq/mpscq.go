@@ -21,6 +21,8 @@ import (
 	"reflect"
 	"sync/atomic"
 	"unsafe"
+
+	"github.com/diatomic-go/diatomic/internal/ringroom"
 )
 
 // Status is the outcome of a queue operation.
@@ -53,7 +55,7 @@ const (
 // once set, no claim can succeed. On Ring.head every claim is a CAS from a
 // value read with the bit clear; on segment.enq a claim is a fetch-and-add
 // that counts only if the value it returns has the bit clear.
-const closedBit = 1 << 63
+const closedBit = ringroom.ClosedBit
 
 // cacheLine is the padding unit between fields written by different
 // goroutines. 64 bytes is the line size of amd64 and most arm64 cores; the

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"sync/atomic"
 	"unsafe"
+
+	"github.com/diatomic-go/diatomic/internal/ringroom"
 )
 
 // Ring is a bounded MPSC queue: an array of slots indexed by two counters,
@@ -27,12 +29,9 @@ import (
 //   - head carries the closed bit (see package comment).
 //
 //   - TryEnqueueBatched, for producers that can wait (a blocking send),
-//     refuses room smaller than batch slots once it has had to read tail.
-//     Those producers then come back when the consumer has freed a run of
-//     slots and write it in a burst, in cache lines the consumer left well
-//     behind, instead of taking each slot as it is freed and writing the
-//     line the consumer is reading. This is for a ring kept full by many
-//     producers; BenchmarkBounded in package mpsc measures it.
+//     refuses room smaller than a batch once it has had to read tail
+//     (ringroom.Room, shared with mpmcq's Ring). This is for a ring kept
+//     full by many producers; BenchmarkBounded in package mpsc measures it.
 //
 //   - The consumer's release of tail is a CAS from the position it read
 //     (see Conflict), which costs what a store costs on the hardware that
@@ -82,10 +81,9 @@ type Ring[T any] struct {
 	tail     atomic.Uint64 // written only by the consumer (CAS)
 	closed   atomic.Bool   // set by Close after head's closed bit; read by Poll, on the consumer's line
 	_        [cacheLine - 2*unsafe.Sizeof(uint64(0))]byte
-	capacity uint64 // read-only after NewRing
-	batch    uint64 // read-only: the room TryEnqueueBatched waits for, in [1, 64]
-	mask     uint64 // read-only: len(slots) - 1
-	pointers bool   // read-only: T holds pointers, so a dequeued slot is zeroed (see hasPointers)
+	room     ringroom.Room[uint64] // read-only after NewRing: the capacity and the batch
+	mask     uint64                // read-only: len(slots) - 1
+	pointers bool                  // read-only: T holds pointers, so a dequeued slot is zeroed (see hasPointers)
 	slots    []slot[T]
 }
 
@@ -121,11 +119,7 @@ func NewRing[T any](capacity int) *Ring[T] {
 		panic(fmt.Sprintf("mpsc: capacity %d too large: its ring of %d slots of %d bytes would exceed the limit of 2^%d bytes",
 			capacity, n, size, bits.Len64(MaxRingBytes)-1))
 	}
-	// An eighth of the ring, at most 64 slots (16 cache lines of 16-byte
-	// slots; BenchmarkBounded in package mpsc measures the choice), and a
-	// small ring keeps a batch of 1, the exact behaviour.
-	batch := max(1, min(uint64(capacity)/8, 64))
-	return &Ring[T]{capacity: uint64(capacity), batch: batch, mask: n - 1,
+	return &Ring[T]{room: ringroom.New(uint64(capacity)), mask: n - 1,
 		pointers: hasPointers(reflect.TypeFor[T]()), slots: make([]slot[T], n)}
 }
 
@@ -136,10 +130,10 @@ func (q *Ring[T]) TryEnqueue(v T) Status { return q.enqueue(v, 1) }
 
 // TryEnqueueBatched is TryEnqueue for a producer that would rather wait than
 // take the room the consumer frees one slot at a time: when it has to read
-// tail to find room, it reports Full unless at least batch slots are free
-// (see the type's comment). Its Full is therefore not proof that the queue
+// tail to find room, it reports Full unless at least a batch of slots is
+// free (see ringroom.Room). Its Full is therefore not proof that the queue
 // is full; a producer must use TryEnqueue before it decides to block.
-func (q *Ring[T]) TryEnqueueBatched(v T) Status { return q.enqueue(v, q.batch) }
+func (q *Ring[T]) TryEnqueueBatched(v T) Status { return q.enqueue(v, q.room.Batch) }
 
 // enqueue is TryEnqueue when room is 1, and TryEnqueueBatched when room is
 // batch: the free slots that checkRoom requires.
@@ -149,7 +143,7 @@ func (q *Ring[T]) enqueue(v T, room uint64) Status {
 		if h&closedBit != 0 {
 			return Closed
 		}
-		if h-q.tailSeen.Load() >= q.capacity { // also catches tailSeen > h (stale h): the difference wraps
+		if h-q.tailSeen.Load() >= q.room.Cap { // also catches tailSeen > h (stale h): the difference wraps
 			if st := q.checkRoom(h, room); st != OK {
 				if st == Busy {
 					continue
@@ -181,10 +175,9 @@ func (q *Ring[T]) checkRoom(h, room uint64) Status {
 	if t > h {
 		return Busy
 	}
-	if h-t > q.capacity-room {
+	if !q.room.Fits(h-t, room) {
 		// head >= h now, tail == t: the queue held more than capacity-room
-		// values at the moment of this load. With room 1 (TryEnqueue) it
-		// was full, and that is the linearization point of Full.
+		// values at the moment of this load.
 		return Full
 	}
 	q.tailSeen.Store(t)
@@ -285,13 +278,7 @@ func (q *Ring[T]) status(t uint64, exact bool) Status {
 // the values already claimed are dequeued, so does TryDequeue. It reports
 // whether this call closed it (false if it was already closed). Any
 // goroutine may call it.
-func (q *Ring[T]) Close() bool {
-	// The Or is the linearization point: claims (CAS from a value without
-	// the bit) are all before it or fail. closed follows it, for Poll.
-	first := q.head.Or(closedBit)&closedBit == 0
-	q.closed.Store(true)
-	return first
-}
+func (q *Ring[T]) Close() bool { return ringroom.Close(&q.head, &q.closed) }
 
 // Closed reports whether Close has been called.
 func (q *Ring[T]) Closed() bool { return q.head.Load()&closedBit != 0 }
@@ -300,7 +287,7 @@ func (q *Ring[T]) Closed() bool { return q.head.Load()&closedBit != 0 }
 // called from any goroutine.
 func (q *Ring[T]) HasRoom() bool {
 	t := q.tail.Load()
-	return q.head.Load()&^closedBit-t < q.capacity
+	return q.head.Load()&^closedBit-t < q.room.Cap
 }
 
 // Released returns the number of positions the consumer has released so
@@ -325,8 +312,8 @@ func (q *Ring[T]) Len() int {
 		}
 	}
 	t := q.tail.Load()
-	return int(min(q.head.Load()&^closedBit-t, q.capacity))
+	return int(min(q.head.Load()&^closedBit-t, q.room.Cap))
 }
 
 // Cap returns the capacity passed to NewRing. Any goroutine may call it.
-func (q *Ring[T]) Cap() int { return int(q.capacity) }
+func (q *Ring[T]) Cap() int { return int(q.room.Cap) }
