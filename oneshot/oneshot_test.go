@@ -197,37 +197,31 @@ func TestRecvCancelRacesSend(t *testing.T) {
 	// is received exactly once and Recv never reports ErrEmpty (which a
 	// wake-up taken before the state word says the sender finished would
 	// cause).
-	testutil.ForEachProcs(t, func(t *testing.T) {
-		n := 5000
-		if testing.Short() {
-			n = 500
-		}
-		for i := range n {
-			tx, rx := oneshot.New[int]()
-			ctx, cancel := context.WithCancel(context.Background())
-			got := recvAsync(ctx, rx)
-			done := testutil.Go(t, func() {
-				if i%2 == 0 {
-					runtime.Gosched()
-				}
-				if err := tx.Send(i); err != nil {
-					t.Errorf("Send: %v", err)
-				}
-			})
-			cancel()
-			r := testutil.Recv(t, got, "Recv")
-			testutil.Recv(t, done, "Send")
-			switch {
-			case r.err == nil:
-				wantResult(t, "Recv", r.v, r.err, i, nil)
-				v, err := rx.TryRecv()
-				wantResult(t, "TryRecv after Recv", v, err, 0, oneshot.ErrClosed)
-			case errors.Is(r.err, context.Canceled):
-				v, err := rx.TryRecv()
-				wantResult(t, "TryRecv after a cancelled Recv", v, err, i, nil)
-			default:
-				t.Fatalf("Recv = %v", r.err)
+	raceRounds(t, 5000, 500, func(t *testing.T, i int, _ <-chan struct{}) {
+		tx, rx := oneshot.New[int]()
+		ctx, cancel := context.WithCancel(context.Background())
+		got := recvAsync(ctx, rx)
+		done := testutil.Go(t, func() {
+			if i%2 == 0 {
+				runtime.Gosched()
 			}
+			if err := tx.Send(i); err != nil {
+				t.Errorf("Send: %v", err)
+			}
+		})
+		cancel()
+		r := testutil.Recv(t, got, "Recv")
+		testutil.Recv(t, done, "Send")
+		switch {
+		case r.err == nil:
+			wantResult(t, "Recv", r.v, r.err, i, nil)
+			v, err := rx.TryRecv()
+			wantResult(t, "TryRecv after Recv", v, err, 0, oneshot.ErrClosed)
+		case errors.Is(r.err, context.Canceled):
+			v, err := rx.TryRecv()
+			wantResult(t, "TryRecv after a cancelled Recv", v, err, i, nil)
+		default:
+			t.Fatalf("Recv = %v", r.err)
 		}
 	})
 }

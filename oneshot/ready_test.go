@@ -325,67 +325,59 @@ func TestDoneBlocksUntil(t *testing.T) {
 // Waker registered and replaced. A wake-up lost between TryRecv reporting
 // ErrEmpty and Ready fails the test; the value is received exactly once.
 func TestReadyRace(t *testing.T) {
-	testutil.ForEachProcs(t, func(t *testing.T) {
-		n := 4000
-		if testing.Short() {
-			n = 400
-		}
-		expired, stop := testutil.Deadline()
-		defer stop()
-		for i := range n {
-			tx, rx := oneshot.New[int]()
-			closes := i%5 == 4
-			done := testutil.Go(t, func() {
-				pause()
-				if closes {
-					tx.Close()
-				} else if err := tx.Send(i); err != nil {
-					t.Errorf("Send(%d) = %v", i, err)
-				}
-			})
-			other := make(chan struct{}, 1)
-			switch i % 4 {
-			case 1: // the first select takes another case
-				other <- struct{}{}
-			case 2: // a Recv gives up first, leaving its registration
-				ctx, cancel := context.WithCancel(context.Background())
-				go func() { pause(); cancel() }()
-				if v, err := rx.Recv(ctx); err == nil {
-					wantResult(t, "Recv", v, err, i, nil)
-					testutil.Recv(t, done, "the sender")
-					cancel()
-					continue
-				}
+	raceRounds(t, 4000, 400, func(t *testing.T, i int, expired <-chan struct{}) {
+		tx, rx := oneshot.New[int]()
+		closes := i%5 == 4
+		done := testutil.Go(t, func() {
+			pause()
+			if closes {
+				tx.Close()
+			} else if err := tx.Send(i); err != nil {
+				t.Errorf("Send(%d) = %v", i, err)
+			}
+		})
+		other := make(chan struct{}, 1)
+		switch i % 4 {
+		case 1: // the first select takes another case
+			other <- struct{}{}
+		case 2: // a Recv gives up first, leaving its registration
+			ctx, cancel := context.WithCancel(context.Background())
+			go func() { pause(); cancel() }()
+			if v, err := rx.Recv(ctx); err == nil {
+				wantResult(t, "Recv", v, err, i, nil)
+				testutil.Recv(t, done, "the sender")
 				cancel()
-			case 3: // a Waker registered first, then replaced by Ready
-				rx.Register(new(countWaker))
+				return
 			}
-			for {
-				v, err := rx.TryRecv()
-				if err == nil {
-					if closes || v != i {
-						t.Fatalf("channel %d: TryRecv = %d, want %v", i, v, map[bool]string{true: "ErrClosed", false: "the value"}[closes])
-					}
-					break
-				}
-				if errors.Is(err, oneshot.ErrClosed) {
-					if !closes {
-						t.Fatalf("channel %d: TryRecv = ErrClosed, the value was lost", i)
-					}
-					break
-				}
-				select {
-				case <-rx.Ready():
-				case <-other:
-				case <-expired:
-					t.Fatalf("channel %d: Ready never ready after TryRecv reported ErrEmpty: a wake-up was lost", i)
-				}
-			}
-			if _, err := rx.TryRecv(); !errors.Is(err, oneshot.ErrClosed) {
-				t.Fatalf("channel %d: second TryRecv = %v, the value was duplicated", i, err)
-			}
-			testutil.Recv(t, done, "the sender")
+			cancel()
+		case 3: // a Waker registered first, then replaced by Ready
+			rx.Register(new(countWaker))
 		}
+		for {
+			v, err := rx.TryRecv()
+			if err == nil {
+				if closes || v != i {
+					t.Fatalf("channel %d: TryRecv = %d, want %v", i, v, map[bool]string{true: "ErrClosed", false: "the value"}[closes])
+				}
+				break
+			}
+			if errors.Is(err, oneshot.ErrClosed) {
+				if !closes {
+					t.Fatalf("channel %d: TryRecv = ErrClosed, the value was lost", i)
+				}
+				break
+			}
+			select {
+			case <-rx.Ready():
+			case <-other:
+			case <-expired:
+				t.Fatalf("channel %d: Ready never ready after TryRecv reported ErrEmpty: a wake-up was lost", i)
+			}
+		}
+		if _, err := rx.TryRecv(); !errors.Is(err, oneshot.ErrClosed) {
+			t.Fatalf("channel %d: second TryRecv = %v, the value was duplicated", i, err)
+		}
+		testutil.Recv(t, done, "the sender")
 	})
 }
 
@@ -394,38 +386,32 @@ func TestReadyRace(t *testing.T) {
 // the value. A Wake may be spurious (the replaced Waker shares its token),
 // never lost.
 func TestRegisterRace(t *testing.T) {
-	testutil.ForEachProcs(t, func(t *testing.T) {
-		n := 4000
-		if testing.Short() {
-			n = 400
-		}
-		for i := range n {
-			tx, rx := oneshot.New[int]()
-			done := testutil.Go(t, func() {
-				pause()
-				_ = tx.Send(i)
-			})
-			w := newSignalWaker()
-			for {
-				if v, err := rx.TryRecv(); err == nil {
-					wantResult(t, "TryRecv", v, err, i, nil)
-					break
-				}
-				switch i % 3 {
-				case 1:
-					rx.Register(newSignalWaker()) // replaced below
-				case 2:
-					_ = rx.Ready() // replaced below
-				}
-				rx.Register(w)
-				if i%4 == 0 {
-					rx.Unregister()
-					rx.Register(w)
-				}
-				testutil.Recv(t, w.c, "the Wake of a registered Waker")
+	raceRounds(t, 4000, 400, func(t *testing.T, i int, _ <-chan struct{}) {
+		tx, rx := oneshot.New[int]()
+		done := testutil.Go(t, func() {
+			pause()
+			_ = tx.Send(i)
+		})
+		w := newSignalWaker()
+		for {
+			if v, err := rx.TryRecv(); err == nil {
+				wantResult(t, "TryRecv", v, err, i, nil)
+				break
 			}
-			testutil.Recv(t, done, "the sender")
+			switch i % 3 {
+			case 1:
+				rx.Register(newSignalWaker()) // replaced below
+			case 2:
+				_ = rx.Ready() // replaced below
+			}
+			rx.Register(w)
+			if i%4 == 0 {
+				rx.Unregister()
+				rx.Register(w)
+			}
+			testutil.Recv(t, w.c, "the Wake of a registered Waker")
 		}
+		testutil.Recv(t, done, "the sender")
 	})
 }
 
@@ -434,42 +420,34 @@ func TestRegisterRace(t *testing.T) {
 // another case first. A hang-up lost between Closed reporting false and Done
 // fails the test.
 func TestDoneRace(t *testing.T) {
-	testutil.ForEachProcs(t, func(t *testing.T) {
-		n := 4000
-		if testing.Short() {
-			n = 400
+	raceRounds(t, 4000, 400, func(t *testing.T, i int, expired <-chan struct{}) {
+		tx, rx := oneshot.New[int]()
+		done := testutil.Go(t, func() {
+			pause()
+			rx.Close()
+		})
+		other := make(chan struct{}, 1)
+		if i%2 == 1 {
+			other <- struct{}{}
 		}
-		expired, stop := testutil.Deadline()
-		defer stop()
-		for i := range n {
-			tx, rx := oneshot.New[int]()
-			done := testutil.Go(t, func() {
-				pause()
-				rx.Close()
-			})
-			other := make(chan struct{}, 1)
-			if i%2 == 1 {
-				other <- struct{}{}
-			}
-			if i%3 == 0 {
-				_ = tx.Send(i) // Done still reports the hang-up after a Send
-			}
-			for !tx.Closed() {
-				select {
-				case <-tx.Done():
-					if !tx.Closed() {
-						t.Fatalf("channel %d: Done closed, Closed false", i)
-					}
-				case <-other:
-				case <-expired:
-					t.Fatalf("channel %d: Done never closed after Closed reported false: a hang-up was lost", i)
+		if i%3 == 0 {
+			_ = tx.Send(i) // Done still reports the hang-up after a Send
+		}
+		for !tx.Closed() {
+			select {
+			case <-tx.Done():
+				if !tx.Closed() {
+					t.Fatalf("channel %d: Done closed, Closed false", i)
 				}
+			case <-other:
+			case <-expired:
+				t.Fatalf("channel %d: Done never closed after Closed reported false: a hang-up was lost", i)
 			}
-			if !isReady(tx.Done()) {
-				t.Fatalf("channel %d: Done not closed after Closed reported true", i)
-			}
-			testutil.Recv(t, done, "the receiver")
 		}
+		if !isReady(tx.Done()) {
+			t.Fatalf("channel %d: Done not closed after Closed reported true", i)
+		}
+		testutil.Recv(t, done, "the receiver")
 	})
 }
 
@@ -478,27 +456,21 @@ func TestDoneRace(t *testing.T) {
 // first: the Done that publishes its channel just after the Close closes it
 // itself.
 func TestDoneRacesClose(t *testing.T) {
-	testutil.ForEachProcs(t, func(t *testing.T) {
-		n := 5000
-		if testing.Short() {
-			n = 1000
+	raceRounds(t, 5000, 1000, func(t *testing.T, i int, _ <-chan struct{}) {
+		tx, rx := oneshot.New[int]()
+		start := make(chan struct{})
+		closed := testutil.Go(t, func() {
+			<-start
+			rx.Close()
+		})
+		close(start)
+		if i%2 == 0 {
+			runtime.Gosched()
 		}
-		for i := range n {
-			tx, rx := oneshot.New[int]()
-			start := make(chan struct{})
-			closed := testutil.Go(t, func() {
-				<-start
-				rx.Close()
-			})
-			close(start)
-			if i%2 == 0 {
-				runtime.Gosched()
-			}
-			done := tx.Done()
-			testutil.Recv(t, closed, "Receiver.Close")
-			if !isReady(done) {
-				t.Fatalf("channel %d: the Done channel is not closed after Receiver.Close and Done returned", i)
-			}
+		done := tx.Done()
+		testutil.Recv(t, closed, "Receiver.Close")
+		if !isReady(done) {
+			t.Fatalf("channel %d: the Done channel is not closed after Receiver.Close and Done returned", i)
 		}
 	})
 }
@@ -508,38 +480,49 @@ func TestDoneRacesClose(t *testing.T) {
 // has the result: a registration that erased the sender's bit, or a sender
 // that missed the registration, fails here at once.
 func TestReadyRacesSend(t *testing.T) {
-	testutil.ForEachProcs(t, func(t *testing.T) {
-		n := 5000
-		if testing.Short() {
-			n = 1000
-		}
-		for i := range n {
-			tx, rx := oneshot.New[int]()
-			var start atomic.Bool
-			sent := testutil.Go(t, func() {
-				for !start.Load() {
-					// Spin, so that both sides start together.
-				}
-				spin(i % 7)
-				if i%3 == 2 {
-					tx.Close()
-				} else if err := tx.Send(i); err != nil {
-					t.Errorf("Send = %v", err)
-				}
-			})
-			start.Store(true)
-			spin(i % 5)
-			ready := rx.Ready()
-			testutil.Recv(t, sent, "the sender")
-			if !isReady(ready) {
-				t.Fatalf("channel %d: the Ready channel is not ready after the sender finished", i)
+	raceRounds(t, 5000, 1000, func(t *testing.T, i int, _ <-chan struct{}) {
+		tx, rx := oneshot.New[int]()
+		var start atomic.Bool
+		sent := testutil.Go(t, func() {
+			for !start.Load() {
+				// Spin, so that both sides start together.
 			}
-			v, err := rx.TryRecv()
+			spin(i % 7)
 			if i%3 == 2 {
-				wantResult(t, "TryRecv", v, err, 0, oneshot.ErrClosed)
-			} else {
-				wantResult(t, "TryRecv", v, err, i, nil)
+				tx.Close()
+			} else if err := tx.Send(i); err != nil {
+				t.Errorf("Send = %v", err)
 			}
+		})
+		start.Store(true)
+		spin(i % 5)
+		ready := rx.Ready()
+		testutil.Recv(t, sent, "the sender")
+		if !isReady(ready) {
+			t.Fatalf("channel %d: the Ready channel is not ready after the sender finished", i)
+		}
+		v, err := rx.TryRecv()
+		if i%3 == 2 {
+			wantResult(t, "TryRecv", v, err, 0, oneshot.ErrClosed)
+		} else {
+			wantResult(t, "TryRecv", v, err, i, nil)
+		}
+	})
+}
+
+// raceRounds runs round(t, i, expired) for i in [0, n), [0, short) under
+// -short, at each GOMAXPROCS of testutil.Procs; expired closes
+// testutil.Timeout after each sweep began, to bound the waits of its rounds.
+func raceRounds(t *testing.T, n, short int, round func(t *testing.T, i int, expired <-chan struct{})) {
+	t.Helper()
+	if testing.Short() {
+		n = short
+	}
+	testutil.ForEachProcs(t, func(t *testing.T) {
+		expired, stop := testutil.Deadline()
+		defer stop()
+		for i := range n {
+			round(t, i, expired)
 		}
 	})
 }
