@@ -84,49 +84,65 @@ func capName(c int) string {
 	return "cap=" + strconv.Itoa(c)
 }
 
+// turns is the lock step of TestReadyNoLostWakeup and
+// TestSlotReadyNoLostWakeup: senders take turns sending one value each, and
+// wait for the receiver to acknowledge it on ack before they pass the turn
+// on; a quarter of the values come with other ready too.
+type turns struct {
+	turn, other chan struct{}
+	ack         chan int
+	expired     <-chan struct{}
+}
+
+func newTurns(expired <-chan struct{}) *turns {
+	l := &turns{turn: make(chan struct{}, 1), other: make(chan struct{}, 1), ack: make(chan int, 1), expired: expired}
+	l.turn <- struct{}{}
+	return l
+}
+
+// sender sends v0, v0+1, ... v0+each-1 with send, one per turn, each after
+// a random pause. It gives up when the deadline expires or send fails.
+func (l *turns) sender(t *testing.T, v0, each int, send func(v int) error) {
+	for v := v0; v < v0+each; v++ {
+		select {
+		case <-l.turn:
+		case <-l.expired:
+			return
+		}
+		pause()
+		if err := send(v); err != nil {
+			t.Errorf("send(%d): %v", v, err)
+			return
+		}
+		if rand.IntN(4) == 0 {
+			l.other <- struct{}{}
+		}
+		select {
+		case got := <-l.ack:
+			if got != v {
+				t.Errorf("receiver acknowledged %d, want %d", got, v)
+			}
+		case <-l.expired:
+			return
+		}
+		l.turn <- struct{}{}
+	}
+}
+
 func lockStep(t *testing.T, capacity int, mode waitMode) {
 	const senders, each = 4, 300
 	s, r := newChan[int](capacity)
 	ctx := timeout(t)
-	turn := make(chan struct{}, 1)
-	turn <- struct{}{}
-	ack := make(chan int, 1)
-	other := make(chan struct{}, 1)
 	expired, stop := testutil.Deadline()
 	defer stop()
+	l := newTurns(expired)
 	var wg sync.WaitGroup
 	for g := range senders {
 		tx := s.Clone()
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			defer tx.Close()
-			for i := range each {
-				select {
-				case <-turn:
-				case <-expired:
-					return
-				}
-				pause()
-				v := g*each + i
-				if err := tx.Send(ctx, v); err != nil {
-					t.Errorf("Send: %v", err)
-					return
-				}
-				if rand.IntN(4) == 0 {
-					other <- struct{}{}
-				}
-				select {
-				case got := <-ack:
-					if got != v {
-						t.Errorf("receiver acknowledged %d, want %d", got, v)
-					}
-				case <-expired:
-					return
-				}
-				turn <- struct{}{}
-			}
-		}()
+			l.sender(t, g*each, each, func(v int) error { return tx.Send(ctx, v) })
+		})
 	}
 	s.Close()
 	p := new(waker.Parker)
@@ -135,13 +151,13 @@ func lockStep(t *testing.T, capacity int, mode waitMode) {
 		v, err := r.TryRecv()
 		if err == nil {
 			received++
-			ack <- v
+			l.ack <- v
 			continue
 		}
 		if errors.Is(err, mpsc.ErrClosed) {
 			break
 		}
-		tookOther, ok := mode.wait(r, p, other, expired)
+		tookOther, ok := mode.wait(r, p, l.other, expired)
 		if !ok {
 			t.Fatalf("lost wake-up: the select loop received %d of %d values, then waited %v", received, senders*each, testutil.Timeout)
 		}
@@ -230,50 +246,24 @@ func TestSlotReadyNoLostWakeup(t *testing.T) {
 	testutil.ForEachProcs(t, func(t *testing.T) {
 		const senders, each = 4, 300
 		s, r := mpsc.NewSlot()
-		turn := make(chan struct{}, 1)
-		turn <- struct{}{}
-		ack := make(chan uint64, 1)
-		other := make(chan struct{}, 1)
 		expired, stop := testutil.Deadline()
 		defer stop()
+		l := newTurns(expired)
 		for g := range senders {
 			testutil.Go(t, func() {
-				for i := range each {
-					select {
-					case <-turn:
-					case <-expired:
-						return
-					}
-					pause()
-					v := uint64(g*each + i + 1)
-					if err := s.TrySend(v); err != nil {
-						t.Errorf("TrySend(%d): %v", v, err)
-						return
-					}
-					if rand.IntN(4) == 0 {
-						other <- struct{}{}
-					}
-					select {
-					case got := <-ack:
-						if got != v {
-							t.Errorf("receiver acknowledged %d, want %d", got, v)
-						}
-					case <-expired:
-						return
-					}
-					turn <- struct{}{}
-				}
+				// The values from 1: a Slot carries no zero.
+				l.sender(t, g*each+1, each, func(v int) error { return s.TrySend(uint64(v)) })
 			})
 		}
 		for received := 0; received < senders*each; {
 			if v, err := r.TryRecv(); err == nil {
 				received++
-				ack <- v
+				l.ack <- int(v)
 				continue
 			}
 			select {
 			case <-r.Ready():
-			case <-other:
+			case <-l.other:
 			case <-expired:
 				t.Fatalf("lost wake-up: the select loop received %d of %d values, then waited %v", received, senders*each, testutil.Timeout)
 			}
