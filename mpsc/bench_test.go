@@ -133,26 +133,31 @@ func bounded(impl string) pipe {
 	return mpscPipe{s, r}
 }
 
+// sendAll starts producers goroutines that make b.N calls of send between
+// them, send(0), send(1), ... in each, and returns the WaitGroup they are
+// in.
+func sendAll(b *testing.B, producers int, send func(int)) *sync.WaitGroup {
+	var wg sync.WaitGroup
+	for i := range producers {
+		n := b.N / producers
+		if i == 0 {
+			n += b.N % producers
+		}
+		wg.Go(func() {
+			for j := range n {
+				send(j)
+			}
+		})
+	}
+	return &wg
+}
+
 // runPipe sends b.N values from producers goroutines and receives them in
 // the benchmark goroutine, with batch-sized receives if batch > 1.
 func runPipe(b *testing.B, p pipe, producers, batch int) {
 	b.ReportAllocs()
-	var wg sync.WaitGroup
-	per := b.N / producers
 	b.ResetTimer()
-	for i := range producers {
-		n := per
-		if i == 0 {
-			n += b.N % producers
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range n {
-				p.send(j)
-			}
-		}()
-	}
+	wg := sendAll(b, producers, p.send)
 	buf := make([]int, batch)
 	calls := 0
 	for got := 0; got < b.N; calls++ {
@@ -256,22 +261,35 @@ func BenchmarkPingPong(b *testing.B) {
 				s, r = mpsc.NewUnbounded[int]()
 				pong = mpscPipe{s, r}
 			}
-			done := make(chan struct{})
-			go func() {
-				defer close(done)
-				for range b.N {
-					pong.send(ping.recv())
-				}
-			}()
-			for i := range b.N {
-				ping.send(i)
-				if v := pong.recv(); v != i {
-					b.Fatalf("echo of %d = %d", i, v)
-				}
-			}
-			<-done
+			pingPong(b, end{ping.send, ping.recv}, end{pong.send, pong.recv})
 		})
 	}
+}
+
+// end is one channel of a ping-pong: how to send on it and receive from it.
+type end struct {
+	send func(int)
+	recv func() int
+}
+
+// pingPong makes b.N round trips: the benchmark goroutine sends i on ping
+// and checks that i comes back on pong, from a goroutine that echoes each
+// value it receives on ping.
+func pingPong(b *testing.B, ping, pong end) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range b.N {
+			pong.send(ping.recv())
+		}
+	}()
+	for i := range b.N {
+		ping.send(i)
+		if v := pong.recv(); v != i {
+			b.Fatalf("echo of %d = %d", i, v)
+		}
+	}
+	<-done
 }
 
 // BenchmarkTryRecv: the receiver's own cost per value, with nothing
@@ -333,22 +351,8 @@ func BenchmarkSelect(b *testing.B) {
 				ctx := context.Background()
 				send = func(v int) { _ = s.Send(ctx, v) }
 			}
-			var wg sync.WaitGroup
-			per := b.N / producers
 			b.ResetTimer()
-			for i := range producers {
-				n := per
-				if i == 0 {
-					n += b.N % producers
-				}
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for j := range n {
-						send(j)
-					}
-				}()
-			}
+			wg := sendAll(b, producers, send)
 			got := 0
 			if impl == "chan" {
 				for got < b.N {
@@ -395,65 +399,46 @@ func BenchmarkSelectPingPong(b *testing.B) {
 	b.Run("impl=chan", func(b *testing.B) {
 		b.ReportAllocs()
 		ping, pong := make(chan int), make(chan int)
-		recv := func(c chan int) int {
-			select {
-			case v := <-c:
-				return v
-			case <-ctx.Done():
-				panic("cancelled")
-			}
-		}
-		send := func(c chan int, v int) {
-			select {
-			case c <- v:
-			case <-ctx.Done():
-				panic("cancelled")
-			}
-		}
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			for range b.N {
-				send(pong, recv(ping))
-			}
-		}()
-		for i := range b.N {
-			send(ping, i)
-			if v := recv(pong); v != i {
-				b.Fatalf("echo of %d = %d", i, v)
-			}
-		}
-		<-done
-	})
-	b.Run("impl=mpsc", func(b *testing.B) {
-		b.ReportAllocs()
-		pingS, pingR := mpsc.New[int](benchCapacity)
-		pongS, pongR := mpsc.New[int](benchCapacity)
-		recv := func(r *mpsc.Receiver[int]) int {
-			for {
-				if v, err := r.TryRecv(); err == nil {
-					return v
-				}
+		recv := func(c chan int) func() int {
+			return func() int {
 				select {
-				case <-r.Ready():
+				case v := <-c:
+					return v
 				case <-ctx.Done():
 					panic("cancelled")
 				}
 			}
 		}
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			for range b.N {
-				_ = pongS.TrySend(recv(pingR))
-			}
-		}()
-		for i := range b.N {
-			_ = pingS.TrySend(i)
-			if v := recv(pongR); v != i {
-				b.Fatalf("echo of %d = %d", i, v)
+		send := func(c chan int) func(int) {
+			return func(v int) {
+				select {
+				case c <- v:
+				case <-ctx.Done():
+					panic("cancelled")
+				}
 			}
 		}
-		<-done
+		pingPong(b, end{send(ping), recv(ping)}, end{send(pong), recv(pong)})
+	})
+	b.Run("impl=mpsc", func(b *testing.B) {
+		b.ReportAllocs()
+		pingS, pingR := mpsc.New[int](benchCapacity)
+		pongS, pongR := mpsc.New[int](benchCapacity)
+		recv := func(r *mpsc.Receiver[int]) func() int {
+			return func() int {
+				for {
+					if v, err := r.TryRecv(); err == nil {
+						return v
+					}
+					select {
+					case <-r.Ready():
+					case <-ctx.Done():
+						panic("cancelled")
+					}
+				}
+			}
+		}
+		send := func(s *mpsc.Sender[int]) func(int) { return func(v int) { _ = s.TrySend(v) } }
+		pingPong(b, end{send(pingS), recv(pingR)}, end{send(pongS), recv(pongR)})
 	})
 }
