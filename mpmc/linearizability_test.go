@@ -199,13 +199,7 @@ func TestLinearizable(t *testing.T) {
 			for _, receiverCloses := range []bool{false, true} {
 				for i := range rounds {
 					ops := linHistory(c, receiverCloses, uint64(i))
-					if porcupine.CheckOperations(model, ops) != true {
-						var sb strings.Builder
-						for _, op := range ops {
-							fmt.Fprintf(&sb, "\n  client %d [%d,%d] %s", op.ClientId, op.Call, op.Return, model.DescribeOperation(op.Input, op.Output))
-						}
-						t.Fatalf("cap=%d receiverCloses=%v seed=%d: history not linearizable:%s", c, receiverCloses, i, sb.String())
-					}
+					history.Check(t, model, ops, fmt.Sprintf("cap=%d receiverCloses=%v seed=%d", c, receiverCloses, i))
 				}
 			}
 		}

@@ -212,15 +212,7 @@ func TestLinearizable(t *testing.T) {
 				for i := range rounds {
 					ops, handles := linHistory(t, c, receiverCloses, uint64(i))
 					model := linModel(c, handles)
-					res, info := porcupine.CheckOperationsVerbose(model, ops, testutil.Timeout)
-					if res == porcupine.Illegal {
-						var sb strings.Builder
-						for _, op := range ops {
-							fmt.Fprintf(&sb, "\n  client %d [%d,%d] %s", op.ClientId, op.Call, op.Return, model.DescribeOperation(op.Input, op.Output))
-						}
-						_ = info
-						t.Fatalf("cap=%d receiverCloses=%v seed=%d: history not linearizable:%s", c, receiverCloses, i, sb.String())
-					}
+					history.Check(t, model, ops, fmt.Sprintf("cap=%d receiverCloses=%v seed=%d", c, receiverCloses, i))
 				}
 			}
 		}

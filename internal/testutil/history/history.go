@@ -7,10 +7,13 @@ package history
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"testing"
 	"time"
 
 	"github.com/anishathalye/porcupine"
@@ -80,4 +83,24 @@ func Single(v byte, err error) Output {
 		return Output{Err: err}
 	}
 	return Output{Vals: string([]byte{v})}
+}
+
+// Check fails the test if ops is not linearizable with respect to model, or
+// if porcupine cannot tell within testutil.Timeout, and then lists the
+// history, one operation a line; what names the history in the message.
+func Check(t testing.TB, model porcupine.Model, ops []porcupine.Operation, what string) {
+	t.Helper()
+	res, _ := porcupine.CheckOperationsVerbose(model, ops, testutil.Timeout)
+	if res == porcupine.Ok {
+		return
+	}
+	var sb strings.Builder
+	for _, op := range ops {
+		fmt.Fprintf(&sb, "\n  client %d [%d,%d] %s", op.ClientId, op.Call, op.Return, model.DescribeOperation(op.Input, op.Output))
+	}
+	if res == porcupine.Illegal {
+		t.Fatalf("%s: history not linearizable:%s", what, sb.String())
+		return
+	}
+	t.Fatalf("%s: porcupine could not decide within %v whether the history is linearizable:%s", what, testutil.Timeout, sb.String())
 }
