@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/diatomic-go/diatomic/eventcount"
+	"github.com/diatomic-go/diatomic/internal/testutil"
 )
 
 // Baselines, side by side with EventCount (impl=ours):
@@ -224,10 +225,7 @@ func BenchmarkHandoff(b *testing.B) {
 				b.ResetTimer()
 				var wg sync.WaitGroup
 				for i := range pairs {
-					n := b.N / pairs
-					if i == 0 {
-						n += b.N % pairs
-					}
+					n := testutil.Share(b.N, pairs, i)
 					wg.Go(func() {
 						for range n {
 							s.put(ctx)

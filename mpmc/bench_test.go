@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/diatomic-go/diatomic/internal/testutil"
 	"github.com/diatomic-go/diatomic/mpmc"
 	"github.com/puzpuzpuz/xsync/v4"
 )
@@ -160,12 +161,8 @@ func runPool(b *testing.B, p pool, producers, consumers int, pause time.Duration
 	}
 	b.ResetTimer()
 	var prod sync.WaitGroup
-	per := b.N / producers
 	for i := range producers {
-		n := per
-		if i == 0 {
-			n += b.N % producers
-		}
+		n := testutil.Share(b.N, producers, i)
 		send := p.sender()
 		prod.Go(func() {
 			for j := range n {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/diatomic-go/diatomic/eventcount"
+	"github.com/diatomic-go/diatomic/internal/testutil"
 	"github.com/diatomic-go/diatomic/mpsc"
 	"github.com/diatomic-go/diatomic/waker"
 	"github.com/puzpuzpuz/xsync/v4"
@@ -139,10 +140,7 @@ func bounded(impl string) pipe {
 func sendAll(b *testing.B, producers int, send func(int)) *sync.WaitGroup {
 	var wg sync.WaitGroup
 	for i := range producers {
-		n := b.N / producers
-		if i == 0 {
-			n += b.N % producers
-		}
+		n := testutil.Share(b.N, producers, i)
 		wg.Go(func() {
 			for j := range n {
 				send(j)

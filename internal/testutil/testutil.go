@@ -116,6 +116,16 @@ func Stalled(progress func() int64) (expired <-chan struct{}, stop func()) {
 	return ch, func() { once.Do(func() { close(quit) }) }
 }
 
+// Share returns worker i's share of n operations split among workers
+// (i in [0, workers)): n/workers each, and the remainder to worker 0, so
+// that the shares add up to n.
+func Share(n, workers, i int) int {
+	if i == 0 {
+		return n/workers + n%workers
+	}
+	return n / workers
+}
+
 // Wait waits for wg, failing the test with what it was waiting for if wg is
 // not done within Timeout.
 func Wait(t testing.TB, wg *sync.WaitGroup, what string) {
