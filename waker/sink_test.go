@@ -132,6 +132,105 @@ func TestPredicateTrueRightAfterRegister(t *testing.T) {
 	}
 }
 
+// TestWaitReplacesRegisteredWaker: a Wait that has to park unregisters the
+// waker given to Register, so a Wake made while it waits wakes the Wait and
+// not that waker, and the Wait leaves nothing registered.
+func TestWaitReplacesRegisteredWaker(t *testing.T) {
+	for _, until := range []bool{false, true} {
+		t.Run(map[bool]string{false: "Wait", true: "WaitUntil"}[until], func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				sink := NewWakeSink()
+				foreign := new(counter)
+				sink.Register(foreign)
+				sink.Source().Wake()
+				if n := foreign.n.Load(); n != 1 {
+					t.Fatalf("a Wake with a waker registered by Register woke it %d times, want 1", n)
+				}
+				sink.Register(foreign) // registered again: the Wait below must replace it
+				var flag atomic.Bool
+				done := make(chan error, 1)
+				go func() {
+					if until {
+						_, err := WaitUntil(timeoutContext(t), sink, func() (struct{}, bool) { return struct{}{}, flag.Load() })
+						done <- err
+					} else {
+						done <- sink.Wait(timeoutContext(t), flag.Load)
+					}
+				}()
+				synctest.Wait() // the Wait is durably blocked
+				if sink.waker.Registered() {
+					t.Fatal("a parked Wait left the waker given to Register registered")
+				}
+				if !sink.registered() {
+					t.Fatal("a parked Wait is not registered")
+				}
+				sink.Source().Wake() // spurious: the Wait checks and parks again
+				synctest.Wait()
+				flag.Store(true)
+				sink.Source().Wake()
+				if err := testutil.Recv(t, done, "the Wait woken by a Wake"); err != nil {
+					t.Fatalf("Wait = %v, want nil (woken)", err)
+				}
+				if n := foreign.n.Load(); n != 1 {
+					t.Fatalf("the waker given to Register was woken %d times in all, want 1 (before the Wait only)", n)
+				}
+				if sink.registered() {
+					t.Fatal("the Wait returned and left a waker registered")
+				}
+				sink.Source().Wake() // nothing registered: wakes nobody
+				if n := foreign.n.Load(); n != 1 {
+					t.Fatalf("a Wake after the Wait woke the waker given to Register (%d wakes in all, want 1)", n)
+				}
+			})
+		})
+	}
+}
+
+// TestWaitWhileAWakeDeliversToRegisteredWaker: a Wake has taken the waker
+// given to Register and still holds the slot lock when a Wait registers the
+// sink's parker. The Wait finds nothing to unregister, the Wake's unlock
+// keeps the Wait's registration, and the next Wake wakes the Wait.
+func TestWaitWhileAWakeDeliversToRegisteredWaker(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sink := NewWakeSink()
+		foreign := new(counter)
+		sink.Register(foreign)
+		var flag atomic.Bool
+		done := make(chan error, 1)
+		ran := onceAt(t, hookDiatomicLocked, func() {
+			go func() { done <- sink.Wait(timeoutContext(t), flag.Load) }()
+			synctest.Wait() // the Wait is parked while the lock is held
+			if st := sink.waker.state.Load(); st&(dwOwn|dwLocked|dwRegistered) != dwOwn|dwLocked {
+				t.Errorf("state %06b while a Wake holds the lock and a Wait is parked, want OWN and LOCKED, not REGISTERED", st)
+			}
+		})
+		sink.Source().Wake() // takes the registration in the slots, then the hook
+		if !ran() {
+			t.Fatal("the Wake never held the slot lock")
+		}
+		if n := foreign.n.Load(); n != 1 {
+			t.Fatalf("the waker given to Register was woken %d times by the Wake that took it, want 1", n)
+		}
+		synctest.Wait()
+		select {
+		case err := <-done:
+			t.Fatalf("the Wait returned (%v) before its condition was set", err)
+		default:
+		}
+		if !sink.registered() {
+			t.Fatal("the Wake's unlock dropped the registration of the parked Wait")
+		}
+		flag.Store(true)
+		sink.Source().Wake()
+		if err := testutil.Recv(t, done, "the Wait woken after a Wake delivered to the waker given to Register"); err != nil {
+			t.Fatalf("Wait = %v, want nil (woken)", err)
+		}
+		if n := foreign.n.Load(); n != 1 || sink.registered() {
+			t.Fatalf("after the Wait: the waker given to Register woken %d times (want 1), registered %v (want false)", n, sink.registered())
+		}
+	})
+}
+
 // TestWaitUntilCollectsTokens: N notifiers each deposit tokens, with
 // spurious notifies mixed in; one consumer collects all with WaitUntil.
 func TestWaitUntilCollectsTokens(t *testing.T) {
