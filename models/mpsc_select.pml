@@ -18,7 +18,9 @@
  * either Ready and a select on its channel beside another case (taken at
  * any time, up to OTHERS times, after which the loop comes back to
  * TryRecv), or, up to RECVS times, a Recv that waits (WakeSink.Wait:
- * register the parker, look, park, look; withdraw on the way out). It stops
+ * unregister sel, register the parker (outside the slots, OWN: here the
+ * same registered / who pair, as OWN and REGISTERED are never set
+ * together), look, park, look; withdraw on the way out). It stops
  * once it has received every value, so a lost wake-up leaves it blocked in
  * the select for ever, and SPIN reports an invalid end state.
  *
@@ -108,8 +110,11 @@ active proctype Receiver() {
 			:: recvs < RECVS ->
 				/* a Recv that waits: WakeSink.Wait */
 				recvs++;
+				/* Registered(), then Unregister: the waker Ready
+				 * registered (a Notify may have taken it) */
+				registered = 0;
 				do
-				:: atomic { registered = 1; who = PARKER };
+				:: atomic { registered = 1; who = PARKER }; /* Or(OWN) */
 					if
 					:: claimed > 0 -> break
 					:: else -> skip

@@ -10,10 +10,12 @@ import (
 // they change what the predicate reads.
 //
 // It owns a DiatomicWaker and a Parker. A Wait registers the Parker with one
-// atomic RMW on the DiatomicWaker's state word, outside its slots, so a Wake
-// that finds the Parker registered takes it with one CAS, no lock and no slot
-// read; a waker given to Register goes through the slots. A Wake of a
-// WakeSource that finds nobody waiting is one atomic load.
+// atomic RMW on the DiatomicWaker's state word, outside its slots, after one
+// atomic load that looks for a waker given to Register (which it then
+// unregisters, with one more RMW), so a Wake that finds the Parker registered
+// takes it with one CAS, no lock and no slot read; a waker given to Register
+// goes through the slots. A Wake of a WakeSource that finds nobody waiting is
+// one atomic load.
 //
 // # Memory ordering
 //
@@ -27,8 +29,10 @@ import (
 //
 // Wait, WaitUntil, Register and Unregister must not be called from two
 // goroutines at once; doing so panics with a "waker: concurrent ..." message
-// where the check is cheap (a Wait that has to register always checks), and
-// is reported by the race detector otherwise. Source and WakeSource.Wake
+// where the check is cheap (a Wait past its first check of ready always
+// checks for another such Wait, a Register of a new waker for another such
+// Register), and under the race detector whenever such a Wait, a Register or
+// an Unregister overlaps another. Source and WakeSource.Wake
 // may be called from any goroutine.
 //
 // A WakeSink joins a [Set] through [SinkSource], which pairs it with its
@@ -91,11 +95,27 @@ func (s *WakeSink) wakeSlow() {
 
 // Register registers w, in place of the sink's own parker, to be woken by the
 // next Wake of a WakeSource: this lets a goroutine serve a sink from an event loop instead of
-// blocking in Wait. See [DiatomicWaker.Register].
-func (s *WakeSink) Register(w Waker) { s.waker.Register(w) }
+// blocking in Wait. A Wait that has to park unregisters w first, so a Wake
+// made during that Wait wakes the Wait only; register w again after it. See
+// [DiatomicWaker.Register].
+func (s *WakeSink) Register(w Waker) {
+	if raceEnabled {
+		// A Wait's registration writes no slot, so the DiatomicWaker's
+		// own checks cannot see a Register during a Wait: the sink's do.
+		s.guard.enter("Register on WakeSink")
+		defer s.guard.exit()
+	}
+	s.waker.Register(w)
+}
 
 // Unregister withdraws the waker registered with Register, or by a Wait.
-func (s *WakeSink) Unregister() { s.waker.Unregister() }
+func (s *WakeSink) Unregister() {
+	if raceEnabled {
+		s.guard.enter("Unregister on WakeSink")
+		defer s.guard.exit()
+	}
+	s.waker.Unregister()
+}
 
 // Wait blocks until ready reports true or ctx is done.
 //
@@ -178,7 +198,7 @@ func (s *WakeSink) wait(ctx context.Context, ready func() bool) error {
 		}
 		// Woken (or a stale token from an earlier round): check again.
 		// The registration was consumed by the Wake, or is still in
-		// place and the next Register is a no-op RMW.
+		// place and the next Or is an RMW that changes nothing.
 		if ready() {
 			return nil
 		}
