@@ -95,8 +95,9 @@ func (s *WakeSink) wakeSlow() {
 
 // Register registers w, in place of the sink's own parker, to be woken by the
 // next Wake of a WakeSource: this lets a goroutine serve a sink from an event loop instead of
-// blocking in Wait. A Wait that has to park unregisters w first, so a Wake
-// made during that Wait wakes the Wait only; register w again after it. See
+// blocking in Wait. A Wait that does not return at its first checks of ready
+// unregisters w before it registers the parker, so a Wake made from then on
+// wakes the Wait only; register w again after the Wait. See
 // [DiatomicWaker.Register].
 func (s *WakeSink) Register(w Waker) {
 	if raceEnabled {
