@@ -9,7 +9,7 @@
  * A Wait registers the sink's own Parker outside the DiatomicWaker's slots:
  * its registration is state.Or(OWN), its withdrawal a Load of OWN and, if
  * set, state.And(^OWN). A WakeSource.Wake loads the state (the fast path);
- * if OWN or REGISTERED is set it enters wakeSlow, which loops on
+ * if OWN or REGISTERED is set it enters wakeSlow, which loads it again and loops on
  * CompareAndSwap(st, st &^ OWN) while OWN is set and calls Parker.Wake once
  * it wins, and otherwise, if REGISTERED is set, runs the slot protocol
  * (DiatomicWaker.wakeSlow). A waker given to WakeSink.Register goes through
@@ -352,7 +352,8 @@ proctype Notifier() {
 #endif
 	:: else
 	fi;
-	/* wakeSlow(st) */
+	/* wakeSlow(): it loads the state again (the fast path passes nothing) */
+	st = state; /* Load */
 	do
 	:: st & OWN ->
 		d_step { /* CompareAndSwap(st, st &^ OWN) */

@@ -10,19 +10,22 @@ import (
 // select), Register and Unregister (a caller's waker, for a goroutine that
 // serves many sources), Sender.Done.
 //
-// A receiving end's sink has one waker slot (a waker.DiatomicWaker), and
-// three registrants take turns in it, all on the receiving goroutine:
+// A receiving end's sink has one registration at a time, and three
+// registrants take turns in it, all on the receiving goroutine:
 //
 //	the sink's parker  registered by a receive that waits (WakeSink.Wait),
-//	                   withdrawn by it on every way out
+//	                   with one RMW on the sink's state word, outside its
+//	                   waker slots; withdrawn by it on every way out
 //	sel                Ready's Parker, in channel mode: its channel is what
 //	                   Ready returns, and a wake-up is a non-blocking send
 //	                   on it (capacity 1)
 //	a caller's waker   registered by Register, withdrawn by Unregister
 //
-// A registration replaces the one before it (a slot write when the waker
-// differs from the last one, one RMW when it is the same); a Notify wakes
-// the waker registered and consumes the registration.
+// sel and a caller's waker go through the sink's waker slot (a
+// waker.DiatomicWaker): a registration replaces the one before it (a slot
+// write when the waker differs from the last one, one RMW when it is the
+// same). A Notify wakes whatever is registered and consumes the
+// registration.
 //
 // Ready, after a look that found nothing (the look: a position claimed
 // beyond the receiver's, or the closed bit; for a Slot, a value or
@@ -53,11 +56,11 @@ import (
 //     non-blocking send: the Notify that sends the token consumes the
 //     registration, and every later Notify finds none (one atomic load).
 //   - A receive that waits (Recv, RecvBatch, and TryRecv waiting out a
-//     send between its claim and its write) registers the sink's parker
-//     in place of sel or of the caller's waker, and withdraws it when it
+//     send between its claim and its write) unregisters sel or the
+//     caller's waker, registers the sink's parker, and withdraws it when it
 //     returns: what was armed before is then no longer registered, which
-//     is why each Ready arms anew, and why Register must be called again
-//     after such a receive.
+//     is why each Ready arms anew (one RMW, sel being the waker in the slot
+//     still), and why Register must be called again after such a receive.
 //   - busy serializes the registrants: a Ready, Register or Unregister
 //     that overlaps a waiting receive (or another of them) panics before it
 //     touches the sink, as a waiting receive that overlaps them does.
