@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/diatomic-go/diatomic/internal/mpscq"
 	"github.com/diatomic-go/diatomic/mpsc"
+	"github.com/diatomic-go/diatomic/waker"
 )
 
 // The light-load scenario: most channels in real programs are idle most of
@@ -33,7 +37,99 @@ var latencyImpls = []queueImpl{
 	{"mpsc", func() queue { return newMpscQueue(mpsc.New[int](capacity)) }},
 	{"mpsc.Unbounded", func() queue { return newMpscQueue(mpsc.NewUnbounded[int]()) }},
 	{"mutex+signal", func() queue { return &signalQueue{signal: make(chan struct{}, 1)} }},
+	{"ring+Parker", func() queue { return &parkerRing{ring: mpscq.NewRing[int](capacity), parker: waker.NewParker()} }},
+	{"ring+WakeSink", func() queue { return newSinkRing() }},
 }
+
+// The two contenders below take package mpsc apart, to show what each layer
+// of its wait costs at light load: the bounded ring that package mpsc's
+// bounded channel uses, made awaitable first with the least a receiver that
+// parks on a Parker of its own needs (ring+Parker), then with the WakeSink
+// that mpsc's receiver waits on (ring+WakeSink). Neither closes, nor checks
+// a misuse, nor takes a context; mpsc's rows add that to ring+WakeSink.
+
+// parkerRing is an mpscq.Ring whose receiver parks on a waker.Parker,
+// told to wake by a flag: the receiver sets waiting, looks at the ring
+// again, and parks; a send clears waiting with a CAS after its enqueue and
+// wakes the Parker if it did (a Dekker handshake, on seq-cst atomics).
+type parkerRing struct {
+	ring    *mpscq.Ring[int]
+	waiting atomic.Uint32
+	parker  *waker.Parker
+}
+
+func (q *parkerRing) send(v int) {
+	mustEnqueue(q.ring, v)
+	if q.waiting.Load() != 0 && q.waiting.CompareAndSwap(1, 0) {
+		q.parker.Wake()
+	}
+}
+
+func (q *parkerRing) recv() int {
+	for {
+		if v, st := q.ring.Poll(); st == mpscq.OK {
+			return v
+		}
+		q.waiting.Store(1)
+		if v, st := q.ring.Poll(); st == mpscq.OK {
+			if !q.waiting.CompareAndSwap(1, 0) {
+				// A send cleared the flag and wakes the Parker: take
+				// that token, so that the next park waits.
+				_ = q.parker.Park(context.Background())
+			}
+			return v
+		}
+		_ = q.parker.Park(context.Background())
+	}
+}
+
+func (q *parkerRing) recvBatch(buf []int) int {
+	buf[0] = q.recv()
+	return 1
+}
+
+func (q *parkerRing) close() {}
+
+// mustEnqueue enqueues v: the light-load scenario never fills a ring of
+// capacity values, and these stand-ins have no wait for room.
+func mustEnqueue(r *mpscq.Ring[int], v int) {
+	if r.TryEnqueue(v) != mpscq.OK {
+		panic("bench: a light-load stand-in's ring is full")
+	}
+}
+
+// sinkRing is an mpscq.Ring whose receiver waits on a waker.WakeSink,
+// with the ring's Poll as the predicate of waker.WaitUntil.
+type sinkRing struct {
+	ring *mpscq.Ring[int]
+	sink *waker.WakeSink
+	wake waker.WakeSource
+}
+
+func newSinkRing() *sinkRing {
+	s := waker.NewWakeSink()
+	return &sinkRing{ring: mpscq.NewRing[int](capacity), sink: s, wake: s.Source()}
+}
+
+func (q *sinkRing) send(v int) {
+	mustEnqueue(q.ring, v)
+	q.wake.Wake()
+}
+
+func (q *sinkRing) recv() int {
+	v, _ := waker.WaitUntil(context.Background(), q.sink, func() (int, bool) {
+		v, st := q.ring.Poll()
+		return v, st == mpscq.OK
+	})
+	return v
+}
+
+func (q *sinkRing) recvBatch(buf []int) int {
+	buf[0] = q.recv()
+	return 1
+}
+
+func (q *sinkRing) close() {}
 
 // signalQueue is the simplest channel whose receiver parks on a channel of
 // its own instead of the one that carries the values, as every channel of
