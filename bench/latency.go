@@ -198,19 +198,11 @@ type percentiles struct {
 // latencyCases: the light-load scenario for every contender and producer
 // count, with consumers receivers each.
 func latencyCases(impls []queueImpl, consumers int) []benchCase {
-	var cs []benchCase
-	for _, p := range latencyProducers {
-		for _, im := range impls {
-			cs = append(cs, benchCase{
-				param: fmt.Sprintf("producers=%d", p),
-				impl:  im.name,
-				lat: func(window time.Duration) (percentiles, error) {
-					return measureLatency(im.new(), p, consumers, window)
-				},
-			})
+	return producerCases(impls, latencyProducers, func(im queueImpl, p int, c *benchCase) {
+		c.lat = func(window time.Duration) (percentiles, error) {
+			return measureLatency(im.new(), p, consumers, window)
 		}
-	}
-	return cs
+	})
 }
 
 // measureLatency runs the light-load scenario on q for about window, with
@@ -286,19 +278,11 @@ var sendLatencyImpls = []queueImpl{
 // sendLatencyCases: the saturated-send scenario for every contender and
 // producer count.
 func sendLatencyCases(producers []int) []benchCase {
-	var cs []benchCase
-	for _, p := range producers {
-		for _, im := range sendLatencyImpls {
-			cs = append(cs, benchCase{
-				param: fmt.Sprintf("producers=%d", p),
-				impl:  im.name,
-				lat: func(time.Duration) (percentiles, error) {
-					return measureSendLatency(im.new(), p)
-				},
-			})
+	return producerCases(sendLatencyImpls, producers, func(im queueImpl, p int, c *benchCase) {
+		c.lat = func(time.Duration) (percentiles, error) {
+			return measureSendLatency(im.new(), p)
 		}
-	}
-	return cs
+	})
 }
 
 // measureSendLatency runs the saturated-send scenario on q with producers

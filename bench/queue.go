@@ -224,14 +224,21 @@ func (q workivaQueue) close() { q.q.Dispose() }
 
 // throughputCases makes one case per producer count and contender.
 func throughputCases(impls []queueImpl, producers []int, batch int) []benchCase {
+	return producerCases(impls, producers, func(im queueImpl, p int, c *benchCase) {
+		c.bench = func(b *testing.B) { benchThroughput(b, im.new(), p, batch) }
+	})
+}
+
+// producerCases makes one case per producer count and contender, in that
+// order, named "producers=P" and after the contender; set fills in what
+// the case measures.
+func producerCases(impls []queueImpl, producers []int, set func(im queueImpl, p int, c *benchCase)) []benchCase {
 	var cs []benchCase
 	for _, p := range producers {
 		for _, im := range impls {
-			cs = append(cs, benchCase{
-				param: fmt.Sprintf("producers=%d", p),
-				impl:  im.name,
-				bench: func(b *testing.B) { benchThroughput(b, im.new(), p, batch) },
-			})
+			c := benchCase{param: fmt.Sprintf("producers=%d", p), impl: im.name}
+			set(im, p, &c)
+			cs = append(cs, c)
 		}
 	}
 	return cs
