@@ -1,8 +1,7 @@
 /*
  * Receiver.Ready and SlotReceiver.Ready (mpsc/select.go): the select
  * loop's arming, its stale token and stale registration, and a receive
- * that waits in between and registers the sink's own parker in place of
- * Ready's.
+ * that waits in between and registers itself in place of Ready's waker.
  *
  * The DiatomicWaker is abstracted to its linearized behaviour, which
  * diatomic_waker.pml checks step for step: Register replaces the waker and
@@ -18,9 +17,12 @@
  * either Ready and a select on its channel beside another case (taken at
  * any time, up to OTHERS times, after which the loop comes back to
  * TryRecv), or, up to RECVS times, a Recv that waits (WakeSink.Wait:
- * unregister sel, register the parker (outside the slots, OWN: here the
- * same registered / who pair, as OWN and REGISTERED are never set
- * together), look, park, look; withdraw on the way out). It stops
+ * unregister sel, register itself (outside the slots, OWN: here the same
+ * registered / who pair, as OWN and REGISTERED are never set together),
+ * look, receive the token of the Wake that took the registration from the
+ * sink's channel (a token bit), look; on the way out while registered,
+ * withdraw, and take the token if a Wake took the registration first, so
+ * that none is left behind). It stops
  * once it has received every value, so a lost wake-up leaves it blocked in
  * the select for ever, and SPIN reports an invalid end state.
  *
@@ -49,13 +51,13 @@
 #endif
 
 #define SEL 1    /* Ready's Parker, in channel mode */
-#define PARKER 2 /* the sink's own Parker, registered by a waiting receive */
+#define PARKER 2 /* a waiting receive, registered outside the slots (OWN) */
 
 byte claimed;                /* claimed positions not yet received */
 bit registered;             /* DiatomicWaker: REGISTERED */
 byte who;                   /* DiatomicWaker: the waker registered last */
 chan selch = [1] of { bit }; /* sel's channel, capacity 1 */
-bit ptoken;                 /* the sink parker's token (parker.pml) */
+bit ptoken;                 /* a token in the sink's channel, capacity 1 */
 byte received;
 
 inline notify() {
@@ -75,7 +77,7 @@ inline notify() {
 			:: full(selch) -> skip /* non-blocking: a token is there already */
 			fi
 		}
-	:: w == PARKER -> ptoken = 1
+	:: w == PARKER -> assert(ptoken == 0); ptoken = 1 /* the send never blocks */
 	:: else -> skip
 	fi
 }
@@ -99,7 +101,7 @@ inline drain() {
 
 active proctype Receiver() {
 	byte others = 0, recvs = 0;
-	bit armed;
+	bit armed, taken;
 	do
 	:: received == SENDERS * VALUES -> break
 	:: else ->
@@ -116,16 +118,24 @@ active proctype Receiver() {
 				do
 				:: atomic { registered = 1; who = PARKER }; /* Or(OWN) */
 					if
-					:: claimed > 0 -> break
+					:: claimed > 0 ->
+						/* withdraw: And(^OWN); a Wake that took the
+						 * registration sends a token: take it */
+						atomic { taken = !registered; registered = 0 };
+						if
+						:: taken -> ptoken == 1 -> ptoken = 0
+						:: else -> skip
+						fi;
+						break
 					:: else -> skip
 					fi;
-					ptoken == 1 -> ptoken = 0; /* Park */
+					ptoken == 1 -> ptoken = 0; /* receive the token */
 					if
 					:: claimed > 0 -> break
 					:: else -> skip
 					fi
 				od;
-				registered = 0; /* withdraw (Unregister) */
+				assert(ptoken == 0); /* no token outlives the wait */
 				claimed--; received++
 			:: true ->
 				/* Ready */

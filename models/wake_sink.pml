@@ -1,31 +1,34 @@
 /*
  * WakeSink.Wait (waker/wake_sink.go) and WakeSource.Wake over the sink's
- * DiatomicWaker state word (waker/diatomic_waker.go) and its Parker
- * (waker/parker.go, modelled step for step as in parker.pml: the token lives
- * in the state word pEmpty / pToken / pParked and goes through the channel of
- * capacity 1 only to a Park that is blocked; Wait never calls C or TryPark,
- * so channel mode is left out).
+ * DiatomicWaker state word (waker/diatomic_waker.go) and its channel of
+ * capacity 1 (sink.ch).
  *
- * A Wait registers the sink's own Parker outside the DiatomicWaker's slots:
- * its registration is state.Or(OWN), its withdrawal a Load of OWN and, if
- * set, state.And(^OWN). A WakeSource.Wake loads the state (the fast path);
- * if OWN or REGISTERED is set it enters wakeSlow, which loads it again and loops on
- * CompareAndSwap(st, st &^ OWN) while OWN is set and calls Parker.Wake once
- * it wins, and otherwise, if REGISTERED is set, runs the slot protocol
- * (DiatomicWaker.wakeSlow). A waker given to WakeSink.Register goes through
- * the slots, and a Wait unregisters it before it sets OWN.
+ * A Wait registers itself outside the DiatomicWaker's slots: its
+ * registration is state.Or(OWN), after which it is armed. A
+ * WakeSource.Wake loads the state (the fast path); if OWN or REGISTERED is
+ * set it enters wakeSlow, which loads it again and loops on
+ * CompareAndSwap(st, st &^ OWN) while OWN is set and, once it wins, sends
+ * one token on ch; otherwise, if REGISTERED is set, it runs the slot
+ * protocol (DiatomicWaker.wakeSlow). The Wait, armed, checks ready and then
+ * blocks receiving from ch (a select with ctx's Done); a token received
+ * disarms it. Every way out of an armed Wait (ready true, a panic of ready,
+ * ctx done) withdraws: And(^OWN), keeping the old value, and if OWN was
+ * already clear a Wake took the registration and sends a token, which the
+ * withdrawal receives. So ch holds at most one token, a Wake's send never
+ * blocks, and ch is empty whenever a Wait returns. A waker given to
+ * WakeSink.Register goes through the slots, and a Wait unregisters it
+ * before it sets OWN.
  *
  * One consumer calls Wait again and again; its ready() loads flag (a counter
  * of notifications, stored atomically) and takes what was notified. NOTIFIERS
  * notifiers each add to flag and call WakeSource.Wake. The consumer stops
  * once it has taken every notification, so a lost wake-up leaves it parked
  * for ever, and SPIN reports an invalid end state. The ctx of up to CANCELS
- * of its Park calls ends, at any point while they wait: Park still takes a
- * stored token, or the token a Wake is handing over, and otherwise withdraws
- * and returns ctx.Err(), and that Wait returns it; every Wait, however it
- * returns, must leave OWN clear. A Wake never blocks on the channel, and a
- * Park that returns ctx.Err() was handed no token. OWN and REGISTERED are
- * never set together.
+ * of its blocking receives ends, at any point while they wait: the select
+ * may still take a token that is there, and otherwise the Wait returns
+ * ctx.Err() after its withdrawal; every Wait, however it returns, must leave
+ * OWN clear and ch empty. A Wake never blocks on the channel. OWN and
+ * REGISTERED are never set together.
  * -DREADY_PANICS: once, a call of ready() after the Or(OWN) panics instead of
  * returning; the deferred withdrawal runs as on every other way out, and the
  * consumer recovers and waits again.
@@ -50,7 +53,8 @@
 //@broken: defines="-DBROKEN_FAST_MISSES_OWN" cc="-DSAFETY" run="-m10000 -w20"
 //@broken: defines="-DBROKEN_NO_RECHECK" cc="-DSAFETY" run="-m10000 -w20"
 //@broken: defines="-DBROKEN_CANCEL_KEEPS" cc="-DSAFETY" run="-m10000 -w20"
-//@broken: defines="-DBROKEN_WAKE_STORE" cc="-DSAFETY" run="-m10000 -w20"
+//@broken: defines="-DBROKEN_NO_ABSORB" cc="-DSAFETY" run="-m10000 -w20"
+//@broken: defines="-DBROKEN_WITHDRAW_LOAD" cc="-DSAFETY" run="-m10000 -w20"
 //@broken: defines="-DREADY_PANICS -DBROKEN_PANIC_KEEPS" cc="-DSAFETY" run="-m10000 -w20"
 //@broken: defines="-DFOREIGN -DBROKEN_KEEPS_FOREIGN" cc="-DSAFETY" run="-m10000 -w20"
 //@broken: defines="-DFOREIGN -DBROKEN_KEEPS_FOREIGN -DNO_STATE_CHECKS" cc="-DSAFETY" run="-m10000 -w20"
@@ -76,9 +80,7 @@
 
 byte state;         /* DiatomicWaker.state */
 byte flag;          /* the wake condition: notifications made so far */
-byte pstate;        /* Parker.state */
-chan pch = [1] of { bit }; /* Parker.ch */
-bit handed;         /* ghost: a Wake gave the token to the blocked Park */
+chan pch = [1] of { bit }; /* WakeSink.ch */
 byte holder = NOBODY; /* ghost: the _pid of the notifier holding LOCKED */
 #ifdef FOREIGN
 byte slot[2];       /* DiatomicWaker.slots: waker ids, 0 = nil */
@@ -87,10 +89,6 @@ byte readers[2];    /* reads of slot[i] in flight */
 bit unreg;          /* ghost: a Wait has unregistered the foreign waker (or
                      * found its registration taken by a Wake) */
 #endif
-
-#define PEMPTY 0
-#define PTOKEN 1
-#define PPARKED 2
 
 /* NOTIFICATION implies REGISTERED and LOCKED; LOCKED means a holder; OWN is
  * never set with REGISTERED. */
@@ -104,111 +102,10 @@ bit unreg;          /* ghost: a Wait has unregistered the foreign waker (or
 	assert(((state & LOCKED) != 0) == (holder != NOBODY)); \
 	OWN_CHECK
 
-/* Parker.Wake, called by wakeSlow once its CAS took OWN (parker.pml's
- * wake, without channel mode), with ps and ok for its locals. */
-inline parker_wake() {
-	do
-	:: ps = pstate; /* Load */
-		if
-		:: ps == PTOKEN -> break /* coalesce with the stored token */
-		:: ps == PEMPTY ->
-			d_step { /* CompareAndSwap(pEmpty, pToken) */
-				if
-				:: pstate == PEMPTY -> pstate = PTOKEN; ok = 1
-				:: else -> ok = 0
-				fi
-			};
-			if
-			:: ok -> break
-			:: else
-			fi
-		:: ps == PPARKED ->
-#ifdef BROKEN_WAKE_STORE
-			pstate = PTOKEN; break /* Store(pToken): no send to the blocked Park */
-#endif
-			d_step { /* CompareAndSwap(pParked, pEmpty) */
-				if
-				:: pstate == PPARKED -> pstate = PEMPTY; ok = 1; assert(!handed); handed = 1
-				:: else -> ok = 0
-				fi
-			};
-			if
-			:: ok -> atomic { assert(len(pch) == 0); pch!1 }; break /* never blocks */
-			:: else
-			fi
-		fi
-	od
-}
-
-/* CompareAndSwap(pToken, pEmpty) by the parking goroutine. */
-inline take_stored() {
-	d_step {
-		if
-		:: pstate == PTOKEN -> pstate = PEMPTY; got = 1
-		:: else -> got = 0
-		fi
-	}
-}
-
-/* <-p.ch in parkSlow: the token a Wake handed to the blocked Park. */
-inline recv_handed() {
-	atomic { pch?_ -> assert(handed); handed = 0 }
-}
-
-/* Park(ctx), got = 1 for nil (parker.pml's park, without channel mode). ctx
- * may end while Park waits, CANCELS times in all; a ctx that never ends
- * makes the select a plain receive, as Park's Done() == nil branch is. */
-inline park() {
-	ps = pstate; /* fast path: Load */
-	if
-	:: ps == PTOKEN -> take_stored()
-	:: else -> got = 0
-	fi;
-	if
-	:: got -> skip
-	:: else ->
-		/* parkSlow */
-		do
-		:: ps = pstate; /* Load */
-			if
-			:: ps == PTOKEN ->
-				take_stored();
-				if
-				:: got -> break
-				:: else
-				fi
-			:: ps == PPARKED -> assert(false) /* panic: concurrent Park */
-			:: ps == PEMPTY ->
-				d_step { /* CompareAndSwap(pEmpty, pParked) */
-					if
-					:: pstate == PEMPTY -> pstate = PPARKED; got = 1
-					:: else -> got = 0
-					fi
-				};
-				if
-				:: got ->
-					if /* select { case <-p.ch: case <-done: } */
-					:: recv_handed(); break
-					:: cancels < CANCELS ->
-						cancels++;
-						d_step { /* CompareAndSwap(pParked, pEmpty) */
-							if
-							:: pstate == PPARKED -> pstate = PEMPTY; got = 0
-							:: else -> got = 1
-							fi
-						};
-						if
-						:: got -> recv_handed() /* the token wins */
-						:: else /* withdrawn: ctx.Err() */
-						fi;
-						break
-					fi
-				:: else
-				fi
-			fi
-		od
-	fi;
-	assert(got || !handed) /* an error return was handed no token */
+/* The send of wakeSlow once its CAS took OWN: on a channel of capacity 1
+ * that must be empty, since a send that blocks would block a Wake. */
+inline send_token() {
+	atomic { assert(len(pch) == 0); pch!1 }
 }
 
 #ifdef FOREIGN
@@ -330,7 +227,7 @@ inline dw_wake_slow() {
 #endif
 
 proctype Notifier() {
-	byte st, next, w, ps;
+	byte st, next, w;
 	bit ok, late;
 #ifdef BROKEN_FASTPATH
 	st = state; /* the fast-path load before the condition store */
@@ -363,7 +260,7 @@ proctype Notifier() {
 			fi
 		};
 		if
-		:: ok -> parker_wake(); goto done
+		:: ok -> send_token(); goto done
 		:: else ->
 #ifdef BROKEN_CAS_NO_RETRY
 			goto done; /* gives up when the CAS fails */
@@ -381,7 +278,7 @@ proctype Notifier() {
 	assert((st & REGISTERED) == 0); /* nothing uses the slots */
 #endif
 done:
-	atomic { st = 0; next = 0; w = 0; ps = 0; ok = 0; late = 0 } /* dead: keep the state small */
+	atomic { st = 0; next = 0; w = 0; ok = 0; late = 0 } /* dead: keep the state small */
 }
 
 #ifndef BROKEN_PANIC_KEEPS
@@ -390,18 +287,35 @@ done:
 #define PANIC_WITHDRAW skip /* no deferred withdrawal: a panic leaves the registration */
 #endif
 
-/* withdraw(), deferred by wait from before its first Or(OWN): a Load, then
- * And(^OWN) if a Wake has not taken the registration. */
+/* withdraw(), deferred by wait and run while it is armed: And(^OWN),
+ * keeping the old value; if OWN was clear, a Wake took the registration and
+ * sends a token, which the withdrawal receives. */
 inline withdraw() {
-	st = state; /* Load */
+#if defined(BROKEN_WITHDRAW_STORE)
+	st = state; /* Load, then Store of the value loaded, less OWN */
+	d_step { state = st & ~OWN; INVARIANT };
 	if
-#ifdef BROKEN_WITHDRAW_STORE
-	:: st & OWN -> d_step { state = st & ~OWN; INVARIANT } /* Store of the value loaded */
-#else
-	:: st & OWN -> d_step { state = state & ~OWN; INVARIANT } /* And(^OWN) */
-#endif
-	:: else
+	:: st & OWN -> skip
+	:: else -> pch?_
 	fi
+#elif defined(BROKEN_WITHDRAW_LOAD)
+	st = state; /* Load, then And(^OWN) if set: the Wake's CAS in between is missed */
+	if
+	:: st & OWN -> d_step { state = state & ~OWN; INVARIANT }
+	:: else -> pch?_
+	fi
+#else
+	d_step { st = state; state = state & ~OWN; INVARIANT }; /* And(^OWN) */
+	if
+	:: st & OWN -> skip /* withdrawn */
+	:: else ->
+#ifndef BROKEN_NO_ABSORB
+		pch?_ /* the token of the Wake that took it */
+#else
+		skip /* leaves the token in ch */
+#endif
+	fi
+#endif
 }
 
 /* Wait's step before its registration: if s.waker.Registered() (a Load),
@@ -431,8 +345,8 @@ inline unregister_foreign() {
 }
 
 proctype Consumer() {
-	byte st, r, cur, f, seen, cancels, ps;
-	bit got, panicked;
+	byte st, r, cur, f, seen, cancels;
+	bit panicked;
 #ifdef FOREIGN
 	dw_register(FOREIGN_WAKER); /* WakeSink.Register(foreign) */
 	d_step { st = 0; r = 0; cur = 0 } /* dead */
@@ -465,34 +379,37 @@ proctype Consumer() {
 				:: else
 				fi;
 #endif
-				park(); /* Park(ctx) */
+				/* select { case <-s.ch: case <-done: }: a ctx may end CANCELS
+				 * times; without it the select is a plain receive */
 				if
-				:: got == 0 ->
+				:: pch?_ -> skip /* the token of the Wake that took OWN: disarmed */
+				:: cancels < CANCELS ->
+					cancels++;
 #ifndef BROKEN_CANCEL_KEEPS
-					withdraw();
+					withdraw(); /* deferred, armed */
 #endif
 					break /* ctx.Err() */
-				:: else
 				fi;
 				f = flag; /* ready() */
 				if
-				:: f > seen -> seen = f; withdraw(); break
+				:: f > seen -> seen = f; break /* not armed: nothing to withdraw */
 #ifdef READY_PANICS
-				:: !panicked -> panicked = 1; PANIC_WITHDRAW; break /* ready panics instead */
+				:: !panicked -> panicked = 1; break /* ready panics instead; not armed */
 #endif
 				:: else
 				fi;
-				d_step { st = 0; f = 0; got = 0; ps = 0 } /* dead */
+				d_step { st = 0; f = 0 } /* dead */
 			od
 		fi;
 returned:
-		/* Wait has returned: its own registration is withdrawn, and once a
-		 * Wait has unregistered the foreign waker nothing is registered */
-		assert((state & OWN) == 0);
+		/* Wait has returned: its own registration is withdrawn, no token is
+		 * left in ch, and once a Wait has unregistered the foreign waker
+		 * nothing is registered */
+		assert((state & OWN) == 0 && len(pch) == 0);
 #if defined(FOREIGN) && !defined(NO_STATE_CHECKS)
 		assert(!unreg || (state & REGISTERED) == 0);
 #endif
-		d_step { st = 0; f = 0; got = 0; ps = 0 } /* dead */
+		d_step { st = 0; f = 0 } /* dead */
 	od
 }
 
@@ -508,5 +425,5 @@ init {
 end:
 	_nr_pr == 1;
 	assert(holder == NOBODY && (state & (LOCKED | NOTIFICATION | OWN)) == 0);
-	assert(!handed && len(pch) == 0 && pstate != PPARKED)
+	assert(len(pch) == 0)
 }

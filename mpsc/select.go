@@ -13,9 +13,10 @@ import (
 // A receiving end's sink has one registration at a time, and three
 // registrants take turns in it, all on the receiving goroutine:
 //
-//	the sink's parker  registered by a receive that waits (WakeSink.Wait),
-//	                   with one RMW on the sink's state word, outside its
-//	                   waker slots; withdrawn by it on every way out
+//	a waiting receive  registered by WakeSink.Wait, with one RMW on the
+//	                   sink's state word, outside its waker slots; ended by
+//	                   the Wake that takes it, or withdrawn by the Wait on
+//	                   its way out
 //	sel                Ready's Parker, in channel mode: its channel is what
 //	                   Ready returns, and a wake-up is a non-blocking send
 //	                   on it (capacity 1)
@@ -57,7 +58,7 @@ import (
 //     registration, and every later Notify finds none (one atomic load).
 //   - A receive that waits (Recv, RecvBatch, and TryRecv waiting out a
 //     send between its claim and its write) unregisters sel or the
-//     caller's waker, registers the sink's parker, and withdraws it when it
+//     caller's waker, registers itself on the sink, and withdraws when it
 //     returns: what was armed before is then no longer registered, which
 //     is why each Ready arms anew (one RMW, sel being the waker in the slot
 //     still), and why Register must be called again after such a receive.

@@ -108,10 +108,11 @@ func BenchmarkRegisterNotifyConsume(b *testing.B) {
 		b.ReportAllocs()
 		s := NewWakeSink()
 		src := s.Source()
+		p := NewParker()
 		for b.Loop() {
-			s.Register(&s.parker)
+			s.Register(p)
 			src.Wake()
-			if !s.parker.TryPark() {
+			if !p.TryPark() {
 				b.Fatal("no token after notify")
 			}
 		}

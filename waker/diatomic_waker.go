@@ -29,7 +29,7 @@ import "sync/atomic"
 //	bit 4  dwNotification  a notifier failed to take the lock while a waker
 //	                       was registered, and asked the lock holder to notify
 //	                       on its behalf (implies dwRegistered and dwLocked)
-//	bit 5  dwOwn           the Parker of the WakeSink that owns this
+//	bit 5  dwOwn           a Wait of the WakeSink that owns this
 //	                       DiatomicWaker is registered, outside the slots
 //	                       (set only by WakeSink.wait, see wake_sink.go)
 //
@@ -45,7 +45,8 @@ import "sync/atomic"
 //   - dwNotification implies dwRegistered and dwLocked.
 //   - No Waker.Wake is called while dwLocked is held by the caller.
 //   - dwOwn is never set on a DiatomicWaker that no WakeSink owns, and never
-//     together with dwRegistered; the slot protocol leaves it as it is.
+//     together with dwRegistered; the slot protocol, Unregister included,
+//     leaves it as it is (see wake_sink.go).
 const (
 	dwIndex uint32 = 1 << iota
 	dwUpdate
@@ -151,7 +152,7 @@ func (d *DiatomicWaker) Unregister() {
 		d.guard.enter("Unregister on DiatomicWaker")
 		defer d.guard.exit()
 	}
-	d.state.And(^(dwRegistered | dwNotification | dwOwn))
+	d.state.And(^(dwRegistered | dwNotification))
 }
 
 // Registered reports whether a waker is registered and not yet notified. It

@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
+
+	"github.com/diatomic-go/diatomic/internal/testutil"
 )
 
 // Wakers whose dynamic type cannot be compared: a func, a struct holding a
@@ -229,16 +231,19 @@ func TestZeroWakeSink(t *testing.T) {
 }
 
 // TestPanickingPredicateLeavesNothingRegistered: a predicate that panics on
-// the check after Register, or on the check after a wake-up, leaves nothing
-// registered; the sink then parks and is woken normally.
+// the check after Register, on the check after a wake-up, or on the check
+// after it registered again, leaves nothing registered and no token behind;
+// the sink then parks and is woken normally.
 func TestPanickingPredicateLeavesNothingRegistered(t *testing.T) {
 	for _, tc := range []struct {
 		name       string
 		panicAt    int  // the call of ready that panics
-		staleToken bool // a token left from before, so that Park returns at once
+		wake       bool // a Wake while the Wait is parked, before call 4
+		registered bool // the Wait is registered at the panicking call
 	}{
-		{"after Register", 3, false},
-		{"after a wake-up", 4, true},
+		{"after Register", 3, false, true},
+		{"after a wake-up", 4, true, false},
+		{"after a wake-up and Register", 5, true, true},
 	} {
 		for _, until := range []bool{false, true} {
 			name := tc.name + map[bool]string{false: "/Wait", true: "/WaitUntil"}[until]
@@ -246,15 +251,18 @@ func TestPanickingPredicateLeavesNothingRegistered(t *testing.T) {
 				synctest.Test(t, func(t *testing.T) {
 					ctx := timeoutContext(t)
 					sink := NewWakeSink()
-					if tc.staleToken {
-						sink.parker.Wake()
+					if tc.wake {
+						go func() {
+							synctest.Wait() // the Wait below is parked
+							sink.Source().Wake()
+						}()
 					}
 					calls := 0
 					ready := func() bool {
 						calls++
 						if calls == tc.panicAt {
-							if !sink.registered() {
-								t.Error("ready panics with nothing registered: the test misses its window")
+							if sink.registered() != tc.registered {
+								t.Errorf("ready panics with registered() = %v, want %v: the test misses its window", sink.registered(), tc.registered)
 							}
 							panic("predicate failed")
 						}
@@ -270,6 +278,9 @@ func TestPanickingPredicateLeavesNothingRegistered(t *testing.T) {
 					if sink.registered() {
 						t.Fatal("a panicking predicate left the sink's waker registered")
 					}
+					if n := len(sink.ch); n != 0 {
+						t.Fatalf("a panicking predicate left %d token(s) in the sink's channel", n)
+					}
 					var flag atomic.Bool
 					go func() {
 						synctest.Wait() // the Wait below is parked
@@ -282,6 +293,55 @@ func TestPanickingPredicateLeavesNothingRegistered(t *testing.T) {
 				})
 			})
 		}
+	}
+}
+
+// TestWithdrawTakesTheTokenOfARacingWake: a Wake that takes the Wait's
+// registration between its Or and its check of ready sends a token; the
+// Wait's withdrawal, whichever way it returns (ready true, a panic, ctx
+// done), takes that token, so that none is left for a later Wait to take
+// as a wake-up it never had, and the next Wake's send does not block.
+func TestWithdrawTakesTheTokenOfARacingWake(t *testing.T) {
+	for _, end := range []string{"ready", "panic", "ctx"} {
+		t.Run(end, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				sink := NewWakeSink()
+				ctx, cancel := context.WithCancel(timeoutContext(t))
+				defer cancel()
+				calls := 0
+				ready := func() bool {
+					calls++
+					if calls < 3 {
+						return false
+					}
+					if !sink.registered() {
+						t.Error("the third check of ready ran with nothing registered: the test misses its window")
+					}
+					sink.Source().Wake() // takes the registration between Or and this check
+					switch end {
+					case "panic":
+						panic("predicate failed")
+					case "ctx":
+						cancel() // the select sees done; the token is taken first or after
+						calls = -100
+						return false
+					}
+					return true
+				}
+				run := func() { _ = sink.Wait(ctx, ready) }
+				if end == "panic" {
+					mustPanic(t, "predicate failed", run)
+				} else {
+					run()
+				}
+				if sink.registered() {
+					t.Fatal("Wait left its registration")
+				}
+				if n := len(sink.ch); n != 0 {
+					t.Fatalf("Wait left %d token(s) in the sink's channel", n)
+				}
+			})
+		})
 	}
 }
 
@@ -300,6 +360,41 @@ func TestConcurrentWaitLeavesFirstWaiting(t *testing.T) {
 		sink.Source().Wake()
 		if err := <-first; err != nil {
 			t.Fatalf("the first Wait = %v after the second one's panic, want nil (woken)", err)
+		}
+	})
+}
+
+// TestRegisterDuringWaitPanics: a Register or an Unregister of a WakeSink
+// while a Wait is registered on it panics with a waker: message, in every
+// build, before it changes anything: the Wait is still woken by a Wake,
+// and the waker of the refused Register is never registered.
+func TestRegisterDuringWaitPanics(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sink := NewWakeSink()
+		var flag atomic.Bool
+		done := make(chan error, 1)
+		go func() { done <- sink.Wait(timeoutContext(t), flag.Load) }()
+		synctest.Wait() // the Wait is parked
+		foreign := new(counter)
+		mustPanic(t, "waker: Register on WakeSink during a Wait", func() { sink.Register(foreign) })
+		mustPanic(t, "waker: Unregister on WakeSink during a Wait", func() { sink.Unregister() })
+		if sink.waker.Registered() || !sink.registered() {
+			t.Fatalf("state %06b after the refused calls, want the Wait's registration only", sink.waker.state.Load())
+		}
+		flag.Store(true)
+		sink.Source().Wake()
+		if err := testutil.Recv(t, done, "the Wait woken after the refused calls"); err != nil {
+			t.Fatalf("Wait = %v, want nil (woken)", err)
+		}
+		sink.Source().Wake()
+		if n := foreign.n.Load(); n != 0 || sink.registered() {
+			t.Fatalf("the refused waker was woken %d times, registered %v; want 0, false", n, sink.registered())
+		}
+		// The sink works as before: Register and Wake.
+		sink.Register(foreign)
+		sink.Source().Wake()
+		if n := foreign.n.Load(); n != 1 {
+			t.Fatalf("a Register after the Wait: its waker woken %d times by a Wake, want 1", n)
 		}
 	})
 }

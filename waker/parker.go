@@ -142,15 +142,14 @@ func (p *Parker) Park(ctx context.Context) error {
 	if p.state.Load() == pToken && p.state.CompareAndSwap(pToken, pEmpty) {
 		return nil
 	}
-	return p.parkSlow(ctx, true)
+	return p.parkSlow(ctx)
 }
 
 // parkSlow is the outlined slow path of Park (allowing the fast path to be
-// inlined); bet says whether it may yield once before it blocks, as the
-// Parker's Bet decides. WakeSink.Wait, which makes that decision itself
-// before it registers, passes false.
-func (p *Parker) parkSlow(ctx context.Context, bet bool) error {
-	yielded := !bet
+// inlined); it may yield once before it blocks, as the Parker's Bet
+// decides.
+func (p *Parker) parkSlow(ctx context.Context) error {
+	yielded := false
 	for {
 		switch p.state.Load() {
 		case pToken:
@@ -200,15 +199,6 @@ func (p *Parker) parkSlow(ctx context.Context, bet bool) error {
 			return nil
 		}
 	}
-}
-
-// park is Park without its yield, for WakeSink.Wait, which has made the
-// decision to yield itself.
-func (p *Parker) park(ctx context.Context) error {
-	if p.state.Load() == pToken && p.state.CompareAndSwap(pToken, pEmpty) {
-		return nil
-	}
-	return p.parkSlow(ctx, false)
 }
 
 // tokenStored reports whether a token is stored; Park's bet asks it after

@@ -2,6 +2,8 @@ package waker
 
 import (
 	"context"
+
+	"github.com/diatomic-go/diatomic/internal/spin"
 )
 
 // WakeSink is the receiving end of a single-consumer eventcount: one
@@ -9,13 +11,14 @@ import (
 // holds, and any number of goroutines holding a WakeSource notify it after
 // they change what the predicate reads.
 //
-// It owns a DiatomicWaker and a Parker. A Wait registers the Parker with one
-// atomic RMW on the DiatomicWaker's state word, outside its slots, after one
-// atomic load that looks for a waker given to Register (which it then
-// unregisters, with one more RMW), so a Wake that finds the Parker registered
-// takes it with one CAS, no lock and no slot read; a waker given to Register
-// goes through the slots. A Wake of a WakeSource that finds nobody waiting is
-// one atomic load.
+// It owns a DiatomicWaker and a channel of capacity 1. A Wait registers
+// itself with one atomic RMW on the DiatomicWaker's state word, outside its
+// slots, after one atomic load that looks for a waker given to Register
+// (which it then unregisters, with one more RMW), and then blocks receiving
+// from the channel; a Wake that finds it registered takes the registration
+// with one CAS, no lock and no slot read, and sends it one token, which the
+// Wait receives. A waker given to Register goes through the slots. A Wake of
+// a WakeSource that finds nobody waiting is one atomic load.
 //
 // # Memory ordering
 //
@@ -41,9 +44,14 @@ import (
 // The zero value is ready to use. A WakeSink must not be copied after first
 // use.
 type WakeSink struct {
-	waker  DiatomicWaker
-	parker Parker
-	guard  exclusive // catches concurrent Wait / WaitUntil
+	waker DiatomicWaker
+	// The token of a Wake that took a Wait's registration (dwOwn). It is
+	// made by NewWakeSink or else by the first Wait that registers, before
+	// the RMW that publishes dwOwn; a Wake reads it only after its CAS
+	// took dwOwn.
+	ch    chan struct{}
+	bet   spin.Bet  // whether a Wait yields once before it registers
+	guard exclusive // catches concurrent Wait / WaitUntil
 }
 
 // WakeSource is the notifying end of a [WakeSink]: a small value, safe to copy
@@ -56,12 +64,8 @@ type WakeSource struct {
 }
 
 // NewWakeSink returns a WakeSink with nothing registered. It is new(WakeSink)
-// with the channel of its Parker already made.
-func NewWakeSink() *WakeSink {
-	s := new(WakeSink)
-	s.parker.channel()
-	return s
-}
+// with its channel already made, so that no Wait allocates.
+func NewWakeSink() *WakeSink { return &WakeSink{ch: make(chan struct{}, 1)} }
 
 // Source returns a WakeSource that notifies s.
 func (s *WakeSink) Source() WakeSource { return WakeSource{s} }
@@ -76,14 +80,18 @@ func (src WakeSource) Wake() {
 	}
 }
 
-// wakeSlow wakes the sink's own Parker if a Wait registered it, taking the
-// registration with one CAS (there is no slot to lock: the Parker is fixed),
-// and otherwise the waker registered in the slots, if any.
+// wakeSlow wakes the Wait registered on the sink, taking its registration
+// with one CAS (there is no slot to lock: the channel is fixed) and sending
+// it a token, and otherwise the waker registered in the slots, if any.
 func (s *WakeSink) wakeSlow() {
 	st := s.waker.state.Load()
 	for st&dwOwn != 0 {
 		if s.waker.state.CompareAndSwap(st, st&^dwOwn) {
-			s.parker.Wake()
+			// The CAS makes this Wake the only sender for this
+			// registration, and the Wait takes every token before it
+			// registers again (see wait), so the channel is empty and
+			// the send does not block.
+			s.ch <- struct{}{}
 			return
 		}
 		st = s.waker.state.Load()
@@ -93,13 +101,16 @@ func (s *WakeSink) wakeSlow() {
 	}
 }
 
-// Register registers w, in place of the sink's own parker, to be woken by the
-// next Wake of a WakeSource: this lets a goroutine serve a sink from an event loop instead of
-// blocking in Wait. A Wait that does not return at its first checks of ready
-// unregisters w before it registers the parker, so a Wake made from then on
+// Register registers w to be woken by the next Wake of a WakeSource: this
+// lets a goroutine serve a sink from an event loop instead of blocking in
+// Wait. A Wait that does not return at its first checks of ready
+// unregisters w before it registers itself, so a Wake made from then on
 // wakes the Wait only; register w again after the Wait. See
 // [DiatomicWaker.Register].
+//
+// Register panics if a Wait is registered on s.
 func (s *WakeSink) Register(w Waker) {
+	s.notWaiting("Register")
 	if raceEnabled {
 		// A Wait's registration writes no slot, so the DiatomicWaker's
 		// own checks cannot see a Register during a Wait: the sink's do.
@@ -109,13 +120,26 @@ func (s *WakeSink) Register(w Waker) {
 	s.waker.Register(w)
 }
 
-// Unregister withdraws the waker registered with Register, or by a Wait.
+// Unregister withdraws the waker registered with Register. It panics if a
+// Wait is registered on s.
 func (s *WakeSink) Unregister() {
+	s.notWaiting("Unregister")
 	if raceEnabled {
 		s.guard.enter("Unregister on WakeSink")
 		defer s.guard.exit()
 	}
 	s.waker.Unregister()
+}
+
+// notWaiting panics, before what touches the state, if a Wait is registered
+// on s: a Register would put a second registrant beside it, an Unregister
+// would leave it blocked with nobody to wake it. One atomic load; it catches
+// the overlap while the Wait is registered, and the race detector's check
+// (the guard) catches the others.
+func (s *WakeSink) notWaiting(what string) {
+	if s.waker.state.Load()&dwOwn != 0 {
+		panic("waker: " + what + " on WakeSink during a Wait")
+	}
 }
 
 // Wait blocks until ready reports true or ctx is done.
@@ -125,7 +149,7 @@ func (s *WakeSink) Unregister() {
 // call that reported true, and ready is not called again. Wait checks ready
 // first; then it may yield the processor once and check again (it does
 // while such yields find ready true, see Parker.Park); then it registers,
-// checks again, and parks only if ready is still false; it repeats after
+// checks again, and blocks only if ready is still false; it repeats after
 // every wake.
 //
 // If ctx ends first, Wait returns ctx.Err() and leaves nothing registered.
@@ -163,61 +187,83 @@ func WaitUntil[T any](ctx context.Context, s *WakeSink, poll func() (T, bool)) (
 
 // wait is the slow path of Wait and WaitUntil, entered after ready reported
 // false once.
+//
+// A registration is dwOwn, set by the Or below and cleared by whoever ends
+// it: a Wake, with its CAS, which then sends one token on ch, or this wait,
+// with its And. armed says that this wait registered and has not yet taken
+// the token of the Wake that ended the registration, if one did. So ch holds
+// a token only between a Wake's CAS and the wait's receive, and is empty
+// whenever the wait registers and when it returns: no token outlives a
+// wait, and a Wake's send never blocks.
 func (s *WakeSink) wait(ctx context.Context, ready func() bool) error {
 	// Concurrent Waits: the second panics here, before it registers (which
 	// a later withdrawal of its own would undo for the first).
 	s.guard.enter("Wait on WakeSink")
 	defer s.guard.exit()
-	// Perhaps yield first (see spin.Bet, the parker's): the goroutine that
-	// will make ready true may be ready to run on this P (this one has
-	// typically just woken it). If it runs now, ready sees its work before
-	// this goroutine registers, and its Wake finds nobody registered: one
-	// load on its side, no registration, lock or wake on either
-	// (BenchmarkPingPong measures what this saves). This is the wait's one
-	// yield: Park below does not yield again.
-	if s.parker.bet.Yield(ready) {
+	// Perhaps yield first (see spin.Bet): the goroutine that will make
+	// ready true may be ready to run on this P (this one has typically
+	// just woken it). If it runs now, ready sees its work before this
+	// goroutine registers, and its Wake finds nobody registered: one load
+	// on its side, no registration or wake on either (BenchmarkPingPong
+	// measures what this saves).
+	if s.bet.Yield(ready) {
 		return nil
 	}
-	// A waker registered by Register is replaced by the parker, which a
-	// Wait registers outside the slots (dwOwn).
+	// A waker registered by Register is replaced by this wait, which
+	// registers outside the slots (dwOwn).
 	if s.waker.Registered() {
 		s.waker.Unregister()
 	}
+	if s.ch == nil {
+		s.ch = make(chan struct{}, 1) // published by the Or below
+	}
+	done := ctx.Done()
 	// From the first registration on, every way out, a panic of ready
-	// included, withdraws the registration that a Wake has not consumed.
-	defer s.withdraw()
+	// included, ends a registration that is still armed.
+	armed := false
+	defer func() {
+		if armed {
+			s.withdraw()
+		}
+	}()
 	for {
-		// Register, then check: a Wake after the registration wakes the
-		// parker; one before it published what ready now reads. The RMW
+		// Register, then check: a Wake after the registration sends a
+		// token; one before it published what ready now reads. The RMW
 		// is seq-cst, as DiatomicWaker.Register's.
 		s.waker.state.Or(dwOwn)
+		armed = true
 		if ready() {
 			return nil
 		}
-		if err := s.parker.park(ctx); err != nil {
-			return err
+		if done == nil {
+			<-s.ch // cannot be cancelled: a plain receive is cheaper than a select
+		} else {
+			select {
+			case <-s.ch:
+			case <-done:
+				return ctx.Err() // the deferred withdrawal ends the registration
+			}
 		}
-		// Woken (or a stale token from an earlier round): check again.
-		// The registration was consumed by the Wake, or is still in
-		// place and the next Or is an RMW that changes nothing.
+		// The Wake that sent the token took the registration.
+		armed = false
 		if ready() {
 			return nil
 		}
 	}
 }
 
-// withdraw unregisters the sink's parker unless a Wake consumed its
-// registration already (the load spares the RMW after a wake-up). A Wake
-// that consumes it meanwhile leaves a stale token, which the next Wait
-// treats as a spurious wake-up.
+// withdraw ends the wait's registration. If a Wake took it first, that Wake
+// sends a token right after its CAS, and withdraw receives it, so that ch is
+// empty again: it waits only for that Wake to run the few instructions
+// between its CAS and its send.
 func (s *WakeSink) withdraw() {
-	if s.waker.state.Load()&dwOwn != 0 {
-		s.waker.state.And(^dwOwn)
+	if s.waker.state.And(^dwOwn)&dwOwn == 0 {
+		<-s.ch
 	}
 }
 
-// registered reports whether a waker is registered on the sink, its own
-// parker (by a Wait) or one of Register's. It is a snapshot, for tests.
+// registered reports whether a waker is registered on the sink, a Wait or
+// one of Register's. It is a snapshot, for tests.
 func (s *WakeSink) registered() bool {
 	return s.waker.state.Load()&(dwRegistered|dwOwn) != 0
 }
