@@ -187,8 +187,8 @@ func TestWaitReplacesRegisteredWaker(t *testing.T) {
 }
 
 // TestWaitWhileAWakeDeliversToRegisteredWaker: a Wake has taken the waker
-// given to Register and still holds the slot lock when a Wait registers the
-// sink's parker. The Wait finds nothing to unregister, the Wake's unlock
+// given to Register and still holds the slot lock when a Wait registers
+// itself. The Wait finds nothing to unregister, the Wake's unlock
 // keeps the Wait's registration, and the next Wake wakes the Wait.
 func TestWaitWhileAWakeDeliversToRegisteredWaker(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
