@@ -15,7 +15,8 @@ import (
 // count and an epoch, so that a notification nobody waits for is a single
 // atomic load. Where those park on a futex keyed by the word, the
 // sleeping waiters here sit in an explicit FIFO queue of records, each with
-// its own waker.Parker, as in tokio's Notify: that is what makes NotifyOne
+// its own token (a channel of capacity 1, waitlist.Token), as in tokio's
+// Notify: that is what makes NotifyOne
 // FIFO, lets a waiter leave the queue when its context ends, and lets a
 // cancelled waiter that had already been chosen pass its notification on.
 //
@@ -34,8 +35,8 @@ import (
 //	Cancel     count-- (CAS; under mu if queued is on, see release).
 //	Commit     lock; CAS queued on if the epoch has not moved (else
 //	           unlock, count--, return); enqueue a record; unlock; park
-//	           on its Parker (whose Park may yield once first).
-//	Ready      Commit's enqueue, then return the Parker's channel (C); the
+//	           on its token (whose Park may yield once first).
+//	Ready      Commit's enqueue, then return the token's channel (C); the
 //	           Ticket keeps the record, and its Cancel takes it out.
 //	           Register: the same, and the record's Waker is set under mu.
 //	NotifyOne  count == 0? return (one load). Queued off? CAS epoch++ and
@@ -47,8 +48,8 @@ import (
 //	           unlink, count--. Chosen by NotifyOne: TryPark; the token was
 //	           there (not delivered)? choose the next one. Unlock.
 //
-// Why Commit may yield once between enqueueing and parking (the Parker's
-// Park does, see spin.Bet, while such yields pay): a Parker blocks on
+// Why Commit may yield once between enqueueing and parking (the token's
+// Park does, see spin.Bet, while such yields pay): a token's Park blocks on
 // a channel in a select with ctx.Done(), which costs more than the runtime
 // semaphore that sync.Cond parks on (BenchmarkHandoff compares them). In a
 // hand-off the notifier is usually runnable on the same P (the waiter has
@@ -71,18 +72,18 @@ import (
 //     notification that comes later finds queued on and takes mu.
 //   - A record in the queue has state rsQueued and holds no token; only the
 //     notifier that dequeues it (and sets rsChosenOne or rsChosenAll, under
-//     mu) wakes its Parker, once, in the same critical section. So whoever
+//     mu) wakes its token, once, in the same critical section. So whoever
 //     takes mu later finds a dequeued record's token stored, or consumed by
 //     its owner: by Park, or (an armed Ticket) by a receive from Ready. A
 //     leaving owner's TryPark tells which: a NotifyOne is passed on only if
 //     it was not delivered, so it is neither lost nor duplicated.
-//   - A record is reused (records, see waitlist.Cache) only once its Parker
-//     holds no token and no notifier will wake it: after its Park consumed
+//   - A record is reused (records, see waitlist.Cache) only once its token
+//     is not stored and no notifier will wake it: after its Park consumed
 //     the token, or after it left the queue itself, or after its owner's
 //     leave consumed the token.
-//   - Parker.Wake is called with mu held: it is one CAS, or a non-blocking
-//     send on an empty channel of capacity 1, and runs no code of the
-//     user's.
+//   - Token.Wake is called with mu held: it is a non-blocking send on an
+//     empty channel of capacity 1 (the token is stored once per listing),
+//     and runs no code of the user's.
 //
 // Synctest: records are kept per EventCount, so their channels are used
 // only by the goroutines that use the EventCount; like a channel, one used
@@ -210,7 +211,7 @@ func (e *EventCount) Commit(ctx context.Context, t Ticket) error {
 	// Park may yield once before blocking: the goroutine that will notify
 	// is often ready to run on this P (it was just woken); if it notifies
 	// meanwhile, neither side blocks on the channel.
-	if err := w.Parker.Park(ctx); err != nil {
+	if err := w.Token.Park(ctx); err != nil {
 		e.leave(w)
 		return err
 	}
@@ -254,7 +255,7 @@ func (e *EventCount) Ready(t *Ticket) <-chan struct{} {
 	if t.w == released {
 		return closed
 	}
-	return t.w.Parker.C()
+	return t.w.Token.C()
 }
 
 // Register arms t as Ready does and arranges for w.Wake to be called once a
@@ -561,7 +562,7 @@ func (e *EventCount) enqueue(t Ticket) *waiter {
 
 // abandon ends t for a Commit whose ctx was done before it enqueued. A
 // notification that moved the epoch since Prepare wins over ctx, as a token
-// does in Parker.Park: returning err after it would drop it.
+// does in a token's Park: returning err after it would drop it.
 func (e *EventCount) abandon(t Ticket, err error) error {
 	if e.release(t.epoch) {
 		return nil
@@ -586,11 +587,11 @@ func (e *EventCount) leave(w *waiter) {
 		// Woken under mu: the token is there unless a receive from Ready
 		// consumed it. There: not delivered, so hand the notification to
 		// the next waiter, as if it had been made just now.
-		if w.Parker.TryPark() {
+		if w.Token.TryPark() {
 			e.chooseOneLocked()
 		}
 	case rsChosenAll:
-		w.Parker.TryPark() // every other waiter was woken too: drop it
+		w.Token.TryPark() // every other waiter was woken too: drop it
 	}
 	e.records.PutLocked(w)
 	e.mu.Unlock()

@@ -26,11 +26,11 @@ func TestLeaveAfterChosenPassesOnToNextParked(t *testing.T) {
 		if chosen != a {
 			t.Fatal("NotifyOne did not choose the longest-parked waiter")
 		}
-		if received && !a.Parker.TryPark() { // as a receive from Ready does
+		if received && !a.Token.TryPark() { // as a receive from Ready does
 			t.Fatal("the chosen waiter was not woken")
 		}
 		e.leave(a)
-		if got := b.Parker.TryPark(); got == received {
+		if got := b.Token.TryPark(); got == received {
 			t.Fatalf("received=%v: the notification passed on to the next waiter: %v", received, got)
 		}
 		want := 1
@@ -73,10 +73,10 @@ func TestLeaveAfterNotifyAllPassesNothingOn(t *testing.T) {
 	e.NotifyAll()
 	c := e.enqueue(e.Prepare()) // parks after the NotifyAll
 	e.leave(a)
-	if !b.Parker.TryPark() {
+	if !b.Token.TryPark() {
 		t.Fatal("NotifyAll did not wake the second waiter")
 	}
-	if c.Parker.TryPark() {
+	if c.Token.TryPark() {
 		t.Fatal("a waiter cancelled after NotifyAll passed a notification on")
 	}
 	if e.Waiters() != 1 || e.queue.Front() != c {
@@ -132,7 +132,7 @@ func TestEnqueueAfterNotify(t *testing.T) {
 		if w := e.enqueue(tk); w != nil {
 			t.Fatalf("withQueue=%v: enqueue parked a waiter notified since its Prepare", withQueue)
 		}
-		if parked != nil && !parked.Parker.TryPark() {
+		if parked != nil && !parked.Token.TryPark() {
 			t.Fatal("NotifyAll did not wake the parked waiter")
 		}
 		if e.Waiters() != 0 {

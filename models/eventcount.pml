@@ -7,7 +7,8 @@
  * in one atomic step wherever the Go code uses one RMW or CAS on it; a CAS is
  * a load followed by an atomic compare-and-set of all three. mu is a lock
  * bit; the queue and the record states are touched only with it held. Each
- * consumer owns one record: its Parker token (tok), and a ghost pending bit
+ * consumer owns one record: its token (tok: waitlist.Token, a channel of
+ * capacity 1 whose send never blocks), and a ghost pending bit
  * for a wake decided and not yet delivered (notifications wake under mu, so
  * only BROKEN_WAKEAFTER leaves one pending past the unlock). With SELECT, a
  * flaky consumer may arm its ticket with Ready and select instead of
@@ -64,7 +65,7 @@ bit mu;              /* EventCount.mu */
 byte q[NCONS];       /* the FIFO queue of records (record i = consumer i) */
 byte qlen;
 byte rstate[NCONS];  /* waiter.state, guarded by mu */
-bit tok[NCONS];      /* the record's Parker token */
+bit tok[NCONS];      /* the record's token (its channel holds one) */
 bit pending[NCONS];  /* ghost: dequeued, Wake not yet delivered */
 bit parked[NCONS];   /* ghost: consumer blocked in Park */
 byte items;          /* the condition: a lock-free counter */

@@ -23,8 +23,9 @@
  *
  * Each sync/atomic operation on the state word is one step; the mutex is a
  * flag taken and released atomically; the waiter list and the handles' kind
- * fields, guarded by the mutex, change in d_step blocks. A handle's parker is
- * a token bit.
+ * fields, guarded by the mutex, change in d_step blocks. A handle's token
+ * (waitlist.Token, a channel of capacity 1 whose send never blocks) is a
+ * bit.
  *
  * Checked:
  *   - no lost wake-up: every run ends with every waiter that stayed holding
@@ -32,7 +33,7 @@
  *   - state is WAITING exactly when the list is non-empty, whenever the mutex
  *     is released;
  *   - a handle is woken at most once per registration, never after it went
- *     back to the pool, and goes back with no token in its parker;
+ *     back to the pool, and goes back with no token in its channel;
  *   - each permit is taken at most once (a ghost flag, set where a permit is
  *     stored and cleared, with an assertion, where one is taken).
  */
@@ -81,7 +82,7 @@ bool locked = false;
 byte q[H];               /* the waiter list, oldest first */
 byte qlen = 0;
 byte kind[H];            /* per handle, guarded by the mutex */
-bit token[H];            /* per handle: its parker's token */
+bit token[H];            /* per handle: its token */
 bool pooled[H];          /* the handle is back in the pool */
 byte tokens = 0;         /* the condition the waiters check */
 byte finished = 0;       /* waiters that took their token */

@@ -35,8 +35,8 @@ func Chosen(h *Notified) bool {
 // chose it (or of the permit it took), leaving the wake in place. Only h's
 // owner may call it.
 func Woken(h *Notified) bool {
-	if h.w.Parker.TryPark() {
-		h.w.Parker.Wake()
+	if h.w.Token.TryPark() {
+		h.w.Token.Wake()
 		return true
 	}
 	return false

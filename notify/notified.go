@@ -7,7 +7,8 @@ import (
 )
 
 // A registration is a waiter record (waitlist.Waiter): its place in the
-// list, its parker, and the Waker it was given by Register. Each Notify keeps
+// list, its token (a channel of capacity 1), and the Waker it was given by
+// Register. Each Notify keeps
 // its records for reuse (Notify.records), so that the steady state allocates
 // nothing; the handles given to callers are not reused. A Notified handle
 // points to its record until its Wait or Cancel takes the record from it,
@@ -91,9 +92,9 @@ func (h *Notified) Wait(ctx context.Context) error {
 // receive from it, Ready, Wait and Register must not be called again (Wait
 // would block until its ctx ends).
 func (h *Notified) Ready() <-chan struct{} {
-	// C moves a token already stored into the channel; a notification
-	// later wakes the parker with a non-blocking send on it.
-	return h.record("Ready").Parker.C()
+	// The token is stored in this channel: one already stored is there,
+	// and a notification later stores it with a non-blocking send.
+	return h.record("Ready").Token.C()
 }
 
 // Register arranges for w.Wake to be called once the handle is notified, or

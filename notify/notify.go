@@ -37,18 +37,18 @@ import (
 //     CAS).
 //   - A live record (between its registration and the end of its wait or
 //     cancellation) is either in the list with kind == kindNone, or out of
-//     it with kind set by whoever took it out, who wakes its parker exactly
+//     it with kind set by whoever took it out, who wakes its token exactly
 //     once, in the same critical section of mu. So, under mu, a record out
 //     of the list holds its token, or its owner consumed it (a Park, or a
 //     receive from Notified.Ready): a withdrawal tells which with TryPark,
 //     and passes the notification on only if the token was still there.
 //   - A record goes back to records only once its token is consumed, so a
-//     reused parker holds no token and receives no late wake.
+//     reused record holds no token and receives no late wake.
 //   - list, records (but for the lock-free Put) and the kind and Waker of
 //     every record are guarded by mu.
 //
-// Waking under mu: the parker's Wake is one CAS, or a non-blocking send on
-// a channel of capacity 1 that is empty, and runs no code of the user's. A
+// Waking under mu: the token's Wake is a non-blocking send on a channel of
+// capacity 1 that is empty, and runs no code of the user's. A
 // Waker given to Notified.Register is woken there too, which its contract
 // (never block) allows; it must not call back into the Notify.
 //
@@ -250,15 +250,13 @@ func (n *Notify) wait(ctx context.Context) error {
 
 // waitOn waits on the registration w and gives it back to records.
 func (n *Notify) waitOn(ctx context.Context, w *waiter) error {
-	if !w.Parker.TryPark() {
-		// Park may yield once before blocking: a notifier that is ready to
-		// run (typically the goroutine this one just woke) then often gets
-		// in first, and its wake costs a CAS instead of a park and an
-		// unpark.
-		if err := w.Parker.Park(ctx); err != nil {
-			n.withdraw(w)
-			return err
-		}
+	// Park may yield once before blocking: a notifier that is ready to run
+	// (typically the goroutine this one just woke) then often gets in
+	// first, and its wake is a buffered send instead of a park and an
+	// unpark.
+	if err := w.Token.Park(ctx); err != nil {
+		n.withdraw(w)
+		return err
 	}
 	// The notifier woke w under mu and no longer touches it.
 	n.records.Put(w)
@@ -294,7 +292,7 @@ func (n *Notify) register() *waiter {
 			if n.state.CompareAndSwap(stNotified, stEmpty) {
 				// The permit is ours: as if NotifyOne had chosen us.
 				w.Kind = kindFirst
-				w.Parker.Wake()
+				w.Token.Wake()
 				break
 			}
 			continue // a Wait took it meanwhile
@@ -322,11 +320,11 @@ func (n *Notify) withdraw(w *waiter) {
 		// Chosen by NotifyOne or NotifyLast (or it took the permit): woken
 		// under mu, so the token is there unless the owner received it
 		// from Ready. Still there: not delivered, pass it on.
-		if w.Parker.TryPark() {
+		if w.Token.TryPark() {
 			n.notifyLocked(k)
 		}
 	case kindAll:
-		w.Parker.TryPark() // dropped: nobody else was waiting for it
+		w.Token.TryPark() // dropped: nobody else was waiting for it
 	}
 	n.records.PutLocked(w)
 	n.mu.Unlock()

@@ -2,7 +2,7 @@
 // eventcount and notify queue their parked goroutines in, and the cache
 // through which each of them reuses its records.
 //
-// A Waiter is the record of one waiting goroutine: its links, its Parker,
+// A Waiter is the record of one waiting goroutine: its links, its Token,
 // and the fields its owning structure guards with its mutex. List and Cache
 // do no locking of their own: the owning structure holds its mutex around
 // every call, except Cache.Put, which is lock-free.
@@ -17,24 +17,100 @@
 //   - A record is in at most one List, and then its prev and next links are
 //     those of that list; a record out of every list has nil links.
 //   - head.prev == nil, tail.next == nil, and Len counts the records.
-//   - A record is put in the Cache only when its Parker holds no token and
+//   - A record is put in the Cache only when its Token holds no token and
 //     no notifier will wake it, so a record taken from the Cache is clean.
 package waitlist
 
 import (
+	"context"
 	"fmt"
 	"sync/atomic"
 
+	"github.com/diatomic-go/diatomic/internal/spin"
 	"github.com/diatomic-go/diatomic/waker"
 )
 
+// Token is the binary semaphore of a record: a channel of capacity 1 that
+// holds the token. The notifier that takes a record out of its list stores
+// the token with a send that never blocks; the record's owner takes it
+// with a receive, which blocks in Park while the token is not there, and
+// which a select can make on C. A token stored while the owner is blocked
+// goes straight to it: one channel operation on each side, and no other
+// atomic word to change first. A Token never blocks its notifier and uses
+// no CPU while its owner waits.
+//
+// The zero Token must not be used: records are made by Cache.GetLocked.
+type Token struct {
+	ch  chan struct{}
+	bet spin.Bet // whether Park yields once before it blocks
+}
+
+// Wake stores the token. A token already stored absorbs it (the owners
+// store at most one per listing). It never blocks.
+func (t *Token) Wake() {
+	select {
+	case t.ch <- struct{}{}:
+	default:
+	}
+}
+
+// TryPark takes the token if it is stored and reports whether it did. It
+// takes no lock when there is none (the runtime's check of an empty
+// channel is lock-free).
+func (t *Token) TryPark() bool {
+	select {
+	case <-t.ch:
+		return true
+	default:
+		return false
+	}
+}
+
+// C returns the channel the token is stored in: a receive from it takes
+// the token as TryPark and Park do.
+func (t *Token) C() <-chan struct{} { return t.ch }
+
+// Park takes the token, blocking until it is stored or ctx is done. It
+// returns nil when it took the token, and ctx.Err() when ctx ended first;
+// a token stored by then is taken instead, and a Park that returns an error
+// took none. Before it blocks it may yield the processor once (see
+// spin.Bet): in a hand-off the notifier is often ready to run on this P,
+// and if it stores the token meanwhile, neither side blocks.
+func (t *Token) Park(ctx context.Context) error {
+	if t.TryPark() {
+		return nil
+	}
+	if t.bet.Yield(t.stored) {
+		t.TryPark() // stored: only the owner takes it, so this succeeds
+		return nil
+	}
+	done := ctx.Done()
+	if done == nil {
+		<-t.ch // cannot be cancelled: a plain receive is cheaper than a select
+		return nil
+	}
+	select {
+	case <-t.ch:
+		return nil
+	case <-done:
+	}
+	if t.TryPark() {
+		return nil // the token wins over the cancellation
+	}
+	return ctx.Err()
+}
+
+// stored reports whether the token is stored; Park's bet asks it after its
+// yield.
+func (t *Token) stored() bool { return len(t.ch) != 0 }
+
 // Waiter is the record of one waiting goroutine.
 type Waiter struct {
-	Parker *waker.Parker
+	Token Token
 	// Kind says who took the record out of the list (the owner's
 	// constants; 0 while listed). Guarded by the owner's mutex.
 	Kind uint8
-	// Waker, when not nil, is woken with Parker by the notification that
+	// Waker, when not nil, is woken with Token by the notification that
 	// takes the record out of the list. Guarded by the owner's mutex.
 	Waker waker.Waker
 
@@ -43,13 +119,13 @@ type Waiter struct {
 }
 
 // Wake wakes the record a notification has just taken out of the list: its
-// Parker, then its Waker if it has one. The owners call it with their mutex
+// Token, then its Waker if it has one. The owners call it with their mutex
 // held, so that whoever takes the mutex next finds the token delivered
-// (stored, or consumed by the record's owner). Waker is read first: once
-// the Parker's token is consumed, the owner may reuse the record.
+// (stored, or taken by the record's owner). Waker is read first: once the
+// token is taken, the owner may reuse the record.
 func (w *Waiter) Wake() {
 	ext := w.Waker
-	w.Parker.Wake()
+	w.Token.Wake()
 	if ext != nil {
 		ext.Wake()
 	}
@@ -165,7 +241,7 @@ func (c *Cache) GetLocked() *Waiter {
 		// before.
 		w = c.returned.Swap(nil)
 		if w == nil {
-			return &Waiter{Parker: waker.NewParker()}
+			return &Waiter{Token: Token{ch: make(chan struct{}, 1)}}
 		}
 	}
 	c.free = w.free
@@ -173,7 +249,7 @@ func (c *Cache) GetLocked() *Waiter {
 	return w
 }
 
-// PutLocked gives back w, whose Parker holds no token and will be woken by
+// PutLocked gives back w, whose Token holds no token and will be woken by
 // nobody. The owner's mutex must be held.
 func (c *Cache) PutLocked(w *Waiter) {
 	w.Kind, w.Waker = 0, nil

@@ -105,8 +105,8 @@ func (*nopWaker) Wake() {}
 func TestCacheReuses(t *testing.T) {
 	var c Cache
 	a, b := c.GetLocked(), c.GetLocked()
-	if a == b || a.Parker == nil {
-		t.Fatal("GetLocked on an empty cache must make distinct records with a Parker")
+	if a == b || a.Token.ch == nil {
+		t.Fatal("GetLocked on an empty cache must make distinct records with a Token")
 	}
 	a.Kind, a.Waker = 2, &nopWaker{}
 	c.PutLocked(a)
