@@ -25,8 +25,9 @@
  * once it has taken every notification, so a lost wake-up leaves it parked
  * for ever, and SPIN reports an invalid end state. The ctx of up to CANCELS
  * of its blocking receives ends, at any point while they wait: the select
- * may still take a token that is there, and otherwise the Wait returns
- * ctx.Err() after its withdrawal; every Wait, however it returns, must leave
+ * may still take a token that is there, and otherwise the Wait withdraws
+ * and returns ctx.Err(), or nil if its withdrawal received a Wake's token
+ * and ready then reports true; every Wait, however it returns, must leave
  * OWN clear and ch empty. A Wake never blocks on the channel. OWN and
  * REGISTERED are never set together.
  * -DREADY_PANICS: once, a call of ready() after the Or(OWN) panics instead of
@@ -287,28 +288,30 @@ done:
 #define PANIC_WITHDRAW skip /* no deferred withdrawal: a panic leaves the registration */
 #endif
 
-/* withdraw(), deferred by wait and run while it is armed: And(^OWN),
- * keeping the old value; if OWN was clear, a Wake took the registration and
- * sends a token, which the withdrawal receives. */
+/* withdraw(), deferred by wait and run while it is armed (and by a select
+ * that saw ctx done): And(^OWN), keeping the old value; if OWN was clear, a
+ * Wake took the registration and sends a token, which the withdrawal
+ * receives (took). */
 inline withdraw() {
 #if defined(BROKEN_WITHDRAW_STORE)
 	st = state; /* Load, then Store of the value loaded, less OWN */
 	d_step { state = st & ~OWN; INVARIANT };
 	if
-	:: st & OWN -> skip
-	:: else -> pch?_
+	:: st & OWN -> took = 0
+	:: else -> took = 1; pch?_
 	fi
 #elif defined(BROKEN_WITHDRAW_LOAD)
 	st = state; /* Load, then And(^OWN) if set: the Wake's CAS in between is missed */
 	if
-	:: st & OWN -> d_step { state = state & ~OWN; INVARIANT }
-	:: else -> pch?_
+	:: st & OWN -> d_step { state = state & ~OWN; INVARIANT }; took = 0
+	:: else -> took = 1; pch?_
 	fi
 #else
 	d_step { st = state; state = state & ~OWN; INVARIANT }; /* And(^OWN) */
 	if
-	:: st & OWN -> skip /* withdrawn */
+	:: st & OWN -> took = 0 /* withdrawn */
 	:: else ->
+		took = 1;
 #ifndef BROKEN_NO_ABSORB
 		pch?_ /* the token of the Wake that took it */
 #else
@@ -346,7 +349,7 @@ inline unregister_foreign() {
 
 proctype Consumer() {
 	byte st, r, cur, f, seen, cancels;
-	bit panicked;
+	bit panicked, took;
 #ifdef FOREIGN
 	dw_register(FOREIGN_WAKER); /* WakeSink.Register(foreign) */
 	d_step { st = 0; r = 0; cur = 0 } /* dead */
@@ -386,9 +389,18 @@ proctype Consumer() {
 				:: cancels < CANCELS ->
 					cancels++;
 #ifndef BROKEN_CANCEL_KEEPS
-					withdraw(); /* deferred, armed */
+					withdraw(); /* disarmed; took = a Wake's token received */
+					if
+					:: took ->
+						f = flag; /* ready(): the Wake wins if it is true */
+						if
+						:: f > seen -> seen = f
+						:: else
+						fi
+					:: else
+					fi;
 #endif
-					break /* ctx.Err() */
+					break /* ctx.Err(), or nil if ready reported true */
 				fi;
 				f = flag; /* ready() */
 				if
@@ -398,7 +410,7 @@ proctype Consumer() {
 #endif
 				:: else
 				fi;
-				d_step { st = 0; f = 0 } /* dead */
+				d_step { st = 0; f = 0; took = 0 } /* dead */
 			od
 		fi;
 returned:
@@ -409,7 +421,7 @@ returned:
 #if defined(FOREIGN) && !defined(NO_STATE_CHECKS)
 		assert(!unreg || (state & REGISTERED) == 0);
 #endif
-		d_step { st = 0; f = 0 } /* dead */
+		d_step { st = 0; f = 0; took = 0 } /* dead */
 	od
 }
 

@@ -398,3 +398,32 @@ func TestRegisterDuringWaitPanics(t *testing.T) {
 		}
 	})
 }
+
+// TestWakeWithCancellationWins: a Wait whose ctx ends as a Wake wakes it
+// returns nil when ready then reports true, whichever of the two its select
+// sees first (the runtime picks at random, so the case runs many times).
+func TestWakeWithCancellationWins(t *testing.T) {
+	for i := range 200 {
+		sink := NewWakeSink()
+		ctx, cancel := context.WithCancel(context.Background())
+		var cond atomic.Bool
+		calls := 0
+		err := sink.Wait(ctx, func() bool {
+			calls++
+			if calls == 3 { // registered: the Wake below takes the registration
+				cond.Store(true)
+				sink.Source().Wake()
+				cancel()
+				return false // as if cond were read just before the store
+			}
+			return cond.Load()
+		})
+		cancel()
+		if err != nil {
+			t.Fatalf("round %d: Wait = %v with a Wake and ready true at the end of ctx, want nil", i, err)
+		}
+		if sink.registered() || len(sink.ch) != 0 {
+			t.Fatalf("round %d: Wait left registered %v, %d token(s)", i, sink.registered(), len(sink.ch))
+		}
+	}
+}

@@ -154,8 +154,9 @@ func (s *WakeSink) notWaiting(what string) {
 //
 // If ctx ends first, Wait returns ctx.Err() and leaves nothing registered.
 // ready's answer wins over ctx: a Wait whose ctx is already done still
-// returns nil if ready reports true. If ready panics, the panic goes on to
-// Wait's caller, and Wait leaves nothing registered either.
+// returns nil if ready reports true, and so does one whose ctx ends as a
+// Wake wakes it, if ready then reports true. If ready panics, the panic
+// goes on to Wait's caller, and Wait leaves nothing registered either.
 //
 // Wait panics if ctx is nil, before it calls ready.
 func (s *WakeSink) Wait(ctx context.Context, ready func() bool) error {
@@ -241,7 +242,13 @@ func (s *WakeSink) wait(ctx context.Context, ready func() bool) error {
 			select {
 			case <-s.ch:
 			case <-done:
-				return ctx.Err() // the deferred withdrawal ends the registration
+				// A Wake that came with the end of ctx wins over it, as
+				// the token of a Parker does: ready is checked once more.
+				armed = false
+				if s.withdraw() && ready() {
+					return nil
+				}
+				return ctx.Err()
 			}
 		}
 		// The Wake that sent the token took the registration.
@@ -252,14 +259,16 @@ func (s *WakeSink) wait(ctx context.Context, ready func() bool) error {
 	}
 }
 
-// withdraw ends the wait's registration. If a Wake took it first, that Wake
-// sends a token right after its CAS, and withdraw receives it, so that ch is
-// empty again: it waits only for that Wake to run the few instructions
-// between its CAS and its send.
-func (s *WakeSink) withdraw() {
-	if s.waker.state.And(^dwOwn)&dwOwn == 0 {
-		<-s.ch
+// withdraw ends the wait's registration, and reports whether a Wake took it
+// first. That Wake sends a token right after its CAS, and withdraw receives
+// it, so that ch is empty again: it waits only for that Wake to run the few
+// instructions between its CAS and its send.
+func (s *WakeSink) withdraw() (woken bool) {
+	if s.waker.state.And(^dwOwn)&dwOwn != 0 {
+		return false
 	}
+	<-s.ch
+	return true
 }
 
 // registered reports whether a waker is registered on the sink, a Wait or
