@@ -322,7 +322,7 @@ inline withdraw() {
 }
 
 /* Wait's step before its registration: if s.waker.Registered() (a Load),
- * s.waker.Unregister(): And(^(REGISTERED|NOTIFICATION|OWN)). */
+ * s.waker.Unregister(): And(^(REGISTERED|NOTIFICATION)). */
 inline unregister_foreign() {
 #ifdef FOREIGN
 	d_step { /* Registered(): a Load */
@@ -337,7 +337,7 @@ inline unregister_foreign() {
 #ifdef BROKEN_KEEPS_FOREIGN
 		unreg = 1 /* no Unregister */
 #else
-		d_step { state = state & ~(REGISTERED | NOTIFICATION | OWN); unreg = 1; INVARIANT }
+		d_step { state = state & ~(REGISTERED | NOTIFICATION); unreg = 1; INVARIANT }
 #endif
 	:: else
 	fi
