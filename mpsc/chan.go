@@ -46,7 +46,8 @@ import (
 // sink's Wait, which may yield once before it registers (spin.Bet); a Ready
 // whose senders are streaming yields a few times before it arms (see
 // streamed); a sender blocked on a full ring yields only while its
-// receiver releases room (spin.Idle).
+// receiver releases room (spin.Idle); a RecvBatch that found a short batch
+// spaces its next read (spin.Pace, see RecvBatch).
 //
 // Invariants:
 //   - senders counts the open Sender handles; the queue is closed once it
@@ -375,6 +376,7 @@ type Receiver[T any] struct {
 	// receiving goroutine writes.
 	reg    registrant
 	streak spin.Streak // values taken since the last wait
+	pace   spin.Pace   // RecvBatch's spacing of its reads (see spin.Pace)
 }
 
 // settled reports whether a dequeue's status settles a receive: a value,
@@ -539,12 +541,22 @@ func (r *Receiver[T]) TryRecv() (T, error) {
 // values, and a bounded channel releases the whole batch's room with one
 // atomic operation. When the receiver keeps up, the senders set the pace
 // either way.
+//
+// A RecvBatch that follows one which returned values, but fewer than its
+// buf held, reads the channel no sooner than a microsecond after that
+// one read it, waiting without yielding its processor: a receiver at its
+// senders' heels would otherwise read each value as soon as it is written,
+// and move the memory that holds it between processors once per value
+// rather than once per cache line. The wait ends early once the batch is
+// all written, or once a sender waits for room; a caller that takes a
+// microsecond or more to handle a batch never waits.
 func (r *Receiver[T]) RecvBatch(ctx context.Context, buf []T) (int, error) {
 	checkContext(ctx)
 	c := r.channel()
 	if len(buf) == 0 {
 		return 0, nil
 	}
+	r.pace.Wait(func() bool { return c.batchReady(len(buf)) })
 	n, st := c.q.PollBatch(buf)
 	if !settled(st, false) {
 		var err error
@@ -555,8 +567,20 @@ func (r *Receiver[T]) RecvBatch(ctx context.Context, buf []T) (int, error) {
 		if err != nil {
 			return 0, err
 		}
+	} else if st == mpscq.OK && n < len(buf) {
+		r.pace.Arm() // values came in while the caller handled its last batch, fewer than buf holds
 	}
 	return n, r.result(n, st)
+}
+
+// batchReady ends the pace of a RecvBatch into a buf of n values
+// (spin.Pace): the pace has nothing more to gain once n values are
+// written, or once the ring is full enough that a sender waits for room,
+// which it must not keep waiting. Two loads of lines the senders do not
+// write while they stream (the last slot of the batch, and room's word);
+// for an unbounded channel, none: its senders never wait.
+func (c *channel[T]) batchReady(n int) bool {
+	return c.ring != nil && (c.ring.Holds(n) || c.room.Waiters() > 0)
 }
 
 // TryRecvBatch is the non-blocking twin of RecvBatch: it moves as many of

@@ -290,6 +290,19 @@ func (q *Ring[T]) HasRoom() bool {
 	return q.head.Load()&^closedBit-t < q.room.Cap
 }
 
+// Holds reports whether the k values after the consumer's position are
+// all written (k >= 1), k capped at half the capacity (rounded up), so
+// that a consumer waiting for Holds leaves room for the producers: it
+// loads tail and the sequence number of the last of the k, not the
+// producers' claim word. Consumer only.
+func (q *Ring[T]) Holds(k int) bool {
+	t := q.tail.Load()
+	p := t + min(uint64(k), (q.room.Cap+1)/2) - 1
+	// Producers write in any order, but a written last position with
+	// unwritten ones before it only ends a wait early.
+	return q.slots[p&q.mask].seq.Load() == p+1
+}
+
 // Released returns the number of positions the consumer has released so
 // far: it grows by one per dequeue (by n per batch), so a producer can tell
 // whether the consumer made progress between two calls. Any goroutine may

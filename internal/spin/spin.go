@@ -1,6 +1,6 @@
 // Package spin is the waiting policy of every waiting end of this module:
 // whether a goroutine that found nothing to do yields its processor, and
-// how often, before it parks. Four rules cover every wait:
+// how often, before it parks. Five rules cover every wait:
 //
 //   - Bet: a goroutine about to park yields once first while such yields
 //     pay (waker.Parker.Park; waker.WakeSink.Wait, eventcount.Wait and
@@ -12,6 +12,9 @@
 //   - Search: a receiver of a channel with several receivers that has
 //     seen values stream in yields a few times, counted as searching,
 //     before it parks (mpmc's Recv, SearchYields).
+//   - Pace: a batch receiver whose last read found values, but fewer than
+//     it had room for, reads again no sooner than PaceInterval after it,
+//     waiting on the clock without yielding (mpsc's RecvBatch).
 //
 // A yield (runtime.Gosched) pays only when the goroutine that will satisfy
 // the wait is running on another processor right now (a sender streaming
@@ -33,7 +36,10 @@
 // saw: its earlier yields before parking that found the wait over, and
 // soon (Bet), a receiver that took several values since its last wait (Streak),
 // a sender whose receiver released room between two of its yields (Idle).
-// Nothing here takes a scheduler lock; only Bet reads the clock.
+// Nothing here takes a scheduler lock; only Bet and Pace read the clock,
+// and Pace's is the one wait that does not yield: it is bounded by
+// PaceInterval, and ends as soon as its caller's stop says waiting has
+// nothing more to gain.
 package spin
 
 import (
@@ -223,4 +229,55 @@ func (b *Bet) settle(s uint32, paid bool) {
 	}
 	level := min(s&levelMask>>8+1, maxLevel)
 	b.s.Store(level<<8 | (1<<level - 1))
+}
+
+// PaceInterval is the shortest time between two reads of a batch receiver
+// that keeps finding values (Pace). BenchmarkRecvBatch in package mpsc
+// measures it: a receiver that reads as soon as it is back makes every
+// value's slot line cross between its core and the senders' twice.
+const PaceInterval = time.Microsecond
+
+// Pace spaces the reads of a batch receiver that is at its senders' heels:
+// one whose last read found values, but fewer than it had room for. Such a
+// receiver reads each slot as soon as a sender has written it, and the
+// sender's next write to the same cache line has to take the line back: a
+// line of slots crosses between the two cores once per value instead of
+// once per line. Reading at most once per PaceInterval lets the senders
+// fill lines before the receiver reads them. The wait is a loop on the
+// clock that touches no shared word, so that it neither takes a line from
+// the senders nor leaves the receiver's processor to them (a sender moved
+// there would contend with the others for their claim word). A receiver
+// whose handling of a batch takes PaceInterval or more never waits; one
+// that had to wait for a value is not at anyone's heels and is not paced.
+//
+// The zero Pace is ready to use; it belongs to the receiving goroutine.
+type Pace struct {
+	at time.Time // the read that armed the Pace
+	on bool
+}
+
+// Arm records a read that found values and room for more.
+func (p *Pace) Arm() { p.at, p.on = time.Now(), true }
+
+// Disarm forgets the read Arm recorded.
+func (p *Pace) Disarm() { p.on = false }
+
+// Wait returns once PaceInterval has passed since the read Arm recorded,
+// once stop reports true (it is called before each look at the clock), or
+// once two looks in a row read the same time: a clock too coarse to time
+// the pace, or one that stands still while goroutines run (a
+// testing/synctest bubble's). It returns at once if the Pace is not
+// armed, and disarms it.
+func (p *Pace) Wait(stop func() bool) {
+	if !p.on {
+		return
+	}
+	p.on = false
+	for last := p.at; !stop(); {
+		now := time.Now()
+		if now.Sub(p.at) >= PaceInterval || !now.After(last) {
+			return
+		}
+		last = now
+	}
 }
