@@ -542,9 +542,10 @@ func (r *Receiver[T]) TryRecv() (T, error) {
 // atomic operation. When the receiver keeps up, the senders set the pace
 // either way.
 //
-// A RecvBatch that follows one which returned values, but fewer than its
-// buf held, reads the channel no sooner than a microsecond after that
-// one read it, waiting without yielding its processor: a receiver at its
+// A RecvBatch that follows one which returned at once more than one value,
+// but fewer than its buf held, reads the channel no sooner than a
+// microsecond after that one read it, waiting without yielding its
+// processor: a receiver at its
 // senders' heels would otherwise read each value as soon as it is written,
 // and move the memory that holds it between processors once per value
 // rather than once per cache line. The wait ends early once the batch is
@@ -567,8 +568,11 @@ func (r *Receiver[T]) RecvBatch(ctx context.Context, buf []T) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-	} else if st == mpscq.OK && n < len(buf) {
-		r.pace.Arm() // values came in while the caller handled its last batch, fewer than buf holds
+	} else if st == mpscq.OK && n >= spin.StreamMin && n < len(buf) {
+		// Values streamed in while the caller handled its last batch,
+		// fewer than buf holds: the receiver is at its senders' heels.
+		// One value is a request, whose reply must not wait.
+		r.pace.Arm()
 	}
 	return n, r.result(n, st)
 }

@@ -8,22 +8,14 @@ import "testing"
 func TestStreak(t *testing.T) {
 	s, r := New[int](8)
 	ctx := timeout(t)
-	send := func(n int) {
-		t.Helper()
-		for i := range n {
-			if err := s.TrySend(i); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	send(1)
+	trySendN(t, s, 1)
 	if _, err := r.TryRecv(); err != nil {
 		t.Fatal(err)
 	}
 	if r.streak.Streaming() {
 		t.Fatal("streaming after 1 value")
 	}
-	send(3)
+	trySendN(t, s, 3)
 	if _, err := r.Recv(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -44,5 +36,15 @@ func TestStreak(t *testing.T) {
 	}
 	if r.streak.Streaming() {
 		t.Fatal("an empty look counted as a value")
+	}
+}
+
+// trySendN sends 0, 1, ... n-1 on s with TrySend, failing t on an error.
+func trySendN(t *testing.T, s *Sender[int], n int) {
+	t.Helper()
+	for i := range n {
+		if err := s.TrySend(i); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

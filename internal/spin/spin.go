@@ -12,9 +12,10 @@
 //   - Search: a receiver of a channel with several receivers that has
 //     seen values stream in yields a few times, counted as searching,
 //     before it parks (mpmc's Recv, SearchYields).
-//   - Pace: a batch receiver whose last read found values, but fewer than
-//     it had room for, reads again no sooner than PaceInterval after it,
-//     waiting on the clock without yielding (mpsc's RecvBatch).
+//   - Pace: a batch receiver whose last read found values streaming in,
+//     but fewer than it had room for, reads again no sooner than
+//     PaceInterval after it, waiting on the clock without yielding (mpsc's
+//     RecvBatch).
 //
 // A yield (runtime.Gosched) pays only when the goroutine that will satisfy
 // the wait is running on another processor right now (a sender streaming
@@ -238,7 +239,8 @@ func (b *Bet) settle(s uint32, paid bool) {
 const PaceInterval = time.Microsecond
 
 // Pace spaces the reads of a batch receiver that is at its senders' heels:
-// one whose last read found values, but fewer than it had room for. Such a
+// one whose last read found at once StreamMin values or more (they streamed
+// in while it handled the batch before), but fewer than it had room for. Such a
 // receiver reads each slot as soon as a sender has written it, and the
 // sender's next write to the same cache line has to take the line back: a
 // line of slots crosses between the two cores once per value instead of
@@ -256,11 +258,14 @@ type Pace struct {
 	on bool
 }
 
-// Arm records a read that found values and room for more.
+// Arm records a read that found values streaming in and room for more.
 func (p *Pace) Arm() { p.at, p.on = time.Now(), true }
 
 // Disarm forgets the read Arm recorded.
 func (p *Pace) Disarm() { p.on = false }
+
+// Armed reports whether the next Wait may wait.
+func (p *Pace) Armed() bool { return p.on }
 
 // Wait returns once PaceInterval has passed since the read Arm recorded,
 // once stop reports true (it is called before each look at the clock), or
