@@ -542,15 +542,18 @@ func (r *Receiver[T]) TryRecv() (T, error) {
 // atomic operation. When the receiver keeps up, the senders set the pace
 // either way.
 //
-// A RecvBatch that follows one which returned at once more than one value,
+// A RecvBatch that follows one which returned at once two values or more,
 // but fewer than its buf held, reads the channel no sooner than a
 // microsecond after that one read it, waiting without yielding its
-// processor: a receiver at its
-// senders' heels would otherwise read each value as soon as it is written,
-// and move the memory that holds it between processors once per value
-// rather than once per cache line. The wait ends early once the batch is
-// all written, or once a sender waits for room; a caller that takes a
-// microsecond or more to handle a batch never waits.
+// processor: a receiver at its senders' heels would otherwise read each
+// value as soon as it is written, and move the memory that holds it
+// between processors once per value rather than once per cache line. On a
+// bounded channel the wait ends early once the last value of a full buf
+// (of half the capacity, if buf is larger) is written, or once a sender
+// waits for room; on an unbounded one, whose senders never wait, it does
+// not. It also ends early if the clock does not move while it waits. A
+// caller that takes a microsecond or more to handle a batch, or that
+// receives one value per call, never waits.
 func (r *Receiver[T]) RecvBatch(ctx context.Context, buf []T) (int, error) {
 	checkContext(ctx)
 	c := r.channel()
@@ -578,11 +581,13 @@ func (r *Receiver[T]) RecvBatch(ctx context.Context, buf []T) (int, error) {
 }
 
 // batchReady ends the pace of a RecvBatch into a buf of n values
-// (spin.Pace): the pace has nothing more to gain once n values are
-// written, or once the ring is full enough that a sender waits for room,
-// which it must not keep waiting. Two loads of lines the senders do not
-// write while they stream (the last slot of the batch, and room's word);
-// for an unbounded channel, none: its senders never wait.
+// (spin.Pace): the pace has nothing more to gain once the last of n values
+// is written (see mpscq.Ring.Holds), or once the ring is full enough that
+// a sender waits for room, which it must not keep waiting. Three loads:
+// tail, which only the receiver writes; the slot of the batch's last
+// value, which the senders write only when they reach it; and room's
+// word, which they write only to wait. For an unbounded channel, none: its
+// senders never wait.
 func (c *channel[T]) batchReady(n int) bool {
 	return c.ring != nil && (c.ring.Holds(n) || c.room.Waiters() > 0)
 }

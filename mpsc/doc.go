@@ -53,10 +53,11 @@
 //     nobody waiting on the other side pays one atomic load to find out.
 //     Before it parks, a waiter may yield its processor a bounded number of
 //     times, when the other side is running (values stream in, the
-//     receiver frees room, a hand-off); no wait spins. The one pause that
-//     does not yield is RecvBatch's, of at most a microsecond between two
-//     reads while values stream in (see [Receiver.RecvBatch]). Parked
-//     senders are woken in the order they parked, one per value received.
+//     receiver frees room, a hand-off); no wait spins, but one pause does:
+//     a RecvBatch that keeps finding its senders' latest values reads
+//     again no sooner than a microsecond after its last read, even if
+//     values are there (see [Receiver.RecvBatch]). Parked senders are
+//     woken in the order they parked, one per value received.
 //   - Select. [Receiver.Ready] and [SlotReceiver.Ready] return a channel
 //     that is ready once a value is there (or the channel is closed), for
 //     a select beside other cases; TryRecv then takes the value. A wake-up
@@ -68,7 +69,8 @@
 //   - Cancellation. Blocking calls take a context first. When it ends they
 //     return ctx.Err() and leave the channel as if they had not been called.
 //     An operation that can complete at once does so even if its context is
-//     already done.
+//     already done (a paced RecvBatch after its pause, which does not look
+//     at the context).
 //
 // # Concurrency contract
 //

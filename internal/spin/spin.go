@@ -1,6 +1,8 @@
 // Package spin is the waiting policy of every waiting end of this module:
 // whether a goroutine that found nothing to do yields its processor, and
-// how often, before it parks. Five rules cover every wait:
+// how often, before it parks; and how long a batch receiver that keeps
+// finding its senders' latest values waits before it reads again. Five
+// rules cover every wait:
 //
 //   - Bet: a goroutine about to park yields once first while such yields
 //     pay (waker.Parker.Park; waker.WakeSink.Wait, eventcount.Wait and
@@ -36,7 +38,9 @@
 // duration depends on the processor. The evidence is what the waiter itself
 // saw: its earlier yields before parking that found the wait over, and
 // soon (Bet), a receiver that took several values since its last wait (Streak),
-// a sender whose receiver released room between two of its yields (Idle).
+// a sender whose receiver released room between two of its yields (Idle),
+// a batch receiver whose last read took several values at once, fewer
+// than it had room for (Pace).
 // Nothing here takes a scheduler lock; only Bet and Pace read the clock,
 // and Pace's is the one wait that does not yield: it is bounded by
 // PaceInterval, and ends as soon as its caller's stop says waiting has
@@ -233,24 +237,29 @@ func (b *Bet) settle(s uint32, paid bool) {
 }
 
 // PaceInterval is the shortest time between two reads of a batch receiver
-// that keeps finding values (Pace). BenchmarkRecvBatch in package mpsc
-// measures it: a receiver that reads as soon as it is back makes every
-// value's slot line cross between its core and the senders' twice.
+// at its senders' heels (Pace). BenchmarkRecvBatch in package mpsc
+// measures it; a longer interval measured the same.
 const PaceInterval = time.Microsecond
 
 // Pace spaces the reads of a batch receiver that is at its senders' heels:
 // one whose last read found at once StreamMin values or more (they streamed
-// in while it handled the batch before), but fewer than it had room for. Such a
-// receiver reads each slot as soon as a sender has written it, and the
-// sender's next write to the same cache line has to take the line back: a
-// line of slots crosses between the two cores once per value instead of
-// once per line. Reading at most once per PaceInterval lets the senders
-// fill lines before the receiver reads them. The wait is a loop on the
-// clock that touches no shared word, so that it neither takes a line from
-// the senders nor leaves the receiver's processor to them (a sender moved
-// there would contend with the others for their claim word). A receiver
-// whose handling of a batch takes PaceInterval or more never waits; one
-// that had to wait for a value is not at anyone's heels and is not paced.
+// in while it handled the batch before), but fewer than it had room for.
+// Such a receiver reads each slot as soon as a sender has written it, and
+// the sender's next write to the same cache line has to take the line
+// back: a line of slots crosses between the two cores once per value
+// instead of once per line. Reading at most once per PaceInterval lets the
+// senders fill lines before the receiver reads them. The wait is a loop on
+// the clock, and on the caller's stop, which looks only where the senders
+// have not written yet or rarely write; it does not yield, so as not to
+// leave the receiver's processor to a sender (a sender moved there would
+// contend with the others for their claim word). A receiver whose
+// handling of a batch takes PaceInterval or more never waits; one that had
+// to wait for a value, or that took a single value, is not paced.
+//
+// With one processor (GOMAXPROCS=1) no sender runs during the wait, which
+// then only delays the read: by at most PaceInterval, once each time the
+// receiver finds the senders' latest values, which with one processor is
+// once per run of the senders.
 //
 // The zero Pace is ready to use; it belongs to the receiving goroutine.
 type Pace struct {
@@ -261,9 +270,6 @@ type Pace struct {
 // Arm records a read that found values streaming in and room for more.
 func (p *Pace) Arm() { p.at, p.on = time.Now(), true }
 
-// Disarm forgets the read Arm recorded.
-func (p *Pace) Disarm() { p.on = false }
-
 // Armed reports whether the next Wait may wait.
 func (p *Pace) Armed() bool { return p.on }
 
@@ -272,11 +278,15 @@ func (p *Pace) Armed() bool { return p.on }
 // once two looks in a row read the same time: a clock too coarse to time
 // the pace, or one that stands still while goroutines run (a
 // testing/synctest bubble's). It returns at once if the Pace is not
-// armed, and disarms it.
+// armed, and disarms it. An unarmed Wait costs one load and a branch.
 func (p *Pace) Wait(stop func() bool) {
-	if !p.on {
-		return
+	if p.on {
+		p.wait(stop)
 	}
+}
+
+// wait is the outlined slow path of Wait.
+func (p *Pace) wait(stop func() bool) {
 	p.on = false
 	for last := p.at; !stop(); {
 		now := time.Now()
