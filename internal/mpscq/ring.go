@@ -291,12 +291,12 @@ func (q *Ring[T]) HasRoom() bool {
 }
 
 // Holds reports whether the last of the k values after the consumer's
-// position is written (k >= 1), k capped at half
-// the capacity (rounded up), so that a consumer waiting for Holds leaves
-// room for the producers. Producers write their positions in any order, so
-// an earlier one may be unwritten yet, which only ends a wait early. It
-// loads tail and the sequence number of that one slot, not the producers'
-// claim word. Consumer only.
+// position is written (k >= 1), k capped at half the capacity (rounded
+// up), so that a consumer waiting for Holds leaves room for the producers.
+// Producers write their positions in any order, so an earlier one may be
+// unwritten yet, which only ends a wait early. It loads tail and the
+// sequence number of that one slot, not the producers' claim word.
+// Consumer only.
 func (q *Ring[T]) Holds(k int) bool {
 	t := q.tail.Load()
 	p := t + min(uint64(k), (q.room.Cap+1)/2) - 1
