@@ -72,6 +72,31 @@ func (r *result) median() sample {
 	return m
 }
 
+// ratioOf returns the median, over the rounds, of f of r's sample divided
+// by f of base's sample of the same round: the ratio of two contenders
+// measured side by side, which a drift of the machine's speed between
+// rounds moves far less than the ratio of their medians. ok is false if a
+// round has no baseline figure to divide by.
+func ratioOf(r, base *result, f func(sample) float64) (ratio float64, ok bool) {
+	n := min(len(r.samples), len(base.samples))
+	if n == 0 {
+		return 0, false
+	}
+	rs := make([]float64, n)
+	for i := range n {
+		b := f(base.samples[i])
+		if b <= 0 {
+			return 0, false
+		}
+		rs[i] = f(r.samples[i]) / b
+	}
+	slices.Sort(rs)
+	if n%2 == 0 {
+		return (rs[n/2-1] + rs[n/2]) / 2, true
+	}
+	return rs[n/2], true
+}
+
 // config is what the flags select.
 type config struct {
 	benchtime string        // testing's -benchtime: a duration, or a count "100x"
@@ -140,24 +165,34 @@ func measure(c benchCase, cfg *config) (sample, error) {
 }
 
 // runScenario measures every case of s at every GOMAXPROCS of cfg, and
-// restores GOMAXPROCS.
+// restores GOMAXPROCS. The count measurements of a case are taken in
+// rounds, each round measuring every case of the GOMAXPROCS once, so that
+// the i-th samples of a contender and of its baseline were taken side by
+// side, in the same state of a machine whose speed drifts (see ratioOf).
 func runScenario(s *scenario, cfg *config) []result {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	var out []result
 	for _, p := range cfg.procs {
 		runtime.GOMAXPROCS(p)
-		for _, c := range s.cases(cfg) {
-			res := result{procs: p, param: c.param, impl: c.impl, isCPU: c.cpu != nil, isLat: c.lat != nil}
-			for range cfg.count {
+		cases := s.cases(cfg)
+		res := make([]result, len(cases))
+		for i, c := range cases {
+			res[i] = result{procs: p, param: c.param, impl: c.impl, isCPU: c.cpu != nil, isLat: c.lat != nil}
+		}
+		for range cfg.count {
+			for i, c := range cases {
+				if res[i].err != nil {
+					continue
+				}
 				smp, err := measure(c, cfg)
 				if err != nil {
-					res.err = err
-					break
+					res[i].err = err
+					continue
 				}
-				res.samples = append(res.samples, smp)
+				res[i].samples = append(res[i].samples, smp)
 			}
-			out = append(out, res)
 		}
+		out = append(out, res...)
 	}
 	return out
 }

@@ -158,3 +158,56 @@ func TestBadFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestRoundsInterleaveCases checks that runScenario measures every case once
+// per round, in order, rather than every sample of one case before the next.
+func TestRoundsInterleaveCases(t *testing.T) {
+	cfg := tinyConfig(t)
+	cfg.count = 3
+	var order []string
+	latCase := func(impl string) benchCase {
+		return benchCase{impl: impl, lat: func(time.Duration) (percentiles, error) {
+			order = append(order, impl)
+			return percentiles{p50: time.Microsecond, p99: time.Microsecond, p999: time.Microsecond, n: 1}, nil
+		}}
+	}
+	s := &scenario{name: "Order", baseline: "a", cases: func(*config) []benchCase {
+		return []benchCase{latCase("a"), latCase("b")}
+	}}
+	rs := runScenario(s, cfg)
+	if got, want := strings.Join(order, ""), "ababab"; got != want {
+		t.Errorf("measured in the order %q, want %q", got, want)
+	}
+	if len(rs) != 2 || len(rs[0].samples) != 3 || len(rs[1].samples) != 3 {
+		t.Errorf("got %d results, want 2 of 3 samples each", len(rs))
+	}
+}
+
+// TestRatioOfPairsRounds checks that a ratio divides samples of the same
+// round: here the contender is 10% slower than the baseline in two rounds
+// of three, and its median is below the baseline's only because the
+// machine was faster during its fastest round.
+func TestRatioOfPairsRounds(t *testing.T) {
+	ns := func(xs ...float64) *result {
+		r := &result{}
+		for _, x := range xs {
+			r.samples = append(r.samples, sample{ns: x})
+		}
+		return r
+	}
+	base, r := ns(100, 200, 300), ns(110, 180, 330)
+	f := func(s sample) float64 { return s.ns }
+	got, ok := ratioOf(r, base, f)
+	if !ok || got < 1.099 || got > 1.101 {
+		t.Errorf("ratioOf = %v, %v; want 1.10, true", got, ok)
+	}
+	if _, ok := ratioOf(r, ns(0, 1, 1), f); ok {
+		t.Error("ratioOf divided by a zero baseline")
+	}
+	if _, ok := ratioOf(r, ns(), f); ok {
+		t.Error("ratioOf of a baseline without samples reported a ratio")
+	}
+	if got, _ := ratioOf(ns(1, 3), ns(1, 1), f); got != 2 {
+		t.Errorf("ratioOf of an even count = %v, want 2 (the mean of the middle two)", got)
+	}
+}

@@ -39,7 +39,7 @@ func writeHeader(w io.Writer, cfg *config) {
 	fmt.Fprintf(w, "machine: %s, %d logical CPUs, %s/%s\n", cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH)
 	fmt.Fprintf(w, "go: %s, GOMAXPROCS=%s\n", runtime.Version(), joinInts(cfg.procs))
 	fmt.Fprintf(w, "benchtime: %s per case, median of %d; idle window %v\n", cfg.benchtime, cfg.count, cfg.idle)
-	fmt.Fprintln(w, "vs: ns/op divided by the baseline's at the same configuration (0.50x = twice as fast)")
+	fmt.Fprintln(w, "vs: ns/op (or latency) divided by the baseline's at the same configuration, measured in the same round; median over the rounds (0.50x = twice as fast)")
 }
 
 func joinInts(xs []int) string {
@@ -83,15 +83,17 @@ func writeTable(w io.Writer, s *scenario, cfg *config, rs []result) error {
 	}
 	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
 
-	base := map[string]sample{} // procs/param -> baseline's median
-	for _, r := range rs {
-		if r.impl == s.baseline && r.err == nil {
-			base[fmt.Sprint(r.procs, r.param)] = r.median()
+	base := map[string]*result{} // procs/param -> the baseline's result
+	for i := range rs {
+		if r := &rs[i]; r.impl == s.baseline && r.err == nil {
+			base[fmt.Sprint(r.procs, r.param)] = r
 		}
 	}
-	ratio := func(key string, f func(sample) float64, m sample) string {
-		if b, ok := base[key]; ok && f(b) > 0 {
-			return fmt.Sprintf("%.2fx", f(m)/f(b))
+	ratio := func(key string, f func(sample) float64, r *result) string {
+		if b, ok := base[key]; ok {
+			if x, ok := ratioOf(r, b, f); ok {
+				return fmt.Sprintf("%.2fx", x)
+			}
 		}
 		return "-"
 	}
@@ -119,12 +121,12 @@ func writeTable(w io.Writer, s *scenario, cfg *config, rs []result) error {
 		case r.isLat:
 			m := r.median()
 			row = append(row, formatUs(m.lat.p50), formatUs(m.lat.p99), formatUs(m.lat.p999),
-				ratio(key, func(s sample) float64 { return float64(s.lat.p50) }, m),
-				ratio(key, func(s sample) float64 { return float64(s.lat.p99) }, m))
+				ratio(key, func(s sample) float64 { return float64(s.lat.p50) }, &r),
+				ratio(key, func(s sample) float64 { return float64(s.lat.p99) }, &r))
 		default:
 			m := r.median()
 			row = append(row, formatNs(m.ns), formatAllocs(m.allocs),
-				ratio(key, func(s sample) float64 { return s.ns }, m))
+				ratio(key, func(s sample) float64 { return s.ns }, &r))
 		}
 		fmt.Fprintln(tw, strings.Join(row, "\t")+"\t")
 	}
