@@ -16,15 +16,23 @@ import (
 // The light-load scenario: most channels in real programs are idle most of
 // the time, so what matters there is how soon a receiver that waits gets a
 // value, not how many values per second a saturated channel moves. Each of
-// P producers sleeps P x latencyGap between sends, so the channel carries
-// about one value per latencyGap whatever P is, and the cores are mostly
-// idle; each value is its send's timestamp, and a receiver records when it
-// got it. The table gives percentiles of that send-to-receive latency. The
-// worker-pool variant has latencyConsumers goroutines receiving from the one
-// channel instead of one.
+// P producers asks to sleep P x latencyGap between sends, and the cores are
+// mostly idle; each value is its send's timestamp, and a receiver records
+// when it got it. The table gives percentiles of that send-to-receive
+// latency. The worker-pool variant has latencyConsumers goroutines
+// receiving from the one channel instead of one.
+//
+// A sleep shorter than a millisecond often lasts about one: a process
+// whose processors all wait blocks in the runtime's network poller, whose
+// timeout has a resolution of a millisecond. So the channel carries one
+// value per latencyGap only while some processor is awake; in a process
+// that is otherwise idle, each producer sends about once a millisecond,
+// and the fewer the producers, the longer every goroutine has slept when a
+// value comes. The rate changes how long a case takes, not how many values
+// it measures: each producer sends window / (P x latencyGap) of them.
 
 // latencyGap is the mean time between two values of the light-load
-// scenario, over all producers.
+// scenario, over all producers, if every sleep lasted what it asked for.
 const latencyGap = 50 * time.Microsecond
 
 // latencyProducers are the producer counts of the light-load scenario.
