@@ -74,9 +74,9 @@ func (r *result) median() sample {
 
 // ratioOf returns the median, over the rounds, of f of r's sample divided
 // by f of base's sample of the same round: the ratio of two contenders
-// measured side by side, which a drift of the machine's speed between
-// rounds moves far less than the ratio of their medians. ok is false if a
-// round has no baseline figure to divide by.
+// measured side by side, so that a drift of the machine's speed from one
+// round to the next divides out instead of landing on one contender. ok is
+// false if a round has no baseline figure to divide by.
 func ratioOf(r, base *result, f func(sample) float64) (ratio float64, ok bool) {
 	n := min(len(r.samples), len(base.samples))
 	if n == 0 {
