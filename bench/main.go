@@ -71,7 +71,7 @@ func parseFlags(args []string, errOut io.Writer) (*config, error) {
 	long := fs.Bool("long", false, "measure longer: -benchtime=1s -idle=2s")
 	benchtime := fs.String("benchtime", "", "time per measurement, or an iteration count such as 100x (default 50ms, 1s with -long)")
 	idle := fs.Duration("idle", 0, "idle-receiver and light-load measuring window (default 1s, 2s with -long)")
-	count := fs.Int("count", 1, "measurements per case; tables show the median, -format=gobench prints each")
+	count := fs.Int("count", 1, "measurements per case, in rounds of every case; tables show the median figure and the median of the ratios of each round, -format=gobench prints each")
 	procs := fs.String("procs", fmt.Sprint(runtime.GOMAXPROCS(0)), "GOMAXPROCS values to sweep, comma-separated")
 	producers := fs.String("producers", "1,4,16,64", "producer counts of the MPSC and batch scenarios")
 	waiters := fs.String("waiters", "1,4,16", "waiter counts of the broadcast scenario")
