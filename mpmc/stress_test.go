@@ -57,8 +57,7 @@ func hammer(t *testing.T, capacity, producers, consumers, ops int) {
 						runtime.Gosched()
 					}
 				case 1:
-					sctx, cancel := context.WithCancel(ctx)
-					go cancel()
+					sctx, cancel := testutil.CancelSoon(ctx)
 					err = s.Send(sctx, v)
 					cancel()
 					if errors.Is(err, context.Canceled) {
@@ -102,8 +101,7 @@ func hammer(t *testing.T, capacity, producers, consumers, ops int) {
 					n, err = r.RecvBatch(ctx, buf)
 					take(buf[:n])
 				case 2: // a Recv whose context ends at a random moment
-					rctx, cancel := context.WithCancel(ctx)
-					go cancel()
+					rctx, cancel := testutil.CancelSoon(ctx)
 					var v uint64
 					v, err = r.Recv(rctx)
 					cancel()

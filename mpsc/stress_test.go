@@ -21,7 +21,8 @@ import (
 // Senders mix Send and TrySend (retrying ErrFull after a yield), and some of
 // their Sends use contexts that a sibling cancels at a random moment, so
 // cancellations land during waits. The receiver mixes Recv, RecvBatch and
-// TryRecv. With receiverCloses, the receiver closes the channel after taking
+// TryRecv, and some of its Recvs too use contexts cancelled concurrently.
+// With receiverCloses, the receiver closes the channel after taking
 // a third of the values, and senders stop at their first ErrClosed;
 // otherwise every sender closes its handle when done and the receiver reads
 // until ErrClosed.
@@ -50,8 +51,7 @@ func hammerChan(t *testing.T, capacity, producers, ops int, receiverCloses bool)
 						runtime.Gosched()
 					}
 				case 1: // Send with a context cancelled concurrently
-					sctx, cancel := context.WithCancel(ctx)
-					go cancel()
+					sctx, cancel := testutil.CancelSoon(ctx)
 					err = c.Send(sctx, v)
 					cancel()
 					if errors.Is(err, context.Canceled) {
@@ -92,11 +92,22 @@ func hammerChan(t *testing.T, capacity, producers, ops int, receiverCloses bool)
 			r.Close()
 		}
 		var err error
-		switch rng.IntN(3) {
+		switch rng.IntN(4) {
 		case 0:
 			var v uint64
 			if v, err = r.Recv(ctx); err == nil {
 				check([]uint64{v})
+			}
+		case 3: // Recv with a context cancelled concurrently: a value
+			// handed to it meanwhile must still be received
+			rctx, cancel := testutil.CancelSoon(ctx)
+			var v uint64
+			v, err = r.Recv(rctx)
+			cancel()
+			if err == nil {
+				check([]uint64{v})
+			} else if errors.Is(err, context.Canceled) && ctx.Err() == nil {
+				err = nil
 			}
 		case 1:
 			var n int

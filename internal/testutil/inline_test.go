@@ -23,6 +23,7 @@ func TestIntendedInlining(t *testing.T) {
 			"(*DiatomicWaker).Wake",
 			"(*DiatomicWaker).Take",
 			"WakeSource.Wake",
+			"WakeSource.Hand",
 			"(*Parker).Wake",
 		},
 		"eventcount": {

@@ -33,6 +33,15 @@ func Context(t testing.TB) context.Context {
 	return ctx
 }
 
+// CancelSoon returns a child of ctx that a goroutine of its own cancels at
+// once, so that the cancellation lands at a random point of the call that
+// uses it; the CancelFunc releases it (call it after that call).
+func CancelSoon(ctx context.Context) (context.Context, context.CancelFunc) {
+	c, cancel := context.WithCancel(ctx)
+	go cancel()
+	return c, cancel
+}
+
 // Procs is the GOMAXPROCS sweep of the stress tests.
 var Procs = []int{1, 2, 4, 8}
 
