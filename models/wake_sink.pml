@@ -43,22 +43,6 @@
  * ghost unreg), REGISTERED stays clear after every Wait, and a Wake whose
  * fast-path Load comes after that step never wakes the foreign waker.
  * Without FOREIGN, REGISTERED is never set, so the slot protocol is left out.
- *
- * PARKED: after its check that follows the Or(OWN) found ready false, the
- * Wait marks its registration parked (park: a CAS of st to st|PARKED,
- * retried while OWN is set; one conditional step here, since its retries
- * change nothing). Wake's CAS and the withdrawal clear PARKED with OWN.
- * -DHAND: each notifier first tries WakeSource.Hand: it loads the state and,
- * if PARKED is set, CASes it to st &~ (OWN|PARKED); if that succeeds, give
- * writes the handed slot (a plain write, two steps, checked against the
- * consumer's plain accesses by ghost flags) and the deferred send puts a
- * token in ch. A notifier whose Hand failed makes its notification the
- * ordinary way (flag++, Wake). The consumer's ready() first reads the
- * handed slot (a plain read) and takes what is there (a plain write), then
- * loads flag. So the model checks that a give never overlaps a read or
- * write of the slot by the predicate, that a slot is never given twice
- * before it is taken, that every handed item is taken, and that no Wait
- * returns with the slot full or PARKED set.
  */
 //@check: defines="" cc="-DSAFETY" run="-m10000 -w20"
 //@check: defines="-DNOTIFIERS=3" cc="-DSAFETY -DCOLLAPSE" run="-m10000 -w20"
@@ -77,14 +61,6 @@
 //@broken: defines="-DFOREIGN -DBROKEN_KEEPS_FOREIGN -DNO_STATE_CHECKS" cc="-DSAFETY" run="-m10000 -w20"
 //@broken: defines="-DFOREIGN -DBROKEN_CAS_NO_RETRY" cc="-DSAFETY" run="-m10000 -w20"
 //@broken: defines="-DFOREIGN -DBROKEN_WITHDRAW_STORE" cc="-DSAFETY" run="-m10000 -w20"
-//@check: defines="-DHAND" cc="-DSAFETY" run="-m10000 -w20"
-//@check: defines="-DHAND -DNOTIFIERS=3" cc="-DSAFETY -DCOLLAPSE" run="-m10000 -w20"
-//@check: defines="-DHAND -DFOREIGN" cc="-DSAFETY" run="-m10000 -w20"
-//@check: defines="-DHAND -DREADY_PANICS" cc="-DSAFETY" run="-m10000 -w20"
-//@broken: defines="-DHAND -DBROKEN_HAND_UNPARKED" cc="-DSAFETY" run="-m10000 -w20"
-//@broken: defines="-DHAND -DBROKEN_HAND_KEEPS_PARKED" cc="-DSAFETY" run="-m10000 -w20"
-//@broken: defines="-DHAND -DBROKEN_WITHDRAW_KEEPS_PARKED" cc="-DSAFETY" run="-m10000 -w20"
-//@broken: defines="-DHAND -DBROKEN_NO_TAKE_FIRST" cc="-DSAFETY" run="-m10000 -w20"
 
 #ifndef NOTIFIERS
 #define NOTIFIERS 2
@@ -101,19 +77,12 @@
 #define LOCKED 8
 #define NOTIFICATION 16
 #define OWN 32
-#define PARKED 64
 #define NOBODY 255
 
 byte state;         /* DiatomicWaker.state */
 byte flag;          /* the wake condition: notifications made so far */
 chan pch = [1] of { bit }; /* WakeSink.ch */
 byte holder = NOBODY; /* ghost: the _pid of the notifier holding LOCKED */
-#ifdef HAND
-bit hslot;          /* the handed slot's "has" field (a plain field) */
-bit hwriting;       /* ghost: give's write of hslot is in flight */
-bit creading;       /* ghost: the predicate's read of hslot is in flight */
-bit cwriting;       /* ghost: the predicate's write of hslot is in flight */
-#endif
 #ifdef FOREIGN
 byte slot[2];       /* DiatomicWaker.slots: waker ids, 0 = nil */
 bit writing[2];     /* a write of slot[i] is in flight */
@@ -132,7 +101,6 @@ bit unreg;          /* ghost: a Wait has unregistered the foreign waker (or
 #define INVARIANT \
 	assert((state & NOTIFICATION) == 0 || (state & (REGISTERED | LOCKED)) == (REGISTERED | LOCKED)); \
 	assert(((state & LOCKED) != 0) == (holder != NOBODY)); \
-	assert((state & PARKED) == 0 || (state & OWN) != 0); \
 	OWN_CHECK
 
 /* The send of wakeSlow once its CAS took OWN: on a channel of capacity 1
@@ -259,60 +227,9 @@ inline dw_wake_slow() {
 }
 #endif
 
-#ifdef HAND
-#ifdef BROKEN_HAND_UNPARKED
-#define HANDABLE OWN /* hands to a Wait that is only registered */
-#else
-#define HANDABLE PARKED
-#endif
-#ifdef BROKEN_HAND_KEEPS_PARKED
-#define HAND_CLEARS OWN
-#else
-#define HAND_CLEARS (OWN | PARKED)
-#endif
-/* WakeSource.Hand(give): Load; if PARKED, CAS(st, st &~ (OWN|PARKED)); on
- * success give (a plain write of the slot, in two steps) and the deferred
- * send of a token; ok reports success. */
-inline hand() {
-	st = state; /* Load (the inlined fast path) */
-	ok = 0;
-	if
-	:: st & HANDABLE ->
-		st = state; /* hand: Load */
-		if
-		:: st & HANDABLE ->
-			d_step { /* CompareAndSwap(st, st &~ (OWN|PARKED)) */
-				if
-				:: state == st -> state = st & ~HAND_CLEARS; ok = 1; INVARIANT
-				:: else
-				fi
-			}
-		:: else
-		fi
-	:: else
-	fi;
-	if
-	:: ok ->
-		/* give: one item per parking, never over a read or write of the
-		 * predicate */
-		d_step { assert(!hslot && !creading && !cwriting); hwriting = 1 };
-		d_step { hslot = 1; hwriting = 0 };
-		send_token()
-	:: else
-	fi
-}
-#endif
-
 proctype Notifier() {
 	byte st, next, w;
 	bit ok, late;
-#ifdef HAND
-	hand();
-	if
-	:: ok -> goto done
-	:: else
-	fi;
-#endif
 #ifdef BROKEN_FASTPATH
 	st = state; /* the fast-path load before the condition store */
 	flag++;
@@ -339,7 +256,7 @@ proctype Notifier() {
 	:: st & OWN ->
 		d_step { /* CompareAndSwap(st, st &^ OWN) */
 			if
-			:: state == st -> state = st & ~(OWN | PARKED); ok = 1; INVARIANT
+			:: state == st -> state = st & ~OWN; ok = 1; INVARIANT
 			:: else -> ok = 0
 			fi
 		};
@@ -378,7 +295,7 @@ done:
 inline withdraw() {
 #if defined(BROKEN_WITHDRAW_STORE)
 	st = state; /* Load, then Store of the value loaded, less OWN */
-	d_step { state = st & ~(OWN | PARKED); INVARIANT };
+	d_step { state = st & ~OWN; INVARIANT };
 	if
 	:: st & OWN -> took = 0
 	:: else -> took = 1; pch?_
@@ -386,15 +303,11 @@ inline withdraw() {
 #elif defined(BROKEN_WITHDRAW_LOAD)
 	st = state; /* Load, then And(^OWN) if set: the Wake's CAS in between is missed */
 	if
-	:: st & OWN -> d_step { state = state & ~(OWN | PARKED); INVARIANT }; took = 0
+	:: st & OWN -> d_step { state = state & ~OWN; INVARIANT }; took = 0
 	:: else -> took = 1; pch?_
 	fi
 #else
-#ifdef BROKEN_WITHDRAW_KEEPS_PARKED
-	d_step { st = state; state = state & ~OWN }; /* And(^OWN): PARKED stays */
-#else
-	d_step { st = state; state = state & ~(OWN | PARKED); INVARIANT }; /* And(^(OWN|PARKED)) */
-#endif
+	d_step { st = state; state = state & ~OWN; INVARIANT }; /* And(^OWN) */
 	if
 	:: st & OWN -> took = 0 /* withdrawn */
 	:: else ->
@@ -434,63 +347,25 @@ inline unregister_foreign() {
 #endif
 }
 
-/* ready(): with HAND, the handed slot first (a plain read, then the plain
- * write that takes it), then flag; rok reports true. */
-inline ready() {
-#ifdef HAND
-#ifndef BROKEN_NO_TAKE_FIRST
-	d_step { assert(!hwriting); creading = 1 };
-	d_step { h = hslot; creading = 0 };
-#else
-	h = 0 /* looks at flag only: a handed item is never taken */
-#endif
-	if
-	:: h ->
-		d_step { assert(!hwriting); cwriting = 1 };
-		d_step { hslot = 0; cwriting = 0 };
-		hgot++; rok = 1; h = 0
-	:: else ->
-#endif
-		f = flag;
-		if
-		:: f > seen -> seen = f; rok = 1
-		:: else -> rok = 0
-		fi
-#ifdef HAND
-	fi
-#endif
-}
-
-/* park(st): CAS(st, st|PARKED), retried while OWN is set. */
-inline park() {
-	d_step {
-		if
-		:: state & OWN -> state = state | PARKED
-		:: else
-		fi;
-		INVARIANT
-	}
-}
-
 proctype Consumer() {
-	byte st, r, cur, f, seen, cancels, hgot;
-	bit panicked, took, rok, h;
+	byte st, r, cur, f, seen, cancels;
+	bit panicked, took;
 #ifdef FOREIGN
 	dw_register(FOREIGN_WAKER); /* WakeSink.Register(foreign) */
 	d_step { st = 0; r = 0; cur = 0 } /* dead */
 #endif
 	do
-	:: seen + hgot == NOTIFIERS -> break
+	:: seen == NOTIFIERS -> break
 	:: else ->
 		/* Wait(ctx, ready) */
-		ready();
+		f = flag; /* ready() */
 		if
-		:: rok
+		:: f > seen -> seen = f
 		:: else ->
 			/* wait(ctx, ready): runtime.Gosched() (no shared step), ready() */
-			ready();
+			f = flag;
 			if
-			:: rok -> goto returned
+			:: f > seen -> seen = f; goto returned
 			:: else
 			fi;
 			unregister_foreign();
@@ -498,16 +373,15 @@ proctype Consumer() {
 			::
 				d_step { state = state | OWN; INVARIANT } /* Or(OWN) */
 #ifndef BROKEN_NO_RECHECK
-				ready();
+				f = flag; /* ready() */
 				if
+				:: f > seen -> seen = f; withdraw(); break
 #ifdef READY_PANICS
-				:: !panicked -> panicked = 1; PANIC_WITHDRAW; break /* ready panics instead of returning */
+				:: !panicked -> panicked = 1; PANIC_WITHDRAW; break /* ready panics instead */
 #endif
-				:: rok -> withdraw(); break
 				:: else
 				fi;
 #endif
-				park();
 				/* select { case <-s.ch: case <-done: }: a ctx may end CANCELS
 				 * times; without it the select is a plain receive */
 				if
@@ -518,35 +392,36 @@ proctype Consumer() {
 					withdraw(); /* disarmed; took = a Wake's token received */
 					if
 					:: took ->
-						ready() /* the Wake wins if it is true */
+						f = flag; /* ready(): the Wake wins if it is true */
+						if
+						:: f > seen -> seen = f
+						:: else
+						fi
 					:: else
 					fi;
 #endif
 					break /* ctx.Err(), or nil if ready reported true */
 				fi;
-				ready();
+				f = flag; /* ready() */
 				if
+				:: f > seen -> seen = f; break /* not armed: nothing to withdraw */
 #ifdef READY_PANICS
-				:: !panicked -> panicked = 1; break /* ready panics instead of returning; not armed */
+				:: !panicked -> panicked = 1; break /* ready panics instead; not armed */
 #endif
-				:: rok -> break /* not armed: nothing to withdraw */
 				:: else
 				fi;
-				d_step { st = 0; f = 0; took = 0; rok = 0 } /* dead */
+				d_step { st = 0; f = 0; took = 0 } /* dead */
 			od
 		fi;
 returned:
 		/* Wait has returned: its own registration is withdrawn, no token is
 		 * left in ch, and once a Wait has unregistered the foreign waker
 		 * nothing is registered */
-		assert((state & (OWN | PARKED)) == 0 && len(pch) == 0);
-#ifdef HAND
-		assert(!hslot); /* a handed item is taken by the Wait it was handed to */
-#endif
+		assert((state & OWN) == 0 && len(pch) == 0);
 #if defined(FOREIGN) && !defined(NO_STATE_CHECKS)
 		assert(!unreg || (state & REGISTERED) == 0);
 #endif
-		d_step { st = 0; f = 0; took = 0; rok = 0 } /* dead */
+		d_step { st = 0; f = 0; took = 0 } /* dead */
 	od
 }
 

@@ -24,20 +24,16 @@ import (
 //	senders  open Sender handles; the queue is closed when it reaches 0
 //	done     Sender.Done's channel: nil, made, then &closedChan (select.go)
 //	reg      per Receiver: the guard of its waits and registrations
-//	handed   a value a Send gave a receive parked on the sink (Hand)
 //
 // Protocol:
 //
-//	Send     a receive parked on the sink? Hand it v (waker.WakeSource.Hand:
-//	         one CAS; v goes to handed, the queue is not touched). Otherwise
-//	         enqueue (one RMW claim, one store); wakeRecv.Wake (one load
+//	Send     enqueue (one RMW claim, one store); wakeRecv.Wake (one load
 //	         while the receiver is not waiting). Full ring: yield while the
 //	         receiver releases room (spin.Idle), then Prepare on room,
 //	         enqueue again, Commit; cancelled: Commit passes on its wake.
 //	Recv     poll (fast path: a value, or closed); otherwise enter reg,
-//	         then sink.Wait with take as predicate (handed first, then the
-//	         same poll), until a value, closed or ctx done (then one exact
-//	         look decides, see wait); exit reg. A value taken frees
+//	         then sink.Wait with the same poll as predicate, until a value, closed or ctx done (then one
+//	         exact look decides, see wait); exit reg. A value taken frees
 //	         room: room.NotifyOne while senders wait (one load otherwise).
 //	close    the queue's closed bit (Close is the linearization point), then
 //	         wakeRecv.Wake, room.NotifyAll, and done closed.
@@ -58,17 +54,8 @@ import (
 //     drops to 0 (it never rises again from 0), or when the receiver closes.
 //   - q is the channel's queue; ring is the same queue when it is bounded
 //     and nil otherwise; both are read-only.
-//   - Every Send that returns nil has handed its value to a parked receive
-//     or has enqueued and then notified wakeRecv; the call that closes the
-//     queue notifies wakeRecv and room after it.
-//   - handed holds a value only between the Hand that gave it and the next
-//     call of the parked receive's predicate, which takes it first: the
-//     receive had found the queue empty after it registered, and every
-//     other send sees it registered or parked and goes through the queue.
-//     So handed is empty whenever no receive waits, and a value handed is
-//     received by the receive it was handed to, even one whose ctx ended
-//     (the sink's Wait calls the predicate after a withdrawal that took a
-//     Hand's token), before it can see the channel closed.
+//   - Every Send that returns nil has enqueued and then notified wakeRecv;
+//     the call that closes the queue notifies wakeRecv and room after it.
 //   - A Send blocked for room has prepared on room before its last look at
 //     the queue and at its handle's closed flag, so every dequeue, handle
 //     Close and queue close after that look wakes it.
@@ -152,12 +139,6 @@ type channel[T any] struct {
 	room     eventcount.EventCount         // senders waiting for room in ring
 	senders  atomic.Int64                  // open Sender handles
 	done     atomic.Pointer[chan struct{}] // Sender.Done's channel, made on first use (see select.go)
-
-	// A value given to the receive parked on the sink by the Hand of a
-	// send; written by that send inside Hand, read by the receive after
-	// its wake (see take).
-	handed    T
-	hasHanded bool
 }
 
 // New returns the two ends of a channel that buffers up to capacity values.
@@ -186,10 +167,7 @@ func newChannel[T any](c *channel[T]) (*Sender[T], *Receiver[T]) {
 	return &Sender[T]{c: c}, &Receiver[T]{c: c, sink: sink}
 }
 
-// freed tells senders waiting for room that n values left the queue. n
-// may count a value handed to a parked receive (see hand), which freed no
-// room: that happens only while every value in the ring is still being
-// written, and a sender it wakes finds the ring full and waits again.
+// freed tells senders waiting for room that n values left the queue.
 func (c *channel[T]) freed(n int) {
 	if c.ring == nil {
 		return // an unbounded queue has room for every sender
@@ -242,9 +220,6 @@ func (s *Sender[T]) Send(ctx context.Context, v T) error {
 	if s.closed.Load() {
 		return ErrClosed
 	}
-	if c.hand(v) {
-		return nil
-	}
 	switch c.q.TryEnqueueBatched(v) {
 	case mpscq.OK:
 		c.wakeRecv.Wake() // after the publication, which the receiver's poll then sees
@@ -253,48 +228,6 @@ func (s *Sender[T]) Send(ctx context.Context, v T) error {
 		return ErrClosed
 	}
 	return s.sendSlow(ctx, v)
-}
-
-// hand gives v to the receive parked on the sink, if one is and the queue
-// is open and empty, and reports whether it did: then v is received by that
-// receive, and the queue is not touched. One atomic load when no receive is
-// parked.
-//
-// The looks at the queue come after Hand took the registration. Empty: a
-// parked receive found no value at the queue's head, but a send still
-// writing there may hold back values that later sends completed, of this
-// sender's among them; with the queue empty (Len counts claimed positions),
-// every send that completed before this one began has been received, so v
-// jumps no value it must follow. Closed: a send that begins after any Close
-// returned sees the closed bit and declines; one that saw the queue open
-// races the close, and its v is taken by the receive before it can see the
-// close, as if v had been enqueued just before it. A send that declines
-// enqueues as if there had been no Hand; the receive, woken all the same,
-// looks at the queue again.
-func (c *channel[T]) hand(v T) bool {
-	return c.wakeRecv.Hand(func() bool {
-		if c.q.Closed() || c.q.Len() != 0 {
-			return false
-		}
-		c.handed, c.hasHanded = v, true
-		return true
-	})
-}
-
-// take is the first look of a receive's predicate, inside the sink's Wait:
-// it takes the value a Send handed to the receive, if any, and reports
-// whether there was one. Safe without atomics: a Hand writes handed before
-// it wakes the receive, and the predicate runs after the wake (see
-// waker.WakeSource.Hand); no Hand writes it while the receive is not
-// parked.
-func (c *channel[T]) take() (T, bool) {
-	var zero T
-	if !c.hasHanded {
-		return zero, false
-	}
-	v := c.handed
-	c.handed, c.hasHanded = zero, false // the channel keeps no reference to v
-	return v, true
 }
 
 // Outlined slow path of Send, for a full ring: wait on room until v fits,
@@ -369,9 +302,6 @@ func (s *Sender[T]) TrySend(v T) error {
 	c := s.channel()
 	if s.closed.Load() {
 		return ErrClosed
-	}
-	if c.hand(v) {
-		return nil
 	}
 	switch c.q.TryEnqueue(v) {
 	case mpscq.OK:
@@ -539,27 +469,17 @@ func (r *Receiver[T]) result(n int, st mpscq.Status) error {
 	return ErrEmpty
 }
 
-// dequeue is the look of a receive's predicate inside the sink's Wait: the
-// value handed to the receive (take), if any; otherwise the queue's
-// TryDequeue when exact, and its Poll otherwise.
+// dequeue is the queue's TryDequeue when exact, and its Poll otherwise.
 func (c *channel[T]) dequeue(exact bool) (T, mpscq.Status) {
-	if v, ok := c.take(); ok {
-		return v, mpscq.OK
-	}
 	if exact {
 		return c.q.TryDequeue()
 	}
 	return c.q.Poll()
 }
 
-// dequeueBatch is dequeue for a batch receive: the value handed to it, if
-// any, alone in buf; otherwise the queue's DequeueBatch when exact, and its
-// PollBatch otherwise.
+// dequeueBatch is the queue's DequeueBatch when exact, and its PollBatch
+// otherwise.
 func (c *channel[T]) dequeueBatch(buf []T, exact bool) (int, mpscq.Status) {
-	if v, ok := c.take(); ok {
-		buf[0] = v
-		return 1, mpscq.OK
-	}
 	if exact {
 		return c.q.DequeueBatch(buf)
 	}
@@ -605,7 +525,7 @@ func (r *Receiver[T]) TryRecv() (T, error) {
 	v, st := c.q.TryDequeue()
 	if !settled(st, true) {
 		st, _ = r.wait(context.Background(), true, func(bool) mpscq.Status {
-			v, st = c.dequeue(true)
+			v, st = c.q.TryDequeue()
 			return st
 		})
 	}
@@ -687,7 +607,7 @@ func (r *Receiver[T]) TryRecvBatch(buf []T) (int, error) {
 	n, st := c.q.DequeueBatch(buf)
 	if !settled(st, true) {
 		st, _ = r.wait(context.Background(), true, func(bool) mpscq.Status {
-			n, st = c.dequeueBatch(buf, true)
+			n, st = c.q.DequeueBatch(buf)
 			return st
 		})
 	}

@@ -57,11 +57,7 @@
 //     a RecvBatch that keeps finding its senders' latest values reads
 //     again no sooner than a microsecond after its last read, even if
 //     values are there (see [Receiver.RecvBatch]). Parked senders are
-//     woken in the order they parked, one per value received. A send to an
-//     empty channel whose receiver is parked hands the value to it, as a
-//     send on a chan does to a blocked receiver: the value skips the
-//     queue, and the receiver's wake-up carries it (one CAS more than
-//     the wake-up alone; see [waker.WakeSource.Hand]).
+//     woken in the order they parked, one per value received.
 //   - Select. [Receiver.Ready] and [SlotReceiver.Ready] return a channel
 //     that is ready once a value is there (or the channel is closed), for
 //     a select beside other cases; TryRecv then takes the value. A wake-up
@@ -132,8 +128,7 @@
 // queue, as in xsync's MPMCQueue, reworked for one consumer; the file says
 // why not xsync's own), the unbounded one a list of segments
 // (internal/mpscq/list.go). mpsc/chan.go makes them awaitable: the receiver
-// waits on a [waker.WakeSink], which a send hands its value to when the
-// receiver is parked and the queue empty, senders waiting for room on an
+// waits on a [waker.WakeSink], senders waiting for room on an
 // [eventcount.EventCount], and internal/spin holds the waiting policy.
 // models/mpsc_close.pml checks the close, a blocked Send and the
 // receiver's drain; models/mpsc_list.pml the unbounded queue's claims,

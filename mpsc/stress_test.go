@@ -99,7 +99,7 @@ func hammerChan(t *testing.T, capacity, producers, ops int, receiverCloses bool)
 				check([]uint64{v})
 			}
 		case 3: // Recv with a context cancelled concurrently: a value
-			// handed to it meanwhile must still be received
+			// that arrives as it ends must still be received, by it or later
 			rctx, cancel := testutil.CancelSoon(ctx)
 			var v uint64
 			v, err = r.Recv(rctx)

@@ -32,9 +32,6 @@ import "sync/atomic"
 //	bit 5  dwOwn           a Wait of the WakeSink that owns this
 //	                       DiatomicWaker is registered, outside the slots
 //	                       (set only by WakeSink.wait, see wake_sink.go)
-//	bit 6  dwParked        that Wait has checked its condition after it
-//	                       registered and blocks: a WakeSource.Hand may give
-//	                       it something (implies dwOwn)
 //
 // Invariants:
 //   - Only the registrant sets dwRegistered and dwUpdate and writes a slot;
@@ -49,8 +46,7 @@ import "sync/atomic"
 //   - No Waker.Wake is called while dwLocked is held by the caller.
 //   - dwOwn is never set on a DiatomicWaker that no WakeSink owns, and never
 //     together with dwRegistered; the slot protocol, Unregister included,
-//     leaves it as it is (see wake_sink.go). dwParked is set only with
-//     dwOwn, and cleared with it.
+//     leaves it as it is (see wake_sink.go).
 const (
 	dwIndex uint32 = 1 << iota
 	dwUpdate
@@ -58,7 +54,6 @@ const (
 	dwLocked
 	dwNotification
 	dwOwn
-	dwParked
 )
 
 // DiatomicWaker holds the waker of one registrant at a time for any number

@@ -23,8 +23,7 @@
 //
 //   - [WakeSink] / [WakeSource] with [WakeSink.Wait] and [WaitUntil]: the
 //     single-consumer eventcount. One goroutine waits (with a context), any
-//     number notify; [WakeSource.Hand] gives a parked waiter an item
-//     directly, as a chan passes a value to a blocked receiver. Start here.
+//     number notify. Start here.
 //   - [DiatomicWaker]: the engine of WakeSink, to embed in a structure of your
 //     own: one registrant, lock-free registration and notification, and a
 //     registration of the same waker costs one atomic RMW.
@@ -90,7 +89,6 @@
 //   - SpmcWaker: spmc_waker.go, models/spmc_waker.pml
 //   - DiatomicWaker: diatomic_waker.go, models/diatomic_waker.pml
 //   - Parker: parker.go, models/parker.pml
-//   - WakeSink.Wait, WaitUntil and WakeSource.Hand: wake_sink.go,
-//     models/wake_sink.pml
+//   - WakeSink.Wait and WaitUntil: wake_sink.go, models/wake_sink.pml
 //   - Set: set.go, models/set.pml
 package waker

@@ -31,38 +31,6 @@ func ExampleWaitUntil() {
 	// Output: 42 <nil>
 }
 
-// A mailbox whose sender hands its value to the receiver if the receiver
-// is parked, and otherwise stores it in the box and wakes it: the value
-// reaches the receiver either way. The predicate looks first at what Hand
-// gives.
-func ExampleWakeSource_Hand() {
-	sink := waker.NewWakeSink()
-	src := sink.Source()
-	var box atomic.Uint64
-	var handed uint64 // written by give, read by the predicate: Hand orders them
-
-	go func() {
-		if !src.Hand(func() bool { handed = 42; return true }) {
-			box.Store(42)
-			src.Wake()
-		}
-	}()
-
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	v, err := waker.WaitUntil(ctx, sink, func() (uint64, bool) {
-		if handed != 0 {
-			v := handed
-			handed = 0
-			return v, true
-		}
-		v := box.Swap(0)
-		return v, v != 0
-	})
-	fmt.Println(v, err)
-	// Output: 42 <nil>
-}
-
 func ExampleWakeSink_Wait() {
 	sink := waker.NewWakeSink()
 	var done atomic.Int32

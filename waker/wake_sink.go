@@ -38,14 +38,6 @@ import (
 // an Unregister overlaps another. Source and WakeSource.Wake
 // may be called from any goroutine.
 //
-// A notifier may also hand the waiting goroutine what it would have stored
-// for the predicate to find, with [WakeSource.Hand]: while a Wait is parked,
-// Hand takes its registration with one CAS and wakes it, and the
-// predicate finds what Hand gave. A structure whose consumer parks in Wait
-// thus passes an item to a parked consumer as a chan passes a value to a
-// blocked receiver: the item skips the structure, and the consumer's wake
-// is the one channel operation of the hand-off.
-//
 // A WakeSink joins a [Set] through [SinkSource], which pairs it with its
 // predicate.
 //
@@ -94,7 +86,7 @@ func (src WakeSource) Wake() {
 func (s *WakeSink) wakeSlow() {
 	st := s.waker.state.Load()
 	for st&dwOwn != 0 {
-		if s.waker.state.CompareAndSwap(st, st&^(dwOwn|dwParked)) {
+		if s.waker.state.CompareAndSwap(st, st&^dwOwn) {
 			// The CAS makes this Wake the only sender for this
 			// registration, and the Wait takes every token before it
 			// registers again (see wait), so the channel is empty and
@@ -107,57 +99,6 @@ func (s *WakeSink) wakeSlow() {
 	if st&dwRegistered != 0 {
 		s.waker.wakeSlow()
 	}
-}
-
-// Hand gives something to the goroutine parked in a Wait or WaitUntil of
-// the sink, if one is, instead of leaving it in the structure the Wait's
-// predicate reads: it takes the Wait's registration, calls give, wakes the
-// Wait, and reports what give reported: whether it gave. The Wait's next
-// call of its predicate comes after give returned (give's writes happen
-// before it, so they need no atomics), and it is the predicate's job to
-// find what give stored, before anything else it looks at. A give that
-// declines (a closed structure, say) reports false, and the Wait is woken
-// all the same, to check its predicate. Otherwise Hand calls nothing and
-// reports false: no Wait is registered, or the one registered has not yet
-// checked its predicate since it registered, or another Wake or Hand, or
-// the Wait's own withdrawal, took the registration first. On false the
-// caller does what it does without Hand: make the predicate true and call
-// Wake.
-//
-// Hand never blocks. With no Wait parked it is one atomic load; otherwise
-// one CAS and one send on the sink's channel. A Wait parked on the sink is
-// woken by one Wake or one Hand, never both, so at most one give per
-// parking is made. give must not block and must not call into the sink; if
-// it panics, the Wait is woken all the same and the panic goes on to
-// Hand's caller.
-//
-// A parked Wait's predicate reported false after the Wait registered, but a
-// structure may then hold items the predicate could not yet take (behind
-// one whose insertion was in progress, in a queue): a give that must keep
-// the structure's order declines unless the structure is empty.
-func (src WakeSource) Hand(give func() bool) bool {
-	// One seq-cst load: a Wait parks only after its last check.
-	if src.sink.waker.state.Load()&dwParked == 0 {
-		return false
-	}
-	return src.sink.hand(give)
-}
-
-// hand is the outlined slow path of Hand.
-func (s *WakeSink) hand(give func() bool) bool {
-	st := s.waker.state.Load()
-	// The CAS fails if a Wake, another Hand or the Wait's withdrawal ended
-	// the registration since the load, or if a notifier of the slots
-	// released its lock (see park): then Hand reports false, and its
-	// caller takes the path it takes without Hand.
-	if st&dwParked == 0 || !s.waker.state.CompareAndSwap(st, st&^(dwOwn|dwParked)) {
-		return false
-	}
-	// The CAS makes this Hand the only sender for this registration, as a
-	// Wake's: the send does not block. Deferred so that a panic of give
-	// does not leave the Wait parked.
-	defer func() { s.ch <- struct{}{} }()
-	return give()
 }
 
 // Register registers w to be woken by the next Wake of a WakeSource: this
@@ -290,12 +231,11 @@ func (s *WakeSink) wait(ctx context.Context, ready func() bool) error {
 		// Register, then check: a Wake after the registration sends a
 		// token; one before it published what ready now reads. The RMW
 		// is seq-cst, as DiatomicWaker.Register's.
-		st := s.waker.state.Or(dwOwn) | dwOwn
+		s.waker.state.Or(dwOwn)
 		armed = true
 		if ready() {
 			return nil
 		}
-		s.park(st)
 		if done == nil {
 			<-s.ch // cannot be cancelled: a plain receive is cheaper than a select
 		} else {
@@ -319,26 +259,12 @@ func (s *WakeSink) wait(ctx context.Context, ready func() bool) error {
 	}
 }
 
-// park marks the wait's registration parked (dwParked): its last check of
-// ready is done, and a Hand may take the registration from here on. st is
-// the state the registration's Or left. Besides a Wake's CAS, which ends
-// the registration (its token then comes), only a notifier of the slots
-// still finishing with a waker that Register gave before this wait (its
-// unlock) changes the word meanwhile: park then tries again.
-func (s *WakeSink) park(st uint32) {
-	for !s.waker.state.CompareAndSwap(st, st|dwParked) {
-		if st = s.waker.state.Load(); st&dwOwn == 0 {
-			return
-		}
-	}
-}
-
 // withdraw ends the wait's registration, and reports whether a Wake took it
 // first. That Wake sends a token right after its CAS, and withdraw receives
 // it, so that ch is empty again: it waits only for that Wake to run the few
 // instructions between its CAS and its send.
 func (s *WakeSink) withdraw() (woken bool) {
-	if s.waker.state.And(^(dwOwn|dwParked))&dwOwn != 0 {
+	if s.waker.state.And(^dwOwn)&dwOwn != 0 {
 		return false
 	}
 	<-s.ch

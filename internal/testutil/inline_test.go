@@ -23,7 +23,6 @@ func TestIntendedInlining(t *testing.T) {
 			"(*DiatomicWaker).Wake",
 			"(*DiatomicWaker).Take",
 			"WakeSource.Wake",
-			"WakeSource.Hand",
 			"(*Parker).Wake",
 		},
 		"eventcount": {
