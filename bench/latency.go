@@ -47,14 +47,19 @@ var latencyImpls = []queueImpl{
 	{"mutex+signal", func() queue { return &signalQueue{signal: make(chan struct{}, 1)} }},
 	{"ring+Parker", func() queue { return &parkerRing{ring: mpscq.NewRing[int](capacity), parker: waker.NewParker()} }},
 	{"ring+WakeSink", func() queue { return newSinkRing() }},
+	{"ring+handoff", func() queue { return newHandoffRing() }},
 }
 
-// The two contenders below take package mpsc apart, to show what each layer
-// of its wait costs at light load: the bounded ring that package mpsc's
-// bounded channel uses, made awaitable first with the least a receiver that
-// parks on a Parker of its own needs (ring+Parker), then with the WakeSink
-// that mpsc's receiver waits on (ring+WakeSink). Neither closes, nor checks
-// a misuse, nor takes a context; mpsc's rows add that to ring+WakeSink.
+// The three contenders below take package mpsc apart, to show what each
+// layer of its wait costs at light load: the bounded ring that package
+// mpsc's bounded channel uses, made awaitable first with the least a
+// receiver that parks on a Parker of its own needs (ring+Parker), then with
+// the WakeSink that mpsc's receiver waits on (ring+WakeSink). The third,
+// ring+handoff, is the design a receiver at light load needs to be as fast
+// as chan's: a send that finds the receiver parked and the ring empty hands
+// the value over the receiver's own channel, as chan's send does to a
+// blocked receiver. None of them closes, nor checks a misuse, nor takes a
+// context; mpsc's rows add that to ring+WakeSink.
 
 // parkerRing is an mpscq.Ring whose receiver parks on a waker.Parker,
 // told to wake by a flag: the receiver sets waiting, looks at the ring
@@ -138,6 +143,81 @@ func (q *sinkRing) recvBatch(buf []int) int {
 }
 
 func (q *sinkRing) close() {}
+
+// handoffRing is an mpscq.Ring whose receiver parks on a channel of its
+// own, told to wake by a flag, as parkerRing's; a send that clears the flag
+// with its CAS while the ring is empty sends its value on that channel
+// instead of enqueueing it: the receiver's wake-up carries the value, and
+// the ring is not touched. A send that clears the flag with values in the
+// ring (the receiver found the head claimed but not yet written, and later
+// values may be behind it) enqueues, then sends a token, so that no value
+// jumps one that a completed send enqueued.
+type handoffRing struct {
+	ring    *mpscq.Ring[int]
+	waiting atomic.Uint32 // 1: the receiver is about to park, or parked
+	ch      chan handoff  // capacity 1: a handed value, or a token
+	pending []int         // handed values the receiver took while it had one from the ring
+}
+
+// handoff is what a send puts on handoffRing's channel.
+type handoff struct {
+	v      int
+	handed bool // v is a value, not a token
+}
+
+func newHandoffRing() *handoffRing {
+	return &handoffRing{ring: mpscq.NewRing[int](capacity), ch: make(chan handoff, 1)}
+}
+
+func (q *handoffRing) send(v int) {
+	if q.waiting.Load() != 0 && q.waiting.CompareAndSwap(1, 0) {
+		if q.ring.Len() == 0 {
+			q.ch <- handoff{v: v, handed: true}
+			return
+		}
+		mustEnqueue(q.ring, v)
+		q.ch <- handoff{}
+		return
+	}
+	mustEnqueue(q.ring, v)
+	if q.waiting.Load() != 0 && q.waiting.CompareAndSwap(1, 0) {
+		q.ch <- handoff{}
+	}
+}
+
+func (q *handoffRing) recv() int {
+	if len(q.pending) > 0 {
+		v := q.pending[0]
+		q.pending = q.pending[1:]
+		return v
+	}
+	for {
+		if v, st := q.ring.Poll(); st == mpscq.OK {
+			return v
+		}
+		q.waiting.Store(1)
+		if v, st := q.ring.Poll(); st == mpscq.OK {
+			if !q.waiting.CompareAndSwap(1, 0) {
+				// A send cleared the flag and sends: take what it sends,
+				// so that the next park waits.
+				if h := <-q.ch; h.handed {
+					q.pending = append(q.pending, h.v)
+				}
+			}
+			return v
+		}
+		if h := <-q.ch; h.handed {
+			return h.v
+		}
+	}
+}
+
+func (q *handoffRing) recvBatch(buf []int) int {
+	buf[0] = q.recv()
+	return 1
+}
+
+func (q *handoffRing) close() {}
 
 // signalQueue is the simplest channel whose receiver parks on a channel of
 // its own instead of the one that carries the values, as every channel of
