@@ -66,33 +66,53 @@ var latencyImpls = []queueImpl{
 // again, and parks; a send clears waiting with a CAS after its enqueue and
 // wakes the Parker if it did (a Dekker handshake, on seq-cst atomics).
 type parkerRing struct {
-	ring    *mpscq.Ring[int]
-	waiting atomic.Uint32
-	parker  *waker.Parker
+	ring   *mpscq.Ring[int]
+	flag   wakeFlag
+	parker *waker.Parker
 }
 
 func (q *parkerRing) send(v int) {
 	mustEnqueue(q.ring, v)
-	if q.waiting.Load() != 0 && q.waiting.CompareAndSwap(1, 0) {
+	if q.flag.take() {
 		q.parker.Wake()
 	}
 }
 
 func (q *parkerRing) recv() int {
+	park := func() (int, bool) { _ = q.parker.Park(context.Background()); return 0, false }
+	return q.flag.await(q.ring, park, func() { park() })
+}
+
+// wakeFlag is the flag of the stand-ins whose receiver parks on a primitive
+// of its own: the receiver sets it and looks at the ring again before it
+// parks; a send that clears it (take) after its enqueue wakes the receiver
+// (a Dekker handshake, on seq-cst atomics).
+type wakeFlag struct{ waiting atomic.Uint32 }
+
+// take clears the flag and reports whether this call did: then the caller
+// must wake the receiver, once.
+func (f *wakeFlag) take() bool { return f.waiting.Load() != 0 && f.waiting.CompareAndSwap(1, 0) }
+
+// await returns the next value of ring. park blocks until a send that took
+// the flag wakes the receiver, and returns the value that send handed
+// over, if it did; absorb takes the wake of a send that took the flag
+// while the receiver, after setting it, found a value after all, so that
+// the next park waits.
+func (f *wakeFlag) await(ring *mpscq.Ring[int], park func() (int, bool), absorb func()) int {
 	for {
-		if v, st := q.ring.Poll(); st == mpscq.OK {
+		if v, st := ring.Poll(); st == mpscq.OK {
 			return v
 		}
-		q.waiting.Store(1)
-		if v, st := q.ring.Poll(); st == mpscq.OK {
-			if !q.waiting.CompareAndSwap(1, 0) {
-				// A send cleared the flag and wakes the Parker: take
-				// that token, so that the next park waits.
-				_ = q.parker.Park(context.Background())
+		f.waiting.Store(1)
+		if v, st := ring.Poll(); st == mpscq.OK {
+			if !f.waiting.CompareAndSwap(1, 0) {
+				absorb()
 			}
 			return v
 		}
-		_ = q.parker.Park(context.Background())
+		if v, ok := park(); ok {
+			return v
+		}
 	}
 }
 
@@ -154,9 +174,9 @@ func (q *sinkRing) close() {}
 // jumps one that a completed send enqueued.
 type handoffRing struct {
 	ring    *mpscq.Ring[int]
-	waiting atomic.Uint32 // 1: the receiver is about to park, or parked
-	ch      chan handoff  // capacity 1: a handed value, or a token
-	pending []int         // handed values the receiver took while it had one from the ring
+	flag    wakeFlag
+	ch      chan handoff // capacity 1: a handed value, or a token
+	pending []int        // handed values the receiver took while it had one from the ring
 }
 
 // handoff is what a send puts on handoffRing's channel.
@@ -170,7 +190,7 @@ func newHandoffRing() *handoffRing {
 }
 
 func (q *handoffRing) send(v int) {
-	if q.waiting.Load() != 0 && q.waiting.CompareAndSwap(1, 0) {
+	if q.flag.take() {
 		if q.ring.Len() == 0 {
 			q.ch <- handoff{v: v, handed: true}
 			return
@@ -180,7 +200,7 @@ func (q *handoffRing) send(v int) {
 		return
 	}
 	mustEnqueue(q.ring, v)
-	if q.waiting.Load() != 0 && q.waiting.CompareAndSwap(1, 0) {
+	if q.flag.take() {
 		q.ch <- handoff{}
 	}
 }
@@ -191,25 +211,12 @@ func (q *handoffRing) recv() int {
 		q.pending = q.pending[1:]
 		return v
 	}
-	for {
-		if v, st := q.ring.Poll(); st == mpscq.OK {
-			return v
+	park := func() (int, bool) { h := <-q.ch; return h.v, h.handed }
+	return q.flag.await(q.ring, park, func() {
+		if v, handed := park(); handed {
+			q.pending = append(q.pending, v)
 		}
-		q.waiting.Store(1)
-		if v, st := q.ring.Poll(); st == mpscq.OK {
-			if !q.waiting.CompareAndSwap(1, 0) {
-				// A send cleared the flag and sends: take what it sends,
-				// so that the next park waits.
-				if h := <-q.ch; h.handed {
-					q.pending = append(q.pending, h.v)
-				}
-			}
-			return v
-		}
-		if h := <-q.ch; h.handed {
-			return h.v
-		}
-	}
+	})
 }
 
 func (q *handoffRing) recvBatch(buf []int) int {
