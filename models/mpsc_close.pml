@@ -13,23 +13,35 @@
  * slow path Prepare / handle check / TryEnqueue / Cancel or Commit on the
  * senders' EventCount, after the spin: yield and TryEnqueue again for as
  * long as tail moved since the last look, or until ctx ends (a
- * nondeterministic choice). After OK, WakeSource.Notify. Sender.Close = CAS of the
- * handle's flag, Add(-1) on the handle count, and for the last handle the
- * channel close (Or of the closed bit, then Notify and NotifyAll); for
- * another handle NotifyAll.
+ * nondeterministic choice). Every try is channel.send: a send that loads
+ * waiting == PARKED and takes it (CAS to IDLE) hands its value on hand if
+ * Len is 0 (tail, then head) and the closed bit clear (head again), and
+ * otherwise enqueues and sends a token; any other send enqueues and, after
+ * OK, wakes (load waiting; if not IDLE, Swap to IDLE; if that took it, a
+ * token). Sender.Close = CAS of the handle's flag, Add(-1) on the handle
+ * count, and for the last handle the channel close (Or of the closed bit,
+ * then wake and NotifyAll); for another handle NotifyAll.
  *
  * Receiver: Recv = Poll (load seq; read val; clear it; CAS tail; else,
  * once the closed flag that Close sets after the closed bit is up, load head
  * to tell Busy / Closed / Empty, and Empty before) and, unless OK or Closed,
- * the WakeSink wait (register, poll again, park). After OK, NotifyOne.
+ * Receiver.wait: park (store LOOKING, poll again; if that settles it, CAS
+ * LOOKING -> IDLE and, if the CAS fails, receive the token; else CAS
+ * LOOKING -> PARKED, or on failure receive the token, and block: receive on
+ * hand, or, as when ctx ends (at most CANCELS times), withdraw with CAS
+ * PARKED -> IDLE and, if that fails, receive the handoff; after a token,
+ * poll and loop), then, after a cancelled park, one more park with exact
+ * looks (TryDequeue: head read even before the closed flag, Empty settles)
+ * that cannot be cancelled. A handed value is received as a polled one.
+ * The yield before the first park (spin.Bet) is one more Poll, which the
+ * loop's first Poll already covers, and is left out. After OK, NotifyOne.
  *
- * The WakeSink and the EventCount are verified by their own models
- * (wake_sink.pml, eventcount.pml); here each is the abstraction of its
- * contract: the sink is a registered bit and a token (a Notify with nobody
- * registered is lost, one after the registration stores the token); the
- * eventcount is a waiter count and an epoch (a notify with waiters moves the
- * epoch, and a Commit returns once the epoch differs from its Prepare's).
- * With one sender waiting at most, NotifyOne and NotifyAll coincide.
+ * The EventCount is verified by its own model (eventcount.pml); here it
+ * is the abstraction of its contract: a waiter count and an epoch (a
+ * notify with waiters moves the epoch, and a Commit returns once the epoch
+ * differs from its Prepare's). With one sender waiting at most, NotifyOne
+ * and NotifyAll coincide. Ready and Register, the sink's registrants, are
+ * in mpsc_select.pml.
  *
  * Processes: sender A sends 1 and 2 on handle 0 and closes it; sender B sends
  * 3 on handle 1 while the closer closes handle 1, so the last Close, whichever
@@ -37,13 +49,16 @@
  * With -DRECV_CLOSE the receiver may also close the channel at any point.
  *
  * Checked: every value whose send returned OK is received exactly once and
- * none other (at the end, once all processes are done); a producer writes a
- * slot only after the receiver released its previous position; no process
- * blocks for ever (SPIN's invalid end states: a lost wake-up of the receiver
- * or of a sender waiting for room).
+ * none other (at the end, once all processes are done); A's two values
+ * arrive in order (per-sender FIFO); a producer writes a slot only after
+ * the receiver released its previous position; hand is empty whenever a
+ * call that took the wait sends on it, and a wait that had not parked is
+ * never handed a value; no process blocks for ever (SPIN's invalid end
+ * states: a lost wake-up of the receiver or of a sender waiting for room).
  */
-//@check: defines="-DRECV_CLOSE" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
-//@check: defines="-DCAP=2 -DRECV_CLOSE" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
+//@check: defines="-DRECV_CLOSE -DCANCELS=0" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
+//@check: defines="-DCAP=2 -DRECV_CLOSE -DCANCELS=0" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
+//@check: defines="-DCANCELS=1" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
 //@broken: defines="-DBROKEN_SEPARATE_FLAG" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
 //@broken: defines="-DBROKEN_BUSY_AS_EMPTY" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
 //@broken: defines="-DBROKEN_CLOSE_NO_WAKE" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
@@ -51,6 +66,11 @@
 //@broken: defines="-DBROKEN_SPIN_AS_RECHECK" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
 //@broken: defines="-DBROKEN_BATCHED_RECHECK" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
 //@broken: defines="-DBROKEN_FLAG_AFTER_NOTIFY -DRECV_CLOSE" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
+//@broken: defines="-DCAP=2 -DBROKEN_HAND_NONEMPTY" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
+//@broken: defines="-DBROKEN_HAND_LOOKING" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
+//@broken: defines="-DBROKEN_RECV_NO_RECHECK" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
+//@broken: defines="-DBROKEN_ABSORB_SKIP" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
+//@broken: defines="-DBROKEN_WITHDRAW_STORE -DCANCELS=1" cc="-DSAFETY -DCOLLAPSE" run="-m100000"
 
 #ifndef CAP
 #define CAP 1
@@ -65,6 +85,14 @@
 #define CLOSED 4
 #define RETRY 5
 
+#define IDLE 0     /* channel.waiting */
+#define LOOKING 1
+#define PARKED 2
+
+#ifndef CANCELS
+#define CANCELS 1  /* times the receiver's ctx may end while it is parked */
+#endif
+
 byte hidx; bit hclosed;  /* head */
 bit cflag;  /* Ring.closed: set after head's closed bit, read by Poll */
 byte tailSeen;
@@ -72,7 +100,8 @@ byte tail;
 byte seq[N];
 byte val[N];
 
-bit registered; bit token;  /* the receiver's WakeSink */
+byte waiting;                     /* channel.waiting */
+chan hand = [1] of { byte, bit }; /* channel.hand: a value, handed */
 byte ecCount; byte ecEpoch; /* the senders' EventCount */
 
 bit handleClosed[2];
@@ -82,8 +111,18 @@ bit sentOK[NV];
 byte recvd[NV];
 byte done;
 
-inline sinkNotify() {
-	atomic { if :: registered -> registered = 0; token = 1 :: else -> skip fi }
+/* channel.wake, after an enqueue or the closed bit: Load, Swap, token. */
+inline wake() {
+	if
+	:: waiting != IDLE ->
+		atomic { w = waiting; waiting = IDLE };
+		if
+		:: w != IDLE -> assert(empty(hand)); hand!0,0
+		:: else -> skip
+		fi
+	:: else -> skip
+	fi;
+	w = 0
 }
 
 inline ecNotify() {
@@ -99,7 +138,7 @@ inline closeChan() {
 	if
 	:: !wasClosed ->
 #ifndef BROKEN_CLOSE_NO_WAKE
-		sinkNotify();
+		wake();
 #endif
 		ecNotify()
 	:: else -> skip
@@ -162,9 +201,52 @@ inline tryEnqueue(v, st, batched) {
 	h = 0; t = 0; c = 0; room = 0; ok = 0  /* dead temporaries */
 }
 
+/* channel.send(v, batched) -> st */
+inline send(v, st, batched) {
+	if
+#ifdef BROKEN_HAND_LOOKING
+	:: waiting != IDLE ->  /* takes a wait that is still looking */
+		atomic { if :: waiting != IDLE -> waiting = IDLE; took = 1 :: else -> skip fi }
+#else
+	:: waiting == PARKED ->  /* Load, then CAS(PARKED, IDLE) */
+		atomic { if :: waiting == PARKED -> waiting = IDLE; took = 1 :: else -> skip fi }
+#endif
+	:: else -> skip
+	fi;
+	if
+	:: took ->
+		/* Len() == 0 && !Closed(): tail, then head; then head again */
+		t = tail;
+		h = hidx;
+		if
+#ifdef BROKEN_HAND_NONEMPTY
+		:: true ->
+#else
+		:: h == t ->
+#endif
+			c = hclosed
+		:: else -> c = 1
+		fi;
+		if
+		:: !c -> assert(empty(hand)); hand!v,1; st = OK
+		:: else ->
+			tryEnqueue(v, st, batched);
+			assert(empty(hand)); hand!0,0
+		fi
+	:: else ->
+		tryEnqueue(v, st, batched);
+		if
+		:: st == OK -> wake()
+		:: else -> skip
+		fi
+	fi;
+	took = 0; h = 0; t = 0; c = 0  /* dead temporaries */
+}
+
 /* Ring.Poll -> v, st: TryDequeue that reads head, to tell Busy / Closed /
- * Empty, only once Close has set the closed flag (EMPTY before). */
-inline tryDequeue(v, st) {
+ * Empty, only once Close has set the closed flag (EMPTY before); with
+ * exact, TryDequeue itself. */
+inline tryDequeue(v, st, exact) {
 	t = tail;
 	if
 	:: seq[t % N] == t + 1 ->
@@ -173,7 +255,7 @@ inline tryDequeue(v, st) {
 		 * (mpsc_list.pml checks the CAS against two consumers) */
 		atomic { assert(tail == t); tail = t + 1 };
 		st = OK
-	:: else -> if :: !cflag -> st = EMPTY :: else ->
+	:: else -> if :: !cflag && !exact -> st = EMPTY :: else ->
 		atomic { h = hidx; c = hclosed };
 		if
 #ifdef BROKEN_BUSY_AS_EMPTY
@@ -206,8 +288,8 @@ inline closeHandle(hd) {
 }
 
 proctype Sender(byte hd; byte firstV; byte count; bit closeAfter) {
-	byte i, v, st, h, t, myEpoch, seen, rel;
-	bit c, room, ok, first, last, wasClosed, spun;
+	byte i, v, st, h, t, myEpoch, seen, rel, w;
+	bit c, room, ok, first, last, wasClosed, spun, took;
 	do
 	:: i == count -> break
 	:: else ->
@@ -215,7 +297,7 @@ proctype Sender(byte hd; byte firstV; byte count; bit closeAfter) {
 		i++;
 		if
 		:: handleClosed[hd] -> st = CLOSED
-		:: else -> tryEnqueue(v, st, 1)
+		:: else -> send(v, st, 1)
 		fi;
 		if  /* Send's slow path: spin, while the receiver releases slots */
 		:: st == FULL ->
@@ -228,7 +310,7 @@ proctype Sender(byte hd; byte firstV; byte count; bit closeAfter) {
 				:: true ->          /* yield, try again */
 					if
 					:: handleClosed[hd] -> st = CLOSED
-					:: else -> tryEnqueue(v, st, 1)
+					:: else -> send(v, st, 1)
 					fi;
 #ifdef BROKEN_SPIN_AS_RECHECK
 					spun = 1;
@@ -261,9 +343,9 @@ proctype Sender(byte hd; byte firstV; byte count; bit closeAfter) {
 			if
 			:: handleClosed[hd] -> st = CLOSED
 #ifdef BROKEN_BATCHED_RECHECK
-			:: else -> tryEnqueue(v, st, 1)  /* the look again may refuse room */
+			:: else -> send(v, st, 1)  /* the look again may refuse room */
 #else
-			:: else -> tryEnqueue(v, st, 0)
+			:: else -> send(v, st, 0)
 #endif
 			fi;
 #endif
@@ -275,12 +357,12 @@ proctype Sender(byte hd; byte firstV; byte count; bit closeAfter) {
 			:: st != FULL -> ecCount--                           /* Cancel */
 			:: else -> atomic { ecEpoch != myEpoch -> ecCount-- }  /* Commit */
 #ifdef BROKEN_NO_RECHECK
-				; tryEnqueue(v, st, 0)
+				; send(v, st, 0)
 #endif
 			fi
 		od;
 		if
-		:: st == OK -> sentOK[v] = 1; sinkNotify()
+		:: st == OK -> sentOK[v] = 1
 		:: else -> assert(st == CLOSED)
 		fi;
 		v = 0; st = 0; myEpoch = 0
@@ -293,25 +375,83 @@ proctype Sender(byte hd; byte firstV; byte count; bit closeAfter) {
 }
 
 proctype Closer(byte hd) {
+	byte w;
 	bit first, last, wasClosed;
 	closeHandle(hd);
 	done++
 }
 
-proctype Receiver() {
-	byte v, st, h, t;
-	bit c, wasClosed, rclosed;
+/* Receiver.park(done, exact): v, st; cancelled once the ctx ended and
+ * the wait was withdrawn, or ended with a token. */
+inline park(exact, cancellable) {
 	do
-	:: tryDequeue(v, st);
+	::
+		waiting = LOOKING;
+#ifdef BROKEN_RECV_NO_RECHECK
+		st = EMPTY;  /* parks on the look made before the announcement */
+#else
+		tryDequeue(v, st, exact);
+#endif
 		if
-		:: st == OK -> skip
-		:: st == CLOSED -> break
-		:: else ->
-			registered = 1;            /* WakeSink.Wait: register, */
-			tryDequeue(v, st);         /* poll again, */
+		:: st == OK || st == CLOSED || (exact && st == EMPTY) ->
+			atomic { if :: waiting == LOOKING -> waiting = IDLE; took = 0 :: else -> took = 1 fi };
+#ifndef BROKEN_ABSORB_SKIP
 			if
-			:: st == OK || st == CLOSED -> registered = 0
-			:: else -> atomic { token -> token = 0 }  /* park */
+			:: took -> hand?hv,hh; assert(!hh)  /* a token */
+			:: else -> skip
+			fi;
+#endif
+			break
+		:: else -> skip
+		fi;
+		atomic { if :: waiting == LOOKING -> waiting = PARKED; took = 0 :: else -> took = 1 fi };
+		if
+		:: took -> hand?hv,hh; assert(!hh)  /* a token */
+		:: else ->  /* block(done) */
+			if
+			:: hand?hv,hh
+			:: cancellable && cancels < CANCELS ->
+				cancels++;
+#ifdef BROKEN_WITHDRAW_STORE
+				waiting = IDLE; took = 0;  /* a Store: the take in flight is missed */
+#else
+				atomic { if :: waiting == PARKED -> waiting = IDLE; took = 0 :: else -> took = 1 fi };
+#endif
+				if
+				:: took -> hand?hv,hh
+				:: else -> skip
+				fi;
+				if
+				:: !hh -> cancelled = 1; break
+				:: else -> skip
+				fi
+			fi
+		fi;
+		if
+		:: hh -> v = hv; st = OK; hv = 0; hh = 0; break
+		:: else -> skip
+		fi;
+		tryDequeue(v, st, exact);
+		if
+		:: st == OK || st == CLOSED || (exact && st == EMPTY) -> break
+		:: else -> skip
+		fi
+	od;
+	took = 0
+}
+
+proctype Receiver() {
+	byte v, st, h, t, w, hv, cancels;
+	bit c, wasClosed, rclosed, took, hh, cancelled;
+	do
+	:: tryDequeue(v, st, 0);
+		if
+		:: st == OK || st == CLOSED -> skip
+		:: else ->
+			park(0, 1);
+			if
+			:: cancelled -> cancelled = 0; park(1, 0)  /* the exact look after ctx ended */
+			:: else -> skip
 			fi
 		fi;
 		if
@@ -319,6 +459,7 @@ proctype Receiver() {
 			assert(v > 0 && v < NV);
 			recvd[v]++;
 			assert(recvd[v] == 1);
+			assert(v != 1 || recvd[2] == 0);  /* A's values in order */
 			ecNotify()                 /* freed: NotifyOne */
 		:: st == CLOSED -> break
 		:: else -> skip

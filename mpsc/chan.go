@@ -13,37 +13,50 @@ import (
 )
 
 // The channel: a lock-free queue (mpscq.Ring or mpscq.List, behind the
-// queue interface) made awaitable. The receiver waits on a waker.WakeSink
-// whose predicate polls the queue; senders waiting for room in a bounded
-// queue wait on an eventcount.EventCount.
+// queue interface) made awaitable. A receiver that waits announces it in
+// the channel's wait word and parks on a channel of its own, hand, on which
+// the send that takes the wait sends it a token or, into an empty queue,
+// its value itself, as a chan send does to a blocked receiver. Ready and
+// Register arm the receiver's waker.WakeSink instead (see select.go).
+// Senders waiting for room in a bounded queue wait on an
+// eventcount.EventCount.
 //
-// State, all but the queue's read-only after New:
+// State, all but the queue's, waiting's and hand's read-only after New:
 //
 //	q        the queue; its closed bit is the channel's close (see mpscq)
 //	ring     q when bounded, for the senders waiting for room; else nil
+//	waiting  recvIdle, recvLooking (the receiver announced a wait and
+//	         looks again) or recvParked (it is blocked on hand)
+//	hand     capacity 1: the one handoff owed by the call that took the
+//	         wait, a value or a token
 //	senders  open Sender handles; the queue is closed when it reaches 0
 //	done     Sender.Done's channel: nil, made, then &closedChan (select.go)
 //	reg      per Receiver: the guard of its waits and registrations
 //
 // Protocol:
 //
-//	Send     enqueue (one RMW claim, one store); wakeRecv.Wake (one load
-//	         while the receiver is not waiting). Full ring: yield while the
+//	Send     a receiver seen parked: take the wait (one CAS) and hand v
+//	         if the queue is empty and open, else enqueue and send a
+//	         token. Otherwise enqueue (one RMW claim, one store), then
+//	         wake: the sink's Wake, and a wait announced since is taken
+//	         (one Swap) and sent a token; two loads while the receiver
+//	         neither waits nor selects. Full ring: yield while the
 //	         receiver releases room (spin.Idle), then Prepare on room,
-//	         enqueue again, Commit; cancelled: Commit passes on its wake.
+//	         send again, Commit; cancelled: Commit passes on its wake.
 //	Recv     poll (fast path: a value, or closed); otherwise enter reg,
-//	         then sink.Wait with the same poll as predicate, until a value, closed or ctx done (then one
-//	         exact look decides, see wait); exit reg. A value taken frees
-//	         room: room.NotifyOne while senders wait (one load otherwise).
+//	         then wait: announce, poll again, park, until a value (polled
+//	         or handed), closed or ctx done (then the wait is withdrawn and
+//	         one exact look decides); exit reg. A value taken frees room:
+//	         room.NotifyOne while senders wait (one load otherwise).
 //	close    the queue's closed bit (Close is the linearization point), then
-//	         wakeRecv.Wake, room.NotifyAll, and done closed.
+//	         wake, room.NotifyAll, and done closed.
 //
 // Closing needs no count of sends in flight: a send either claimed a
 // position before the bit was set, and its value will be read before the
 // receiver sees "closed", or it fails. So the hot path has no extra RMW.
 //
-// Waiting (see package spin): a receive that found nothing waits in the
-// sink's Wait, which may yield once before it registers (spin.Bet); a Ready
+// Waiting (see package spin): a receive that found nothing may yield once
+// before it announces its wait (spin.Bet, Receiver.bet); a Ready
 // whose senders are streaming yields a few times before it arms (see
 // streamed); a sender blocked on a full ring yields only while its
 // receiver releases room (spin.Idle); a RecvBatch that found a short batch
@@ -54,14 +67,22 @@ import (
 //     drops to 0 (it never rises again from 0), or when the receiver closes.
 //   - q is the channel's queue; ring is the same queue when it is bounded
 //     and nil otherwise; both are read-only.
-//   - Every Send that returns nil has enqueued and then notified wakeRecv;
-//     the call that closes the queue notifies wakeRecv and room after it.
+//   - Every Send that returns nil has enqueued and then woken the receiver,
+//     or handed its value to a parked receive while the queue was empty and
+//     open; the call that closes the queue wakes the receiver and room
+//     after it.
+//   - Each call that takes the wait (moves waiting from recvLooking or
+//     recvParked to recvIdle) sends one handoff on hand, and only one that
+//     took recvParked may send a value; the receiver receives one handoff
+//     per take before it announces a wait again, so hand holds at most one
+//     and never blocks a send.
 //   - A Send blocked for room has prepared on room before its last look at
 //     the queue and at its handle's closed flag, so every dequeue, handle
 //     Close and queue close after that look wakes it.
-//   - Receiver.reg.busy is 1 exactly while a receive waits on the sink, or a
-//     Ready, Register or Unregister registers on it (see Receiver.enter):
-//     the sink has one registrant at a time. Receives that overlap outside
+//   - Receiver.reg.busy is 1 exactly while a receive waits, or a Ready,
+//     Register or Unregister registers on the sink (see Receiver.enter):
+//     the wait word and the sink have one registrant at a time, and a
+//     receive that waits has withdrawn what was armed on the sink. Receives that overlap outside
 //     a wait are caught by the queue itself: of two that dequeue the same
 //     position, one gets mpscq.Conflict and panics.
 //   - done is nil until the first Sender.Done, then the channel Done made,
@@ -134,11 +155,28 @@ func (q unbounded[T]) Cap() int                           { return -1 }
 // channel is the state shared by every handle on one channel.
 type channel[T any] struct {
 	q        queue[T]
-	ring     *mpscq.Ring[T] // q when bounded, for the senders waiting for room; nil when unbounded
-	wakeRecv waker.WakeSource
+	ring     *mpscq.Ring[T]                // q when bounded, for the senders waiting for room; nil when unbounded
+	wakeRecv waker.WakeSource              // the receiver's sink, for Ready and Register (see select.go)
+	waiting  atomic.Uint32                 // the receiver's wait: recvIdle, recvLooking or recvParked
+	hand     chan handoff[T]               // capacity 1: what the call that took the receiver's wait sends it
 	room     eventcount.EventCount         // senders waiting for room in ring
 	senders  atomic.Int64                  // open Sender handles
 	done     atomic.Pointer[chan struct{}] // Sender.Done's channel, made on first use (see select.go)
+}
+
+// The receiver's wait word, channel.waiting (see wait).
+const (
+	recvIdle    uint32 = iota // not waiting, or a send or the close took the wait
+	recvLooking               // announced a wait, and looking at the queue once more
+	recvParked                // blocked on hand: a send may hand it its value
+)
+
+// handoff is what the call that took the receiver's wait sends on hand:
+// the sender's value, handed to a parked receiver of an empty queue, or a
+// token that tells the receiver to look at the queue.
+type handoff[T any] struct {
+	v      T
+	handed bool // v is a value: the receiver returns it
 }
 
 // New returns the two ends of a channel that buffers up to capacity values.
@@ -163,6 +201,7 @@ func NewUnbounded[T any]() (*Sender[T], *Receiver[T]) {
 func newChannel[T any](c *channel[T]) (*Sender[T], *Receiver[T]) {
 	sink := waker.NewWakeSink()
 	c.wakeRecv = sink.Source()
+	c.hand = make(chan handoff[T], 1)
 	c.senders.Store(1)
 	return &Sender[T]{c: c}, &Receiver[T]{c: c, sink: sink}
 }
@@ -186,9 +225,70 @@ func (c *channel[T]) close() {
 	if c.q.Close() {
 		// After the closed bit: a woken receiver or sender sees it, and
 		// so does a producer that Done's channel wakes.
-		c.wakeRecv.Wake()
+		c.wake()
 		c.room.NotifyAll()
 		c.closeDone()
+	}
+}
+
+// send is one try of every send: it hands v to the receiver if the
+// receiver is parked and the queue empty and open, and otherwise enqueues v
+// (with TryEnqueueBatched if batched) and, on success, wakes the receiver.
+// Its status is the enqueue's, or OK for a hand-off.
+//
+// The common case, a receiver that is not parked, costs one atomic load
+// before the enqueue and two after it (wake).
+func (c *channel[T]) send(v T, batched bool) mpscq.Status {
+	if c.waiting.Load() == recvParked && c.waiting.CompareAndSwap(recvParked, recvIdle) {
+		return c.sendTaken(v, batched)
+	}
+	// Not parked, or another send or the close took the wait first, or
+	// the receiver withdrew it.
+	st := c.enqueue(v, batched)
+	if st == mpscq.OK {
+		c.wake() // after the publication, which the receiver's look then sees
+	}
+	return st
+}
+
+// sendTaken is send once its CAS took the receiver's parked wait: it owes
+// the receiver one handoff, its value if the queue is empty and open, and
+// otherwise a token after its enqueue, whatever the enqueue's status. The
+// value is handed only into an empty queue, Len counting positions claimed
+// but not yet written: a value handed while one that a completed send
+// enqueued is waiting would jump it, and per-sender FIFO would be lost.
+// And only into an open one, so that a send that starts after a Close has
+// returned reports ErrClosed, even while the close has not yet woken the
+// receiver.
+func (c *channel[T]) sendTaken(v T, batched bool) mpscq.Status {
+	if c.q.Len() == 0 && !c.q.Closed() {
+		c.hand <- handoff[T]{v: v, handed: true}
+		return mpscq.OK
+	}
+	st := c.enqueue(v, batched)
+	c.hand <- handoff[T]{} // the wait is taken: nothing of Ready's is armed on the sink
+	return st
+}
+
+// enqueue is the queue's TryEnqueueBatched if batched, and its TryEnqueue
+// otherwise.
+func (c *channel[T]) enqueue(v T, batched bool) mpscq.Status {
+	if batched {
+		return c.q.TryEnqueueBatched(v)
+	}
+	return c.q.TryEnqueue(v)
+}
+
+// wake tells the receiver that the queue changed (a value enqueued, or the
+// closed bit set): it wakes what Ready or Register armed on the sink, and
+// takes the receiver's wait if it announced one, sending it a token. While
+// the receiver neither selects nor waits, two atomic loads.
+func (c *channel[T]) wake() {
+	c.wakeRecv.Wake()
+	if c.waiting.Load() != recvIdle && c.waiting.Swap(recvIdle) != recvIdle {
+		// This call took the wait: the only send on hand until the
+		// receiver waits again, so it does not block.
+		c.hand <- handoff[T]{}
 	}
 }
 
@@ -220,9 +320,8 @@ func (s *Sender[T]) Send(ctx context.Context, v T) error {
 	if s.closed.Load() {
 		return ErrClosed
 	}
-	switch c.q.TryEnqueueBatched(v) {
+	switch c.send(v, true) {
 	case mpscq.OK:
-		c.wakeRecv.Wake() // after the publication, which the receiver's poll then sees
 		return nil
 	case mpscq.Closed:
 		return ErrClosed
@@ -244,14 +343,13 @@ func (s *Sender[T]) sendSlow(ctx context.Context, v T) error {
 		// it, or after the Prepare, and its notification wakes Commit.
 		st := mpscq.Closed
 		if !s.closed.Load() {
-			st = c.ring.TryEnqueue(v)
+			st = c.send(v, false)
 		}
 		if st != mpscq.Full {
 			c.room.Cancel(t)
 			if st == mpscq.Closed {
 				return ErrClosed
 			}
-			c.wakeRecv.Wake()
 			return nil
 		}
 		if err := c.room.Commit(ctx, t); err != nil {
@@ -282,9 +380,8 @@ func (s *Sender[T]) spin(done <-chan struct{}, v T) (bool, error) {
 		if s.closed.Load() {
 			return true, ErrClosed
 		}
-		switch c.ring.TryEnqueueBatched(v) {
+		switch c.send(v, true) {
 		case mpscq.OK:
-			c.wakeRecv.Wake()
 			return true, nil
 		case mpscq.Closed:
 			return true, ErrClosed
@@ -303,9 +400,8 @@ func (s *Sender[T]) TrySend(v T) error {
 	if s.closed.Load() {
 		return ErrClosed
 	}
-	switch c.q.TryEnqueue(v) {
+	switch c.send(v, false) {
 	case mpscq.OK:
-		c.wakeRecv.Wake()
 		return nil
 	case mpscq.Full:
 		return ErrFull
@@ -375,6 +471,7 @@ type Receiver[T any] struct {
 	// waker (see select.go). On the Receiver's own lines, which only the
 	// receiving goroutine writes.
 	reg    registrant
+	bet    spin.Bet    // whether a wait yields before it parks
 	streak spin.Streak // values taken since the last wait
 	pace   spin.Pace   // RecvBatch's spacing of its reads (see spin.Pace)
 }
@@ -406,27 +503,108 @@ func (r *Receiver[T]) exit() { r.reg.exit() }
 
 // wait is the slow path of every receive, after a look that did not settle
 // it. It calls poll, which dequeues into its caller's variables and returns
-// the status, until the status settles the receive or ctx ends, and returns
-// the last status. exact is passed to poll: false while waiting (Poll and
-// PollBatch need neither Busy told from Empty nor the producers' claim word
-// read), true for TryRecv, whose only wait is for a send caught between its
-// claim and its write.
+// the status, until the status settles the receive, a send hands the
+// receiver its value (h.handed: the caller takes h.v), or ctx ends, and
+// returns the last status. exact is passed to poll: false while waiting
+// (Poll and PollBatch need neither Busy told from Empty nor the producers'
+// claim word read), true for TryRecv, whose only wait is for a send caught
+// between its claim and its write.
 //
 // If ctx ends, one last exact look decides: a value found then is returned
 // (nil error), and ctx.Err() only if the channel is empty and open, so that
 // a cancelled receive is one that found nothing. That look waits out a
-// Busy send on the sink with no deadline: the send's Notify comes right
-// after its write, a few instructions away.
-func (r *Receiver[T]) wait(ctx context.Context, exact bool, poll func(exact bool) mpscq.Status) (st mpscq.Status, err error) {
+// Busy send with no deadline: the send's wake comes right after its write,
+// a few instructions away.
+//
+// A wait first withdraws what Ready or Register armed on the sink (see
+// select.go), and may yield once before it parks (spin.Bet).
+func (r *Receiver[T]) wait(ctx context.Context, exact bool, poll func(exact bool) mpscq.Status) (h handoff[T], st mpscq.Status, err error) {
 	r.enter()
 	defer r.exit()
-	if err = r.sink.Wait(ctx, func() bool { st = poll(exact); return settled(st, exact) }); err != nil {
-		_ = r.sink.Wait(context.Background(), func() bool { st = poll(true); return settled(st, true) })
-		if st != mpscq.Empty {
-			err = nil
+	r.reg.disarm(r.sink)
+	if r.bet.Yield(func() bool { st = poll(exact); return settled(st, exact) }) {
+		return h, st, nil
+	}
+	if h, st = r.park(ctx.Done(), exact, poll); st != waitCancelled {
+		return h, st, nil
+	}
+	if h, st = r.park(nil, true, poll); h.handed || st != mpscq.Empty {
+		return h, st, nil
+	}
+	return h, st, ctx.Err()
+}
+
+// waitCancelled is park's status when done closed: it took nothing.
+const waitCancelled = mpscq.Status(255)
+
+// park is wait's loop on the channel's wait word (the receiver's side of
+// the handshake whose senders' side is send and wake):
+//
+//	announce  waiting = recvLooking (a seq-cst store), then poll again:
+//	          a send that enqueued before the store is seen by this
+//	          poll, and one after it sees the store (wake) and takes
+//	          the wait
+//	found     waiting recvLooking -> recvIdle; if the CAS fails, a send
+//	          or the close took the wait and sends a token: take it
+//	park      waiting recvLooking -> recvParked, then receive on hand; if
+//	          the CAS fails, take the token as above and look again
+//	withdraw  when done closes: waiting recvParked -> recvIdle; if the
+//	          CAS fails, the handoff of the call that took the wait is
+//	          on its way: take it (a handed value wins over done)
+//
+// Every call that takes the wait (a CAS or Swap away from recvLooking or
+// recvParked) sends exactly one handoff, and the receiver receives exactly
+// one for each take, before it announces a wait again: hand, of capacity
+// 1, is empty whenever a send takes the wait, and never blocks one. Only a
+// parked wait is handed a value: one that is still looking may find the
+// queue's values first, and then receives a token.
+//
+// park returns a handed value, a status that settles the receive, or
+// waitCancelled once done is closed (nil: never).
+func (r *Receiver[T]) park(done <-chan struct{}, exact bool, poll func(exact bool) mpscq.Status) (handoff[T], mpscq.Status) {
+	c := r.c
+	for {
+		c.waiting.Store(recvLooking)
+		if st := poll(exact); settled(st, exact) {
+			if !c.waiting.CompareAndSwap(recvLooking, recvIdle) {
+				<-c.hand // a token
+			}
+			return handoff[T]{}, st
+		}
+		if !c.waiting.CompareAndSwap(recvLooking, recvParked) {
+			<-c.hand // a token
+		} else if h, ok := r.block(done); !ok {
+			return h, waitCancelled
+		} else if h.handed {
+			return h, mpscq.OK
+		}
+		if st := poll(exact); settled(st, exact) {
+			return handoff[T]{}, st
 		}
 	}
-	return st, err
+}
+
+// block receives the handoff of the call that takes the receiver's parked
+// wait, and reports true. Once done is closed, it withdraws the wait and
+// reports false; if a call took the wait first, it receives that call's
+// handoff and reports whether it is a value (after a token, the wait ends
+// as cancelled, and wait's exact look finds what the token was for).
+func (r *Receiver[T]) block(done <-chan struct{}) (handoff[T], bool) {
+	c := r.c
+	if done == nil {
+		return <-c.hand, true
+	}
+	select {
+	case h := <-c.hand:
+		return h, true
+	case <-done:
+	}
+	hook(hookRecvCancelled)
+	if c.waiting.CompareAndSwap(recvParked, recvIdle) {
+		return handoff[T]{}, false
+	}
+	h := <-c.hand
+	return h, h.handed
 }
 
 // streamed is the waiting policy of a Ready that found nothing, before it
@@ -502,14 +680,18 @@ func (r *Receiver[T]) Recv(ctx context.Context) (T, error) {
 	c := r.channel()
 	v, st := c.q.Poll()
 	if !settled(st, false) {
-		var err error
-		st, err = r.wait(ctx, false, func(exact bool) mpscq.Status {
+		h, wst, err := r.wait(ctx, false, func(exact bool) mpscq.Status {
 			v, st = c.dequeue(exact)
 			return st
 		})
+		if h.handed {
+			r.streak.Took(1) // it took no room in the queue
+			return h.v, nil
+		}
 		if err != nil {
 			return v, err
 		}
+		st = wst
 	}
 	return v, r.result(1, st)
 }
@@ -524,10 +706,14 @@ func (r *Receiver[T]) TryRecv() (T, error) {
 	c := r.channel()
 	v, st := c.q.TryDequeue()
 	if !settled(st, true) {
-		st, _ = r.wait(context.Background(), true, func(bool) mpscq.Status {
+		var h handoff[T]
+		h, st, _ = r.wait(context.Background(), true, func(bool) mpscq.Status {
 			v, st = c.q.TryDequeue()
 			return st
 		})
+		if h.handed {
+			v = h.v
+		}
 	}
 	return v, r.result(1, st)
 }
@@ -563,14 +749,19 @@ func (r *Receiver[T]) RecvBatch(ctx context.Context, buf []T) (int, error) {
 	r.pace.Wait(func() bool { return c.batchReady(len(buf)) })
 	n, st := c.q.PollBatch(buf)
 	if !settled(st, false) {
-		var err error
-		st, err = r.wait(ctx, false, func(exact bool) mpscq.Status {
+		h, wst, err := r.wait(ctx, false, func(exact bool) mpscq.Status {
 			n, st = c.dequeueBatch(buf, exact)
 			return st
 		})
+		if h.handed {
+			r.streak.Took(1) // it took no room in the queue
+			buf[0] = h.v
+			return 1, nil
+		}
 		if err != nil {
 			return 0, err
 		}
+		st = wst
 	} else if st == mpscq.OK && n >= spin.StreamMin && n < len(buf) {
 		// Values streamed in while the caller handled its last batch,
 		// fewer than buf holds: the receiver is at its senders' heels.
@@ -606,10 +797,14 @@ func (r *Receiver[T]) TryRecvBatch(buf []T) (int, error) {
 	}
 	n, st := c.q.DequeueBatch(buf)
 	if !settled(st, true) {
-		st, _ = r.wait(context.Background(), true, func(bool) mpscq.Status {
+		var h handoff[T]
+		h, st, _ = r.wait(context.Background(), true, func(bool) mpscq.Status {
 			n, st = c.q.DequeueBatch(buf)
 			return st
 		})
+		if h.handed {
+			buf[0], n = h.v, 1
+		}
 	}
 	return n, r.result(n, st)
 }
@@ -633,7 +828,9 @@ func (r *Receiver[T]) All(ctx context.Context) iter.Seq[T] {
 }
 
 // Len returns the number of values in the channel, counting sends that have
-// claimed a position and are finishing writing it. Any goroutine may call
+// claimed a position and are finishing writing it, but not a value handed
+// to a receive that was waiting (as len does not count, on a chan, the
+// value of a send that found a receiver waiting). Any goroutine may call
 // it at any time, concurrently with sends and receives (a metrics
 // goroutine, say, as len is used on a chan); the count may be stale by the
 // time it is returned.

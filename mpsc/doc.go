@@ -50,7 +50,10 @@
 //     on a Slot, [SlotReceiver.TryRecv] is Recv's, and
 //     [SlotSender.TrySend] the only send. All is Recv in a loop. A waiting
 //     goroutine is parked and uses no CPU; a send or receive that finds
-//     nobody waiting on the other side pays one atomic load to find out.
+//     nobody waiting on the other side pays atomic loads to find out (a
+//     receive one, a send three). A send that finds the receiver parked
+//     and the channel empty hands it the value directly, as a chan send
+//     does to a blocked receiver.
 //     Before it parks, a waiter may yield its processor a bounded number of
 //     times, when the other side is running (values stream in, the
 //     receiver frees room, a hand-off); no wait spins, but one pause does:

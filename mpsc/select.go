@@ -10,13 +10,15 @@ import (
 // select), Register and Unregister (a caller's waker, for a goroutine that
 // serves many sources), Sender.Done.
 //
-// A receiving end's sink has one registration at a time, and three
-// registrants take turns in it, all on the receiving goroutine:
+// A receiving end has one registration at a time, and three registrants
+// take turns, all on the receiving goroutine:
 //
-//	a waiting receive  registered by WakeSink.Wait, with one RMW on the
+//	a waiting receive  a channel's: announced in the channel's wait word
+//	                   (see Receiver.wait), outside the sink; a Slot's:
+//	                   registered by WakeSink.Wait, with one RMW on the
 //	                   sink's state word, outside its waker slots; ended by
-//	                   the Wake that takes it, or withdrawn by the Wait on
-//	                   its way out
+//	                   the send or close that takes it, or withdrawn on the
+//	                   receive's way out
 //	sel                Ready's Parker, in channel mode: its channel is what
 //	                   Ready returns, and a wake-up is a non-blocking send
 //	                   on it (capacity 1)
@@ -58,10 +60,13 @@ import (
 //     registration, and every later Notify finds none (one atomic load).
 //   - A receive that waits (Recv, RecvBatch, and TryRecv waiting out a
 //     send between its claim and its write) unregisters sel or the
-//     caller's waker, registers itself on the sink, and withdraws when it
-//     returns: what was armed before is then no longer registered, which
-//     is why each Ready arms anew (one RMW, sel being the waker in the slot
-//     still), and why Register must be called again after such a receive.
+//     caller's waker (registrant.disarm, when armed says one may be
+//     there), waits, and withdraws its wait when it returns: what was
+//     armed before is then no longer registered, which is why each Ready
+//     arms anew (one RMW, sel being the waker in the slot still), and why
+//     Register must be called again after such a receive. A send that
+//     hands its value to a waiting receive skips the sink: nothing is
+//     armed on it then.
 //   - busy serializes the registrants: a Ready, Register or Unregister
 //     that overlaps a waiting receive (or another of them) panics before it
 //     touches the sink, as a waiting receive that overlaps them does.
@@ -81,17 +86,19 @@ var closedChan = func() chan struct{} {
 	return c
 }()
 
-// hookPoint names a step of Ready at which a test runs code of its own, to
-// drive one interleaving deterministically.
+// hookPoint names a step of Ready, or of a receive's wait, at which a test
+// runs code of its own, to drive one interleaving deterministically.
 type hookPoint int
 
 const (
 	hookBeforeRegister hookPoint = iota // Ready looked and drained, before it registers
 	hookAfterRegister                   // Ready registered, before it looks again
+	hookRecvCancelled                   // a parked receive saw its ctx end, before it withdraws its wait
 )
 
 // testHook is nil except while a test of this package sets it. It is read
-// only on Ready's arming path, never on a path that must inline.
+// only on Ready's arming path and on a cancelled wait's, never on a path
+// that must inline.
 var testHook func(hookPoint)
 
 func hook(p hookPoint) {
@@ -119,6 +126,10 @@ type registrant struct {
 	// Unregister registers on it.
 	busy atomic.Uint32
 	sel  waker.Parker // Ready's waker, in channel mode from the first Ready on
+	// A registration of Ready's or Register's may be in the sink: set
+	// when one is made, cleared when one is withdrawn. Written inside
+	// enter and exit only.
+	armed bool
 }
 
 // enter starts a wait or a registration on the sink; exit ends it. enter
@@ -147,9 +158,11 @@ func (g *registrant) ready(sink *waker.WakeSink, l looker, msg string) <-chan st
 	}
 	hook(hookBeforeRegister)
 	sink.Register(&g.sel)
+	g.armed = true
 	hook(hookAfterRegister)
 	if l.pending() {
 		sink.Unregister()
+		g.armed = false
 		ch = closedChan
 	}
 	g.exit()
@@ -174,18 +187,31 @@ func (g *registrant) registerLook(sink *waker.WakeSink, l looker, w waker.Waker,
 	g.enter(msg)
 	defer g.exit() // sink.Register panics on a non-comparable w
 	sink.Register(w)
+	g.armed = true
 	if !l.pending() {
 		return false
 	}
 	sink.Unregister()
+	g.armed = false
 	return true
 }
 
 // unregister is Unregister.
 func (g *registrant) unregister(sink *waker.WakeSink, msg string) {
 	g.enter(msg)
-	sink.Unregister()
+	g.disarm(sink)
 	g.exit()
+}
+
+// disarm withdraws what Ready or Register armed on the sink, if anything
+// may be armed: a receive that waits does, before it announces its wait
+// (see Receiver.wait), so that nothing stays registered once it returns.
+// Called inside enter and exit.
+func (g *registrant) disarm(sink *waker.WakeSink) {
+	if g.armed {
+		sink.Unregister()
+		g.armed = false
+	}
 }
 
 // Ready returns a channel that is ready to receive from once the channel

@@ -6,7 +6,8 @@
 //
 //   - Bet: a goroutine about to park yields once first while such yields
 //     pay (waker.Parker.Park; waker.WakeSink.Wait, eventcount.Wait and
-//     notify's waits before they register).
+//     notify's waits before they register; mpsc's receive before it
+//     announces its wait).
 //   - Streak: a receiver arming a select yields a few times when its
 //     senders are streaming (mpsc's Ready).
 //   - Idle: a sender blocked on a full ring yields while its receiver
