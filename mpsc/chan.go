@@ -154,15 +154,29 @@ func (q unbounded[T]) Cap() int                           { return -1 }
 
 // channel is the state shared by every handle on one channel.
 type channel[T any] struct {
+	// Read by every send and receive; written only by New, Clone, Close
+	// and the first Done.
 	q        queue[T]
 	ring     *mpscq.Ring[T]                // q when bounded, for the senders waiting for room; nil when unbounded
 	wakeRecv waker.WakeSource              // the receiver's sink, for Ready and Register (see select.go)
-	waiting  atomic.Uint32                 // the receiver's wait: recvIdle, recvLooking or recvParked
 	hand     chan handoff[T]               // capacity 1: what the call that took the receiver's wait sends it
-	room     eventcount.EventCount         // senders waiting for room in ring
 	senders  atomic.Int64                  // open Sender handles
 	done     atomic.Pointer[chan struct{}] // Sender.Done's channel, made on first use (see select.go)
+
+	// Written each time the receiver waits, and by the send that takes
+	// the wait; on a line of its own, so that a receiver that waits
+	// between bursts does not make every send miss on the fields above
+	// (BenchmarkBounded and BenchmarkUnbounded measure it).
+	_       [cacheLine]byte
+	waiting atomic.Uint32 // the receiver's wait: recvIdle, recvLooking or recvParked
+	_       [cacheLine - 4]byte
+
+	room eventcount.EventCount // senders waiting for room in ring
 }
+
+// cacheLine is the padding unit around channel.waiting (see mpscq's
+// cacheLine for the choice of 64).
+const cacheLine = 64
 
 // The receiver's wait word, channel.waiting (see wait).
 const (
