@@ -51,15 +51,15 @@ var latencyImpls = []queueImpl{
 }
 
 // The three contenders below take package mpsc apart, to show what each
-// layer of its wait costs at light load: the bounded ring that package
-// mpsc's bounded channel uses, made awaitable first with the least a
-// receiver that parks on a Parker of its own needs (ring+Parker), then with
-// the WakeSink that mpsc's receiver waits on (ring+WakeSink). The third,
-// ring+handoff, is the design a receiver at light load needs to be as fast
-// as chan's: a send that finds the receiver parked and the ring empty hands
-// the value over the receiver's own channel, as chan's send does to a
-// blocked receiver. None of them closes, nor checks a misuse, nor takes a
-// context; mpsc's rows add that to ring+WakeSink.
+// layer of a receiver's wait costs at light load: the bounded ring that
+// package mpsc's bounded channel uses, made awaitable first with the least
+// a receiver that parks on a Parker of its own needs (ring+Parker), then
+// with a WakeSink, on which mpsc's receiver waited before it had a wait
+// word of its own (ring+WakeSink). The third, ring+handoff, is the bare
+// design of mpsc's wait: a send that finds the receiver parked and the ring
+// empty hands the value over the receiver's own channel, as chan's send
+// does to a blocked receiver. None of them closes, nor checks a misuse,
+// nor takes a context; mpsc's rows add that to ring+handoff.
 
 // parkerRing is an mpscq.Ring whose receiver parks on a waker.Parker,
 // told to wake by a flag: the receiver sets waiting, looks at the ring
