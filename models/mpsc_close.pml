@@ -34,7 +34,8 @@
  * looks (TryDequeue: head read even before the closed flag, Empty settles)
  * that cannot be cancelled. A handed value is received as a polled one.
  * The yield before the first park (spin.Bet) is one more Poll, which the
- * loop's first Poll already covers, and is left out. After OK, NotifyOne.
+ * loop's first Poll already covers, and is left out. After OK, NotifyOne,
+ * unless the value was handed (it took no room).
  *
  * The EventCount is verified by its own model (eventcount.pml); here it
  * is the abstraction of its contract: a waiter count and an epoch (a
@@ -428,7 +429,7 @@ inline park(exact, cancellable) {
 			fi
 		fi;
 		if
-		:: hh -> v = hv; st = OK; hv = 0; hh = 0; break
+		:: hh -> v = hv; st = OK; handed = 1; hv = 0; hh = 0; break
 		:: else -> skip
 		fi;
 		tryDequeue(v, st, exact);
@@ -442,7 +443,7 @@ inline park(exact, cancellable) {
 
 proctype Receiver() {
 	byte v, st, h, t, w, hv, cancels;
-	bit c, wasClosed, rclosed, took, hh, cancelled;
+	bit c, wasClosed, rclosed, took, hh, cancelled, handed;
 	do
 	:: tryDequeue(v, st, 0);
 		if
@@ -460,7 +461,10 @@ proctype Receiver() {
 			recvd[v]++;
 			assert(recvd[v] == 1);
 			assert(v != 1 || recvd[2] == 0);  /* A's values in order */
-			ecNotify()                 /* freed: NotifyOne */
+			if
+			:: !handed -> ecNotify()   /* freed: NotifyOne */
+			:: else -> handed = 0      /* a handed value took no room */
+			fi
 		:: st == CLOSED -> break
 		:: else -> skip
 		fi;

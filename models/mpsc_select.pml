@@ -1,8 +1,10 @@
 /*
  * Receiver.Ready and SlotReceiver.Ready (mpsc/select.go): the select
- * loop's arming, its stale token and stale registration, and a receive
- * that waits in between, withdrawing Ready's waker and waiting on the
- * channel's wait word instead.
+ * loop's arming, its stale token and stale registration, and a channel's
+ * receive that waits in between, withdrawing Ready's waker and waiting on
+ * the channel's wait word instead. A Slot's Recv waits on its sink
+ * (WakeSink.Wait, which unregisters a waker given to Register before it
+ * registers itself): wake_sink.pml checks that with -DFOREIGN.
  *
  * The DiatomicWaker is abstracted to its linearized behaviour, which
  * diatomic_waker.pml checks step for step: Register replaces the waker and

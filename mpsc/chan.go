@@ -481,7 +481,7 @@ type Receiver[T any] struct {
 	_    noCopy
 	c    *channel[T]
 	sink *waker.WakeSink
-	// The guard of waits and registrations on the sink, and Ready's
+	// The guard of waits and of registrations on the sink, and Ready's
 	// waker (see select.go). On the Receiver's own lines, which only the
 	// receiving goroutine writes.
 	reg    registrant
@@ -505,9 +505,9 @@ func settled(st mpscq.Status, exact bool) bool {
 	return false
 }
 
-// enter starts a wait on the sink, or a registration on it; exit ends it.
-// enter panics, before the call touches the sink, if another receive on r
-// is waiting or registering. The CAS makes
+// enter starts a wait, or a registration on the sink; exit ends it. enter
+// panics, before the call touches the channel, if another receive on r is
+// waiting or registering. The CAS makes
 // the check exact: of two waits that overlap, the one that starts second
 // panics, and the one in progress goes on undisturbed. It costs one atomic
 // RMW per wait, not per value: a receive that finds a value never waits.
@@ -579,10 +579,16 @@ func (r *Receiver[T]) park(done <-chan struct{}, exact bool, poll func(exact boo
 	c := r.c
 	for {
 		c.waiting.Store(recvLooking)
-		if st := poll(exact); settled(st, exact) {
-			if !c.waiting.CompareAndSwap(recvLooking, recvIdle) {
-				<-c.hand // a token
-			}
+		st := poll(exact)
+		if st == mpscq.Conflict {
+			// Another receive took this position: a misuse, which
+			// settled reports by panicking. Withdraw the wait first, so
+			// that a program that recovers finds no wait announced and
+			// no handoff left on hand.
+			c.endLook()
+		}
+		if settled(st, exact) {
+			c.endLook()
 			return handoff[T]{}, st
 		}
 		if !c.waiting.CompareAndSwap(recvLooking, recvParked) {
@@ -595,6 +601,14 @@ func (r *Receiver[T]) park(done <-chan struct{}, exact bool, poll func(exact boo
 		if st := poll(exact); settled(st, exact) {
 			return handoff[T]{}, st
 		}
+	}
+}
+
+// endLook ends a wait announced but not parked: waiting recvLooking ->
+// recvIdle, or, if a send or the close took the wait first, its token.
+func (c *channel[T]) endLook() {
+	if !c.waiting.CompareAndSwap(recvLooking, recvIdle) {
+		<-c.hand // a token: only a parked wait is handed a value
 	}
 }
 
@@ -633,7 +647,7 @@ func (r *Receiver[T]) block(done <-chan struct{}) (handoff[T], bool) {
 // grows; parked, it is woken onto a sender's processor. A blocking receive
 // does not call it either: there the yields put the receiver behind
 // senders that have room (BenchmarkBounded with 16 senders measures it),
-// and the sink's Wait decides alone (spin.Bet).
+// and its wait decides alone (spin.Bet, Receiver.bet).
 func (r *Receiver[T]) streamed(ready func() bool) bool {
 	if r.c.ring == nil || !r.streak.Streaming() {
 		return false
@@ -726,7 +740,8 @@ func (r *Receiver[T]) TryRecv() (T, error) {
 			return st
 		})
 		if h.handed {
-			v = h.v
+			r.streak.Took(1) // it took no room in the queue
+			return h.v, nil
 		}
 	}
 	return v, r.result(1, st)
@@ -817,7 +832,9 @@ func (r *Receiver[T]) TryRecvBatch(buf []T) (int, error) {
 			return st
 		})
 		if h.handed {
-			buf[0], n = h.v, 1
+			r.streak.Took(1) // it took no room in the queue
+			buf[0] = h.v
+			return 1, nil
 		}
 	}
 	return n, r.result(n, st)

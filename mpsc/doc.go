@@ -51,7 +51,7 @@
 //     [SlotSender.TrySend] the only send. All is Recv in a loop. A waiting
 //     goroutine is parked and uses no CPU; a send or receive that finds
 //     nobody waiting on the other side pays atomic loads to find out (a
-//     receive one, a send three). A send that finds the receiver parked
+//     receive one; a channel's send three, a Slot's one). A send that finds the receiver parked
 //     and the channel empty hands it the value directly, as a chan send
 //     does to a blocked receiver.
 //     Before it parks, a waiter may yield its processor a bounded number of
@@ -130,11 +130,13 @@
 // The bounded channel is a ring (internal/mpscq/ring.go: Vyukov's bounded
 // queue, as in xsync's MPMCQueue, reworked for one consumer; the file says
 // why not xsync's own), the unbounded one a list of segments
-// (internal/mpscq/list.go). mpsc/chan.go makes them awaitable: the receiver
-// waits on a [waker.WakeSink], senders waiting for room on an
-// [eventcount.EventCount], and internal/spin holds the waiting policy.
-// models/mpsc_close.pml checks the close, a blocked Send and the
-// receiver's drain; models/mpsc_list.pml the unbounded queue's claims,
+// (internal/mpscq/list.go). mpsc/chan.go makes them awaitable: a receiver
+// that waits announces it in a word of the channel and parks on a chan of
+// its own, to which a send hands its value when the channel is empty;
+// Ready and Register arm a [waker.WakeSink]; senders waiting for room wait
+// on an [eventcount.EventCount]; and internal/spin holds the waiting
+// policy. models/mpsc_close.pml checks the close, a blocked Send, the
+// receiver's drain, its wait and the hand-off; models/mpsc_list.pml the unbounded queue's claims,
 // links and close; models/mpsc_select.pml Ready's arming (mpsc/select.go);
 // models/mpsc_slot.pml the Slot's value word and close (mpsc/slot.go).
 // The README and bench/README.md give the figures.

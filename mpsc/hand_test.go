@@ -15,63 +15,95 @@ import (
 )
 
 // TestSendHandsToParkedRecv: a Send to a channel whose receiver is parked in
-// a receive gives it the value directly, on the channel's hand: the ring is
+// a receive gives it the value directly, on the channel's hand: the queue is
 // not touched, and the value is received. A receiver that is not parked gets
-// its values through the ring.
+// its values through the queue. Bounded and unbounded, Recv and RecvBatch.
 func TestSendHandsToParkedRecv(t *testing.T) {
-	for _, batch := range []bool{false, true} {
-		name := "Recv"
-		if batch {
-			name = "RecvBatch"
-		}
-		t.Run(name, func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) {
-				s, r := New[int](4)
-				ctx := timeout(t)
-				got := make(chan int, 1)
-				go func() {
-					if batch {
-						buf := make([]int, 4)
-						n, err := r.RecvBatch(ctx, buf)
-						if err != nil || n != 1 {
-							t.Errorf("RecvBatch = %d, %v; want 1, nil", n, err)
-						}
-						got <- buf[0]
-						return
-					}
-					v, err := r.Recv(ctx)
-					if err != nil {
-						t.Errorf("Recv: %v", err)
-					}
-					got <- v
-				}()
-				synctest.Wait() // parked
-				if err := s.Send(ctx, 7); err != nil {
-					t.Fatal(err)
-				}
-				synctest.Wait()
-				if v := <-got; v != 7 {
-					t.Fatalf("received %d, want 7", v)
-				}
-				if n := r.c.ring.Released(); n != 0 {
-					t.Fatalf("the handed value went through the ring: %d positions released", n)
-				}
-				if len(r.c.hand) != 0 || r.c.waiting.Load() != recvIdle {
-					t.Fatalf("after the receive: %d handoffs on hand, wait word %d; want 0, recvIdle", len(r.c.hand), r.c.waiting.Load())
-				}
-				// Not parked: through the ring.
-				if err := s.TrySend(8); err != nil {
-					t.Fatal(err)
-				}
-				if v, err := r.Recv(ctx); err != nil || v != 8 {
-					t.Fatalf("Recv = %d, %v; want 8", v, err)
-				}
-				if n := r.c.ring.Released(); n != 1 {
-					t.Fatalf("%d positions released, want the one of the value sent while nobody waited", n)
-				}
+	for _, unbounded := range []bool{false, true} {
+		for _, batch := range []bool{false, true} {
+			t.Run(fmt.Sprintf("unbounded=%v/batch=%v", unbounded, batch), func(t *testing.T) {
+				synctest.Test(t, func(t *testing.T) {
+					testHandsToParkedRecv(t, unbounded, batch)
+				})
 			})
-		})
+		}
 	}
+}
+
+func testHandsToParkedRecv(t *testing.T, isUnbounded, batch bool) {
+	q := &countingQueue{}
+	c := &channel[int]{q: q}
+	if isUnbounded {
+		q.queue = unbounded[int]{mpscq.NewList[int]()}
+	} else {
+		ring := mpscq.NewRing[int](4)
+		q.queue, c.ring = ring, ring
+	}
+	s, r := newChannel(c)
+	ctx := timeout(t)
+	got := make(chan int, 1)
+	go func() {
+		if batch {
+			buf := make([]int, 4)
+			n, err := r.RecvBatch(ctx, buf)
+			if err != nil || n != 1 {
+				t.Errorf("RecvBatch = %d, %v; want 1, nil", n, err)
+			}
+			got <- buf[0]
+			return
+		}
+		v, err := r.Recv(ctx)
+		if err != nil {
+			t.Errorf("Recv: %v", err)
+		}
+		got <- v
+	}()
+	synctest.Wait() // parked
+	if err := s.Send(ctx, 7); err != nil {
+		t.Fatal(err)
+	}
+	synctest.Wait()
+	if v := <-got; v != 7 {
+		t.Fatalf("received %d, want 7", v)
+	}
+	if n := q.enqueued.Load(); n != 0 {
+		t.Fatalf("the handed value went through the queue: %d enqueues", n)
+	}
+	if len(r.c.hand) != 0 || r.c.waiting.Load() != recvIdle {
+		t.Fatalf("after the receive: %d handoffs on hand, wait word %d; want 0, recvIdle", len(r.c.hand), r.c.waiting.Load())
+	}
+	// Not parked: through the queue.
+	if err := s.TrySend(8); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := r.Recv(ctx); err != nil || v != 8 {
+		t.Fatalf("Recv = %d, %v; want 8", v, err)
+	}
+	if n := q.enqueued.Load(); n != 1 {
+		t.Fatalf("%d enqueues, want the one of the value sent while nobody waited", n)
+	}
+}
+
+// countingQueue is a channel's queue that counts the enqueues that
+// succeed.
+type countingQueue struct {
+	queue[int]
+	enqueued atomic.Int64
+}
+
+func (q *countingQueue) TryEnqueue(v int) mpscq.Status {
+	return q.count(q.queue.TryEnqueue(v))
+}
+
+func (q *countingQueue) TryEnqueueBatched(v int) mpscq.Status {
+	return q.count(q.queue.TryEnqueueBatched(v))
+}
+
+func (q *countingQueue) count(st mpscq.Status) mpscq.Status {
+	if st == mpscq.OK {
+		q.enqueued.Add(1)
+	}
+	return st
 }
 
 // stalledQueue is a queue whose head position is claimed by a send that
@@ -117,12 +149,18 @@ func (q *stalledQueue) Poll() (int, mpscq.Status) {
 	return v, st
 }
 func (q *stalledQueue) DequeueBatch(buf []int) (int, mpscq.Status) {
-	v, st := q.TryDequeue()
-	buf[0] = v
-	return 1, st
+	return batchOf(buf, q.TryDequeue)
 }
 func (q *stalledQueue) PollBatch(buf []int) (int, mpscq.Status) {
-	v, st := q.Poll()
+	return batchOf(buf, q.Poll)
+}
+
+// batchOf is a batch of at most one value, from dequeue.
+func batchOf(buf []int, dequeue func() (int, mpscq.Status)) (int, mpscq.Status) {
+	v, st := dequeue()
+	if st != mpscq.OK {
+		return 0, st
+	}
 	buf[0] = v
 	return 1, st
 }
@@ -199,8 +237,10 @@ func TestHandDeclinedBehindStalledSend(t *testing.T) {
 
 // TestHandToClosedChannel: a receive stays parked on a closed channel
 // between the close's closed bit and its wake-up (a second Close meanwhile
-// returns at once, seeing the bit). A Send that begins then must report
-// ErrClosed and hand nothing, and the receive, woken by the close, sees it.
+// returns at once, seeing the bit). A Send that begins then takes the wait,
+// and must report ErrClosed and hand nothing; its token wakes the receive,
+// which sees the close. The first close's wake-up then finds no wait to
+// take.
 func TestHandToClosedChannel(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		q := &stalledQueue{}
@@ -218,22 +258,27 @@ func TestHandToClosedChannel(t *testing.T) {
 			t.Fatalf("Send after Close returned = %v, want ErrClosed", err)
 		}
 		synctest.Wait()
-		r.c.wake() // the first close's wake-up
-		synctest.Wait()
 		if err := <-errc; err != ErrClosed {
 			t.Fatalf("Recv = %v, want ErrClosed", err)
+		}
+		r.c.wake() // the first close's wake-up
+		if len(r.c.hand) != 0 || r.c.waiting.Load() != recvIdle {
+			t.Fatalf("after the close's wake-up: %d handoffs on hand, wait word %d; want 0, recvIdle", len(r.c.hand), r.c.waiting.Load())
 		}
 	})
 }
 
-// TestCancelRacesHandOff: a receive whose ctx ends while a send takes its
-// parked wait and hands it the value returns that value; one that withdrew
-// first returns ctx.Err(), and the value is then in the channel. Either way
-// the value is received exactly once, and the wait word and hand are left
-// clean for the next wait.
+// TestCancelRacesHandOff: a parked receive whose ctx ends while a send
+// comes, on its own goroutine, either returns the value (handed, or found
+// by its last look) or returns ctx.Err(), and then the value is in the
+// channel: received exactly once either way, with the wait word and hand
+// left clean for the next wait. Which way each round goes is up to the
+// scheduler (the log says how often each happened); the window in which a
+// send takes the wait of a receive that saw its ctx end is driven
+// deterministically by TestCancelledWaitTakesHandedValue.
 func TestCancelRacesHandOff(t *testing.T) {
 	s, r := New[int](4)
-	var handed, cancelled int
+	var received, cancelled int
 	for i := range 2000 {
 		ctx, cancel := context.WithCancel(timeout(t))
 		res := make(chan error, 1)
@@ -254,7 +299,7 @@ func TestCancelRacesHandOff(t *testing.T) {
 			if got != i {
 				t.Fatalf("round %d: Recv = %d, want %d", i, got, i)
 			}
-			handed++
+			received++
 		case errors.Is(err, context.Canceled):
 			if v, err := r.TryRecv(); err != nil || v != i {
 				t.Fatalf("round %d: the receive was cancelled, and TryRecv = %d, %v; want %d", i, v, err, i)
@@ -271,7 +316,7 @@ func TestCancelRacesHandOff(t *testing.T) {
 		}
 		cancel()
 	}
-	t.Logf("%d values received by the racing receive, %d after it was cancelled", handed, cancelled)
+	t.Logf("%d values received by the racing receive, %d after it was cancelled", received, cancelled)
 }
 
 // TestCancelledWaitTakesHandedValue: a parked receive whose ctx ends, and
@@ -353,4 +398,60 @@ func TestWaitingRecvDisarmsRegister(t *testing.T) {
 	if n := w.n.Load(); n != 0 {
 		t.Fatalf("the waker registered before a receive that waited was woken %d times after it; want 0", n)
 	}
+}
+
+// TestConflictInWaitLeavesNoWait: a receive whose look after announcing its
+// wait finds that another receive took the position (mpscq.Conflict: a
+// misuse) panics, and withdraws its wait first: a program that recovers
+// finds no wait announced and no handoff owed, and the channel works on.
+func TestConflictInWaitLeavesNoWait(t *testing.T) {
+	q := &conflictQueue{queue: mpscq.NewRing[int](4)}
+	c := &channel[int]{q: q}
+	q.c = c
+	s, r := newChannel(c)
+	func() {
+		defer func() {
+			if p := recover(); p != panicConcurrentRecv {
+				t.Fatalf("Recv whose look conflicted: recovered %v, want the %q panic", p, panicConcurrentRecv)
+			}
+		}()
+		r.Recv(timeout(t))
+		t.Fatal("Recv whose look conflicted returned")
+	}()
+	if len(c.hand) != 0 || c.waiting.Load() != recvIdle {
+		t.Fatalf("after the panic: %d handoffs on hand, wait word %d; want 0, recvIdle", len(c.hand), c.waiting.Load())
+	}
+	for i := range 3 {
+		res := testutil.GoErr(func() error {
+			v, err := r.Recv(timeout(t))
+			if err == nil && v != i {
+				return fmt.Errorf("Recv = %d, want %d", v, i)
+			}
+			return err
+		})
+		waitParked(t, r)
+		if err := s.TrySend(i); err != nil {
+			t.Fatal(err)
+		}
+		if err := testutil.Recv(t, res, "a receive after the recovered panic"); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// conflictQueue is a ring whose Poll reports Conflict once, the first time
+// it is called while the channel's receiver is looking after announcing
+// its wait.
+type conflictQueue struct {
+	queue[int]
+	c     *channel[int]
+	fired bool
+}
+
+func (q *conflictQueue) Poll() (int, mpscq.Status) {
+	if !q.fired && q.c.waiting.Load() == recvLooking {
+		q.fired = true
+		return 0, mpscq.Conflict
+	}
+	return q.queue.Poll()
 }

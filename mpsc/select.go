@@ -122,8 +122,8 @@ func (c *channel[T]) pending() bool { return c.q.Len() != 0 || c.q.Closed() }
 // sink's waker slot: the guard that serializes waits and registrations, and
 // Ready's parker.
 type registrant struct {
-	// 1 while a receive waits on the sink, or Ready, Register or
-	// Unregister registers on it.
+	// 1 while a receive waits, or Ready, Register or Unregister
+	// registers on the sink.
 	busy atomic.Uint32
 	sel  waker.Parker // Ready's waker, in channel mode from the first Ready on
 	// A registration of Ready's or Register's may be in the sink: set
@@ -132,8 +132,8 @@ type registrant struct {
 	armed bool
 }
 
-// enter starts a wait or a registration on the sink; exit ends it. enter
-// panics with msg, before the call touches the sink, if another is in
+// enter starts a wait, or a registration on the sink; exit ends it. enter
+// panics with msg, before the call touches the channel, if another is in
 // progress. The CAS makes the check exact: of two that overlap, the one
 // that starts second panics, and the one in progress goes on undisturbed.
 func (g *registrant) enter(msg string) {

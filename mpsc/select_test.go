@@ -392,8 +392,8 @@ func TestReadyBlocking(t *testing.T) {
 				}
 				notReady(t, r.Ready(), "Ready after a stale wake-up")
 
-				// A Recv that waits registers itself on the sink in
-				// place of Ready's waker; the next Ready arms again.
+				// A Recv that waits withdraws Ready's waker from the
+				// sink and waits on its own; the next Ready arms again.
 				res := goRecv(ctx, r)
 				synctest.Wait()
 				s.TrySend(3)
