@@ -35,12 +35,12 @@ import (
 //
 // Protocol:
 //
-//	Send     a receiver seen parked: take the wait (one CAS) and hand v
-//	         if the queue is empty and open, else enqueue and send a
-//	         token. Otherwise enqueue (one RMW claim, one store), then
-//	         wake: the sink's Wake, and a wait announced since is taken
-//	         (one Swap) and sent a token; two loads while the receiver
-//	         neither waits nor selects. Full ring: yield while the
+//	Send     a receiver seen parked (one load): take the wait (one CAS)
+//	         and hand v if the queue is empty and open, else enqueue and
+//	         send a token. Otherwise enqueue (one RMW claim, one store),
+//	         then wake: the sink's Wake, and a wait announced since is
+//	         taken (one Swap) and sent a token; two loads while the
+//	         receiver neither waits nor selects. Full ring: yield while the
 //	         receiver releases room (spin.Idle), then Prepare on room,
 //	         send again, Commit; cancelled: Commit passes on its wake.
 //	Recv     poll (fast path: a value, or closed); otherwise enter reg,
@@ -82,9 +82,10 @@ import (
 //   - Receiver.reg.busy is 1 exactly while a receive waits, or a Ready,
 //     Register or Unregister registers on the sink (see Receiver.enter):
 //     the wait word and the sink have one registrant at a time, and a
-//     receive that waits has withdrawn what was armed on the sink. Receives that overlap outside
-//     a wait are caught by the queue itself: of two that dequeue the same
-//     position, one gets mpscq.Conflict and panics.
+//     receive that waits has withdrawn what was armed on the sink.
+//     Receives that overlap outside a wait are caught by the queue itself:
+//     of two that dequeue the same position, one gets mpscq.Conflict and
+//     panics, after withdrawing its wait if it had announced one.
 //   - done is nil until the first Sender.Done, then the channel Done made,
 //     then, from the close on, &closedChan; only close moves it to
 //     &closedChan, with one Swap, and closes what it swapped out (see
