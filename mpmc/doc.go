@@ -101,7 +101,8 @@
 // The ring is internal/mpmcq.Ring: Vyukov's bounded MPMC queue, as in
 // xsync v4's MPMCQueue, whose TryEnqueue cannot be used as it is: it returns
 // false both when the ring is full and when the caller lost a CAS race, so
-// TrySend would report ErrFull falsely. Ours retries a lost race, counts
+// TrySend would report ErrFull falsely. Ours retries a lost race (after one
+// yield of its P, which spares the claim word a storm of retries), counts
 // room against the exact capacity, carries the closed bit in the producers'
 // claim word, moves a batch of values with one claim, and lets a blocking
 // send wait for a run of free slots (TryEnqueueBatched). Receivers waiting

@@ -20,8 +20,9 @@ import (
 //
 //   - Full is exact. xsync's TryEnqueue returns false both when the ring is
 //     full and when the producer's CAS lost a race to another producer, or
-//     the slot's consumer is still reading it. Here a lost CAS retries (the
-//     other producer made progress), a slot still being read is waited out
+//     the slot's consumer is still reading it. Here a lost CAS retries after
+//     one yield (spin.Contended: the other producer made progress), a slot
+//     still being read is waited out
 //     (the consumer is a few instructions from releasing it), and Full is
 //     reported only when head - tail >= capacity at the instant tail is
 //     read. So is Empty: a consumer reports it only when head == tail at the
@@ -120,7 +121,8 @@ func NewRing[T any](capacity int) *Ring[T] {
 }
 
 // TryEnqueue appends v unless the ring is full or closed. It never reports
-// Full because of contention: a lost CAS retries, and a slot that a consumer
+// Full because of contention: a lost CAS yields once and retries, and a slot
+// that a consumer
 // has claimed but not yet released is waited for.
 func (q *Ring[T]) TryEnqueue(v T) Status { return q.enqueue(v, 1) }
 
@@ -170,6 +172,7 @@ func (q *Ring[T]) enqueue(v T, room uint64) Status {
 			s.seq.Store(h + 1)
 			return OK
 		}
+		spin.Contended() // another producer claimed h
 	}
 }
 
@@ -235,6 +238,7 @@ func (q *Ring[T]) dequeue(exact bool) (v T, _ Status) {
 			s.seq.Store(t + q.mask + 1)
 			return v, OK
 		}
+		spin.Contended() // another consumer claimed t
 	}
 }
 
@@ -271,6 +275,7 @@ func (q *Ring[T]) dequeueBatch(buf []T, exact bool) (int, Status) {
 		// The slots [t, t+n) were written; they stay so until tail passes
 		// them, which only this CAS can do from t.
 		if !q.tail.CompareAndSwap(t, t+n) {
+			spin.Contended() // another consumer claimed t
 			continue
 		}
 		var zero T
