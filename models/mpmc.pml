@@ -3,9 +3,10 @@
  * ring. Receivers wait for values in Recv (sleepers++, then Prepare / look /
  * Commit on the EventCount items) or in a select on Ready (arm the handle,
  * look again, wait for its token); senders wait for room on the EventCount
- * room. A send that finds sleepers == 0 or searching != 0 (one load of the
- * word waiting) notifies nobody. Otherwise it calls items.NotifyOne and, if
- * a handle is armed, fires every armed handle. The steady receiver may
+ * room. A send that finds sleepers == 0 (one load of the word waiting)
+ * notifies nobody, nor one that finds searching != 0 and then, at its load
+ * of the ring's length, no more values than searchers. Otherwise it calls
+ * items.NotifyOne and, if a handle is armed, fires every armed handle. The steady receiver may
  * search before it parks (searching++, a look, stopSearch: searching--
  * and, if that made it 0, a wake-up per value left), and may go away, once,
  * with a value it took (a long job). A flaky receiver's context may end
@@ -201,32 +202,45 @@ inline fire_armed() {
 	}
 }
 
-/* wakeRecv, after an enqueue. */
-inline wake_recv(k) {
-	if
-	/* the one load of waiting: nobody waits, or a searcher looks after
-	 * it stops */
-	:: sleepers == 0 || searching != 0 -> skip
-	:: else ->
+/* The wake-up of wakeRecvSlow: items.NotifyOne, and every armed handle. */
+inline wake(k) {
 #ifndef BROKEN_FIRE_ONE
-		notify_one(ITEMS, k);
-		if
-		:: nArmed != 0 -> fire_armed()
-		:: else
-		fi
-#else
-		/* one wake-up per value: an armed handle instead of a waiter */
-		if
-		:: nArmed != 0 -> fire_armed()
-		:: else -> notify_one(ITEMS, k)
-		fi
-#endif
+	notify_one(ITEMS, k);
+	if
+	:: nArmed != 0 -> fire_armed()
+	:: else
 	fi
+#else
+	/* one wake-up per value: an armed handle instead of a waiter */
+	if
+	:: nArmed != 0 -> fire_armed()
+	:: else -> notify_one(ITEMS, k)
+	fi
+#endif
+}
+
+/* wakeRecv, after an enqueue: the one load of waiting (ws, wq); nobody
+ * waits: done. With searchers counted, a load of the ring's length: a
+ * value for each searcher is theirs to take (each looks after it stops),
+ * and a wake-up only for a value beyond them. */
+inline wake_recv(k) {
+	atomic { ws = sleepers; wq = searching };
+	if
+	:: ws == 0 -> skip
+	:: ws != 0 && wq == 0 -> wake(k)
+	:: ws != 0 && wq != 0 ->
+		if
+		:: items > wq -> wake(k)
+		:: else -> skip
+		fi
+	fi;
+	ws = 0; wq = 0
 }
 
 /* stopSearch: searching--; the last searcher wakes a receiver per value
- * left, each time as a send does (the Go code stops once the load of
- * waiting finds nobody to wake; here the wake_recv that follows skips). */
+ * left while its load of waiting finds sleepers and no searcher (the Go
+ * code stops at the first load that does not; here the loads that follow
+ * skip). */
 inline stop_search(k) {
 	atomic { searching--; left = (searching == 0) };
 #ifndef BROKEN_NO_HANDON
@@ -235,7 +249,12 @@ inline stop_search(k) {
 	:: else
 	fi;
 	do
-	:: left > 0 -> wake_recv(k); left--
+	:: left > 0 ->
+		if
+		:: sleepers == 0 || searching != 0 -> skip
+		:: else -> wake(k)
+		fi;
+		left--
 	:: else -> break
 	od;
 #endif
@@ -257,7 +276,7 @@ inline poll(st) {
 inline freed(k) { notify_one(ROOM, k) }
 
 proctype sender(byte me) {
-	byte my, k, st;
+	byte my, k, st, ws, wq;
 	bit res;
 	/* Send's first try, TryEnqueueBatched: 0 OK, 1 Full, 2 Closed. It
 	 * may refuse room short of a batch (any room but an empty ring's,

@@ -23,8 +23,9 @@ import (
 //	waiting   bits  0..31  sleepers   receivers waiting (see Invariants)
 //	          bits 32..63  searching  receivers searching
 //
-//	Send      enqueue; load waiting: sleepers == 0 or searching != 0?
-//	          done (one load). Otherwise items.NotifyOne, and if
+//	Send      enqueue; load waiting: sleepers == 0? done (one load).
+//	          searching != 0: load the ring's length; no more values
+//	          than searchers? done. Otherwise items.NotifyOne, and if
 //	          nArmed > 0, fire every armed handle (lock armedMu; a
 //	          non-blocking send on each one's ready; unlink it; unlock).
 //	Recv      dequeue; on nothing: if receivers took values since this
@@ -49,9 +50,12 @@ import (
 // is about to get another, and a send that wakes a parked receiver for it
 // pays the EventCount's lock and a channel hand-off per value. A searcher
 // stays awake for a bounded number of yields, and while one is counted,
-// sends wake nobody: the searchers take the values, and the last one to
-// stop searching wakes a receiver for each value left, as the Go
-// scheduler's last spinning M wakes another when it finds work. A receiver that has seen no
+// sends wake nobody for a value that a searcher can take (one each): the
+// searchers take the values, and the last one to stop searching wakes a
+// receiver for each value left, as the Go scheduler's last spinning M wakes
+// another when it finds work. A value beyond the searchers' wakes a parked
+// receiver at once: a searcher that yielded may wait behind every
+// goroutine ready to run, and the values would wait with it. A receiver that has seen no
 // stream does not search, nor yield: it parks at once, and a send wakes it
 // onto the sender's P, where a yield would have put it behind every
 // runnable goroutine (BenchmarkLatency).
@@ -73,13 +77,15 @@ import (
 //     whose load of sleepers finds 0 enqueued before that look, which sees
 //     its value.
 //   - searching == receivers between their searching++ and searching--.
-//     A send whose load finds searching != 0 enqueued before the
-//     decrements of the searchers counted then, and some decrement after
-//     them takes searching to 0 (searches are bounded); the searcher that
-//     made it loads the ring's length after it, which counts that value
-//     unless it was taken, and wakes a receiver per value counted while
-//     sleepers != 0 and searching == 0 (a searcher counted again looks
-//     after its own increment).
+//     A send that skips its wake-up for a searcher (its load found
+//     searching != 0, and its load of the ring's length no more values
+//     than that; waking anyway would be safe, only slower) enqueued
+//     before the decrements of the searchers counted then, and some
+//     decrement after them takes searching to 0 (searches are bounded);
+//     the searcher that made it loads the ring's length after it, which
+//     counts that value unless it was taken, and wakes a receiver per
+//     value counted while sleepers != 0 and searching == 0 (a searcher
+//     counted again looks after its own increment).
 //   - nArmed == length of the armed list; both change only under armedMu.
 //     A handle is armed (on the list) or not, never twice.
 //   - A send that finds sleepers != 0 but nArmed == 0 loaded nArmed before
@@ -152,21 +158,36 @@ func newReceiver[T any](c *channel[T]) *Receiver[T] {
 // nobody waits.
 func (c *channel[T]) wakeRecv() {
 	// Seq-cst load after the enqueue: a waiter or an arming that raises
-	// sleepers later looks at the ring after it, and sees the value; a
-	// searcher counted now looks at the ring after it stops searching,
-	// and sees it too. Slow only with sleepers != 0 and searching == 0.
-	if w := c.waiting.Load(); w-1 < searchingOne-1 {
-		c.wakeRecvSlow()
+	// sleepers later looks at the ring after it, and sees the value.
+	if w := c.waiting.Load(); uint32(w) != 0 {
+		c.wakeRecvSlow(w)
 	}
 }
 
 // searchingOne is one searcher in waiting; one sleeper is 1.
 const searchingOne = 1 << 32
 
-// Outlined slow path to allow inlining of the fast path.
+// wakeRecvSlow is wakeRecv's slow path, outlined to allow inlining of the
+// fast path, for a send whose load of waiting found w with sleepers != 0.
 //
 //go:noinline
-func (c *channel[T]) wakeRecvSlow() {
+func (c *channel[T]) wakeRecvSlow(w uint64) {
+	// A searcher counted at the load looks at the ring after it stops
+	// searching, and the last one to stop wakes a receiver per value left:
+	// while the ring holds no more values than searchers, each is theirs
+	// to take. A value beyond them wakes a parked receiver now rather
+	// than wait for a searcher that may be queued behind every goroutine
+	// ready to run (LatencyMPMC in the bench module: its p99 with 16
+	// producers).
+	if s := w >> 32; s != 0 && uint64(c.ring.Len()) <= s {
+		return
+	}
+	c.wake()
+}
+
+// wake is the wake-up for one value: items.NotifyOne, and every armed
+// handle.
+func (c *channel[T]) wake() {
 	c.items.NotifyOne()
 	if c.nArmed.Load() != 0 {
 		c.fireArmed()
@@ -578,7 +599,7 @@ func (c *channel[T]) stopSearch() {
 		if w := c.waiting.Load(); uint32(w) == 0 || w>>32 != 0 {
 			return // nobody waits, or a new searcher will look
 		}
-		c.wakeRecvSlow()
+		c.wake()
 	}
 }
 

@@ -62,9 +62,10 @@
 //     Likewise a Recv or RecvBatch that
 //     finds the channel empty while values stream through it (receivers
 //     took values since its handle's last wait) yields its P and looks
-//     again, a few times at most, before it parks; meanwhile sends wake
-//     nobody, since it will take their values. One that has seen no
-//     stream parks at once.
+//     again, a few times at most, before it parks; meanwhile a send wakes
+//     nobody for a value that such a receiver can take (while the channel
+//     holds no more values than receivers searching). One that has seen
+//     no stream parks at once.
 //   - Cancellation. Blocking calls take a context first. When it ends they
 //     return ctx.Err() and leave the channel as if they had not been called.
 //     A receiver that was chosen to be woken for a value when its context

@@ -65,15 +65,25 @@ func TestStreamLeavesNoValueBehind(t *testing.T) {
 }
 
 // TestSearchWakesForEveryValueLeft: a receiver searches (its handle saw a
-// stream) while three others are parked, and a burst of sends is made
-// during its search, each of which skips its wake-up. Whether the search
-// then finds a value (found) or ends without one (ended: the burst comes
-// after its last look), the parked receivers must each get a value of the
-// burst: the searcher's stop wakes one per value left.
+// stream) while three others are parked, and sends are made during its
+// search: after a look (before the next one) or before its end. A send
+// made while the ring holds no more values than searchers skips its
+// wake-up, the searcher's to take; one beyond them wakes a parked receiver.
+// Whether the search then finds a value or ends without one, every value
+// must reach a receiver: in "found, one left" the searcher takes the first
+// value and goes away with it, and the second, sent after that find, skipped
+// its wake-up too, so only the searcher's stop can wake a parked receiver
+// for it.
 func TestSearchWakesForEveryValueLeft(t *testing.T) {
-	for _, ending := range []bool{false, true} {
-		name := map[bool]string{false: "found", true: "ended"}[ending]
-		t.Run(name, func(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		look, end int // values sent before the search's first look, before its end
+	}{
+		{"found, one left", 1, 1},
+		{"found, burst", 4, 0},
+		{"ended, burst", 0, 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				ctx := testutil.Context(t)
 				tx, rx := mpmc.New[int](8)
@@ -93,29 +103,43 @@ func TestSearchWakesForEveryValueLeft(t *testing.T) {
 				if _, err := rx.TryRecv(); err != nil {
 					t.Fatal(err)
 				}
-				burst := false
-				defer mpmc.SetSearchHook(func(end bool) {
-					if end != ending || burst {
-						return
-					}
-					burst = true
-					for i := 1; i <= 4; i++ {
-						if err := tx.Send(ctx, i); err != nil {
-							t.Errorf("Send %d: %v", i, err)
+				next, looked := 1, false
+				send := func(n int) {
+					for range n {
+						if err := tx.Send(ctx, next); err != nil {
+							t.Errorf("Send %d: %v", next, err)
 						}
+						next++
+					}
+				}
+				defer mpmc.SetSearchHook(func(end bool) {
+					switch {
+					case !end && !looked:
+						looked = true
+						send(tc.look)
+					case end:
+						send(tc.end)
 					}
 				})()
-				v, err := rx.Recv(ctx)
-				if err != nil || !burst {
-					t.Fatalf("searcher: Recv = %d, %v (burst sent: %v), want a value of the burst", v, err, burst)
+				v, err := rx.Recv(ctx) // then away with it, as a long job
+				sent := tc.look + tc.end
+				if err != nil || v < 1 || v > sent || next != sent+1 {
+					t.Fatalf("searcher: Recv = %d, %v after %d of %d sends, want a value sent during its search", v, err, next-1, sent)
 				}
 				got := map[int]bool{v: true}
+				synctest.Wait()
 				for i, ch := range parked {
-					r := testutil.Unblocked(t, ch, fmt.Sprintf("parked receiver %d (a value left in the channel while it sleeps)", i))
-					if r.err != nil || got[r.v] {
-						t.Fatalf("parked receiver %d: Recv = %d, %v; values so far %v", i, r.v, r.err, got)
+					select {
+					case r := <-ch:
+						if r.err != nil || got[r.v] {
+							t.Fatalf("parked receiver %d: Recv = %d, %v; values so far %v", i, r.v, r.err, got)
+						}
+						got[r.v] = true
+					default: // still parked
 					}
-					got[r.v] = true
+				}
+				if len(got) != sent {
+					t.Fatalf("received %v of the %d values sent during the search: a value left in the channel while receivers sleep", got, sent)
 				}
 			})
 		})
