@@ -662,6 +662,16 @@ func (r *Receiver[T]) streamed(ready func() bool) bool {
 	return false
 }
 
+// handed reports whether a wait was handed its value (h.v) by a send, and
+// counts it as taken. The value never took room in the queue: unlike
+// result, nothing is freed for the senders.
+func (r *Receiver[T]) handed(h handoff[T]) bool {
+	if h.handed {
+		r.streak.Took(1)
+	}
+	return h.handed
+}
+
 // result maps a dequeue's status to a receive's error, telling senders
 // about the room on success.
 func (r *Receiver[T]) result(n int, st mpscq.Status) error {
@@ -713,8 +723,7 @@ func (r *Receiver[T]) Recv(ctx context.Context) (T, error) {
 			v, st = c.dequeue(exact)
 			return st
 		})
-		if h.handed {
-			r.streak.Took(1) // it took no room in the queue
+		if r.handed(h) {
 			return h.v, nil
 		}
 		if err != nil {
@@ -740,8 +749,7 @@ func (r *Receiver[T]) TryRecv() (T, error) {
 			v, st = c.q.TryDequeue()
 			return st
 		})
-		if h.handed {
-			r.streak.Took(1) // it took no room in the queue
+		if r.handed(h) {
 			return h.v, nil
 		}
 	}
@@ -783,8 +791,7 @@ func (r *Receiver[T]) RecvBatch(ctx context.Context, buf []T) (int, error) {
 			n, st = c.dequeueBatch(buf, exact)
 			return st
 		})
-		if h.handed {
-			r.streak.Took(1) // it took no room in the queue
+		if r.handed(h) {
 			buf[0] = h.v
 			return 1, nil
 		}
@@ -832,8 +839,7 @@ func (r *Receiver[T]) TryRecvBatch(buf []T) (int, error) {
 			n, st = c.q.DequeueBatch(buf)
 			return st
 		})
-		if h.handed {
-			r.streak.Took(1) // it took no room in the queue
+		if r.handed(h) {
 			buf[0] = h.v
 			return 1, nil
 		}
