@@ -492,16 +492,17 @@ type Receiver[T any] struct {
 }
 
 // settled reports whether a dequeue's status settles a receive: a value,
-// or the end of the channel. For an exact look (TryRecv), Empty settles it
-// too; only Busy, a send between its claim and its write, is waited out.
+// the end of the channel, or a Conflict (another receive took the same
+// position: a misuse, which result reports by panicking once the receive
+// has withdrawn any wait it announced). For an exact look (TryRecv), Empty
+// settles it too; only Busy, a send between its claim and its write, is
+// waited out.
 func settled(st mpscq.Status, exact bool) bool {
 	switch st {
-	case mpscq.OK, mpscq.Closed:
+	case mpscq.OK, mpscq.Closed, mpscq.Conflict:
 		return true
 	case mpscq.Empty:
 		return exact
-	case mpscq.Conflict:
-		panic(panicConcurrentRecv)
 	}
 	return false
 }
@@ -580,15 +581,10 @@ func (r *Receiver[T]) park(done <-chan struct{}, exact bool, poll func(exact boo
 	c := r.c
 	for {
 		c.waiting.Store(recvLooking)
-		st := poll(exact)
-		if st == mpscq.Conflict {
-			// Another receive took this position: a misuse, which
-			// settled reports by panicking. Withdraw the wait first, so
-			// that a program that recovers finds no wait announced and
-			// no handoff left on hand.
-			c.endLook()
-		}
-		if settled(st, exact) {
+		// A Conflict settles the wait too: it is withdrawn here like any
+		// other, so that a program that recovers from result's panic finds
+		// no wait announced and no handoff left on hand.
+		if st := poll(exact); settled(st, exact) {
 			c.endLook()
 			return handoff[T]{}, st
 		}
@@ -673,7 +669,8 @@ func (r *Receiver[T]) handed(h handoff[T]) bool {
 }
 
 // result maps a dequeue's status to a receive's error, telling senders
-// about the room on success.
+// about the room on success. It panics on a Conflict: another receive on
+// r dequeued the same position.
 func (r *Receiver[T]) result(n int, st mpscq.Status) error {
 	switch st {
 	case mpscq.OK:
@@ -682,6 +679,8 @@ func (r *Receiver[T]) result(n int, st mpscq.Status) error {
 		return nil
 	case mpscq.Closed:
 		return ErrClosed
+	case mpscq.Conflict:
+		panic(panicConcurrentRecv)
 	}
 	return ErrEmpty
 }
