@@ -238,9 +238,8 @@ inline wake_recv(k) {
 }
 
 /* stopSearch: searching--; the last searcher wakes a receiver per value
- * left while its load of waiting finds sleepers and no searcher (the Go
- * code stops at the first load that does not; here the loads that follow
- * skip). */
+ * left while its load of waiting finds sleepers and no searcher, and stops
+ * at the first load that does not, as the Go code returns. */
 inline stop_search(k) {
 	atomic { searching--; left = (searching == 0) };
 #ifndef BROKEN_NO_HANDON
@@ -249,13 +248,9 @@ inline stop_search(k) {
 	:: else
 	fi;
 	do
-	:: left > 0 ->
-		if
-		:: sleepers == 0 || searching != 0 -> skip
-		:: else -> wake(k)
-		fi;
-		left--
-	:: else -> break
+	:: left > 0 && (sleepers == 0 || searching != 0) -> break /* the load of waiting */
+	:: left > 0 && sleepers != 0 && searching == 0 -> wake(k); left--
+	:: left == 0 -> break
 	od;
 #endif
 	left = 0

@@ -583,7 +583,7 @@ func (r *Receiver[T]) search(buf []T) (v T, n int, st mpmcq.Status) {
 
 // searchHook, nil outside tests, runs in a search after each yield (false)
 // and before its end (true), while the search is counted: sends made there
-// skip their wake-ups.
+// skip their wake-ups while the ring holds no more values than searchers.
 var searchHook func(ending bool)
 
 // stopSearch ends a search: searching--, and if that made it 0, a wake-up

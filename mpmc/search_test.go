@@ -1,6 +1,7 @@
 package mpmc_test
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"testing"
@@ -88,21 +89,7 @@ func TestSearchWakesForEveryValueLeft(t *testing.T) {
 				ctx := testutil.Context(t)
 				tx, rx := mpmc.New[int](8)
 				defer tx.Close()
-				var parked []chan result
-				for range 3 {
-					r := rx.Clone()
-					defer r.Close()
-					parked = append(parked, goVal(func() (int, error) { return r.Recv(ctx) }))
-				}
-				synctest.Wait() // the three are parked
-				// A stream for the searcher's handle: values taken since
-				// its last wait.
-				if err := tx.TrySend(0); err != nil {
-					t.Fatal(err)
-				}
-				if _, err := rx.TryRecv(); err != nil {
-					t.Fatal(err)
-				}
+				parked := parkAndStream(t, ctx, tx, rx, 3)
 				next, looked := 1, false
 				send := func(n int) {
 					for range n {
@@ -144,4 +131,83 @@ func TestSearchWakesForEveryValueLeft(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestLastSearcherWakesOnePerValueLeft: two receivers search at once (each
+// handle saw a stream) while two others are parked. Two values are sent
+// while both are counted, and each searcher finds one and goes away with it,
+// as a long job does; two more are sent before either stops searching. Both
+// of those skip their wake-ups (the ring holds no more values than
+// searchers), so the last searcher to stop must wake one parked receiver
+// per value left: waking one, or none, leaves a value next to a sleeper.
+func TestLastSearcherWakesOnePerValueLeft(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := testutil.Context(t)
+		tx, rx := mpmc.New[int](8)
+		defer tx.Close()
+		parked := parkAndStream(t, ctx, tx, rx, 2)
+		var (
+			mu     sync.Mutex
+			stage  = map[bool]int{} // searchers that reached the first hook of each kind
+			gate   = map[bool]chan struct{}{false: make(chan struct{}), true: make(chan struct{})}
+			values = map[bool][]int{false: {1, 2}, true: {3, 4}}
+		)
+		defer mpmc.SetSearchHook(func(end bool) {
+			mu.Lock()
+			if stage[end] >= 2 {
+				mu.Unlock()
+				return // a later yield's hook
+			}
+			stage[end]++
+			first := stage[end] == 1
+			mu.Unlock()
+			if first {
+				<-gate[end] // until the other searcher is counted and has sent
+				return
+			}
+			for _, v := range values[end] {
+				if err := tx.Send(ctx, v); err != nil {
+					t.Errorf("Send %d: %v", v, err)
+				}
+			}
+			close(gate[end])
+		})()
+		var searchers []chan result
+		for range 2 {
+			r := rx.Clone()
+			defer r.Close()
+			searchers = append(searchers, goVal(func() (int, error) { return r.Recv(ctx) }))
+		}
+		got := map[int]bool{}
+		for i, ch := range append(searchers, parked...) {
+			r := testutil.Unblocked(t, ch, fmt.Sprintf("receiver %d of 4 (searchers first; a value left in the channel while it sleeps)", i))
+			if r.err != nil || r.v < 1 || r.v > 4 || got[r.v] {
+				t.Fatalf("receiver %d: Recv = %d, %v; values so far %v", i, r.v, r.err, got)
+			}
+			got[r.v] = true
+		}
+	})
+}
+
+// parkAndStream parks n receivers on clones of rx (closed at the test's
+// end) and returns their results' channels; then it passes a value
+// through, so that every handle that has not waited since (rx, and clones
+// made later) has seen a stream and searches before it parks. Call it
+// inside a synctest bubble.
+func parkAndStream(t *testing.T, ctx context.Context, tx *mpmc.Sender[int], rx *mpmc.Receiver[int], n int) []chan result {
+	t.Helper()
+	var parked []chan result
+	for range n {
+		r := rx.Clone()
+		t.Cleanup(r.Close)
+		parked = append(parked, goVal(func() (int, error) { return r.Recv(ctx) }))
+	}
+	synctest.Wait() // the n are parked
+	if err := tx.TrySend(0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rx.TryRecv(); err != nil {
+		t.Fatal(err)
+	}
+	return parked
 }

@@ -20,9 +20,9 @@ import (
 //
 //   - Full is exact. xsync's TryEnqueue returns false both when the ring is
 //     full and when the producer's CAS lost a race to another producer, or
-//     the slot's consumer is still reading it. Here a lost CAS retries after
-//     one yield (spin.Contended: the other producer made progress), a slot
-//     still being read is waited out
+//     the slot's consumer is still reading it. Here a lost CAS retries
+//     after one yield (spin.Contended: the other producer made progress,
+//     or Close set the closed bit), a slot still being read is waited out
 //     (the consumer is a few instructions from releasing it), and Full is
 //     reported only when head - tail >= capacity at the instant tail is
 //     read. So is Empty: a consumer reports it only when head == tail at the
@@ -172,7 +172,7 @@ func (q *Ring[T]) enqueue(v T, room uint64) Status {
 			s.seq.Store(h + 1)
 			return OK
 		}
-		spin.Contended() // another producer claimed h
+		spin.Contended() // another producer claimed h (or Close set the bit)
 	}
 }
 

@@ -35,20 +35,24 @@
 // producers that wake together (timers, a broadcast), a receiver that
 // yields receives late (the LatencyMPSC scenario of the bench module).
 //
-// So a waiter yields only on evidence that the other side is running, and
-// its yields are bounded: by a count of yields, each of which gives every
-// ready goroutine its turn, rather than by a loop of instructions whose
-// duration depends on the processor. The evidence is what the waiter itself
-// saw: its earlier yields before parking that found the wait over, and
-// soon (Bet), a receiver that took several values since its last wait (Streak),
-// a sender whose receiver released room between two of its yields (Idle),
-// a claim that another goroutine of its side just beat (Contended),
-// a batch receiver whose last read took several values at once, fewer
-// than it had room for (Pace).
-// Nothing here takes a scheduler lock; only Bet and Pace read the clock,
-// and Pace's is the one wait that does not yield: it is bounded by
-// PaceInterval, and ends as soon as its caller's stop says waiting has
-// nothing more to gain.
+// So a waiter yields only on evidence that the other side is running (or,
+// for Contended, that its own side is, doing its work), and its yields are
+// bounded: by a count of yields, each of which gives every ready goroutine
+// its turn, rather than by a loop of instructions whose duration depends
+// on the processor. The evidence is what the waiter itself saw: its earlier
+// yields before parking that found the wait over, and soon (Bet), a
+// receiver that took several values since its last wait (Streak), a sender
+// whose receiver released room between two of its yields (Idle), a claim
+// that another goroutine of its side just beat (Contended), a batch
+// receiver whose last read took several values at once, fewer than it had
+// room for (Pace).
+//
+// Nothing here calls into the scheduler but to yield (runtime.Gosched,
+// which queues the goroutine on the global run queue under the scheduler's
+// lock, once per yield); nothing asks it for GOMAXPROCS. Only Bet and Pace
+// read the clock, and Pace's is the one wait that does not yield: it is
+// bounded by PaceInterval, and ends as soon as its caller's stop says
+// waiting has nothing more to gain.
 package spin
 
 import (
@@ -73,9 +77,10 @@ const StreamYields = 2
 // SearchYields is how many times a receiver of a channel with several
 // receivers (mpmc) searches before it parks, once receivers took values
 // since its last wait: it yields, looking again after each yield, while it
-// is counted as searching, and senders then wake nobody. A searching
-// receiver costs the senders nothing, a parked one a wake-up per value, but
-// a receiver must stop using CPU once the values stop. BenchmarkThroughput
+// is counted as searching, and senders then wake nobody for the values the
+// searchers can take (one each). A searching receiver costs a sender a
+// load of the ring's length, a parked one a wake-up per value, but a
+// receiver must stop using CPU once the values stop. BenchmarkThroughput
 // in package mpmc and MPMCPool in the bench module measure it.
 const SearchYields = 4
 
