@@ -55,10 +55,10 @@ import (
 // receiver for each value left, as the Go scheduler's last spinning M wakes
 // another when it finds work. A value beyond the searchers' wakes a parked
 // receiver at once: a searcher that yielded may wait behind every
-// goroutine ready to run, and the values would wait with it. A receiver that has seen no
-// stream does not search, nor yield: it parks at once, and a send wakes it
-// onto the sender's P, where a yield would have put it behind every
-// runnable goroutine (BenchmarkLatency).
+// goroutine ready to run, and the values would wait with it. A receiver
+// that has seen no stream does not search, nor yield: it parks at once,
+// and a send wakes it onto the sender's P, where a yield would have put it
+// behind every runnable goroutine (BenchmarkLatency).
 //
 // Why every armed handle is fired, not one per value as items.NotifyOne
 // does: a select reports to nobody which case it took, so a handle whose

@@ -122,8 +122,7 @@ func NewRing[T any](capacity int) *Ring[T] {
 
 // TryEnqueue appends v unless the ring is full or closed. It never reports
 // Full because of contention: a lost CAS yields once and retries, and a slot
-// that a consumer
-// has claimed but not yet released is waited for.
+// that a consumer has claimed but not yet released is waited for.
 func (q *Ring[T]) TryEnqueue(v T) Status { return q.enqueue(v, 1) }
 
 // TryEnqueueBatched is TryEnqueue for a producer that would rather wait than
