@@ -221,16 +221,25 @@ func newChannel[T any](c *channel[T]) (*Sender[T], *Receiver[T]) {
 	return &Sender[T]{c: c}, &Receiver[T]{c: c, sink: sink}
 }
 
-// freed tells senders waiting for room that n values left the queue.
+// freed tells senders waiting for room that n values left the queue, one
+// atomic load while none waits (always, for an unbounded queue, which has
+// room for every sender). Seq-cst loads after the dequeue's release of its
+// slots: a sender that prepared later sees the room when it looks again;
+// one that prepared earlier is counted here and woken.
 func (c *channel[T]) freed(n int) {
-	if c.ring == nil {
-		return // an unbounded queue has room for every sender
+	if c.room.Waiters() > 0 {
+		notifyRoom(&c.room, n)
 	}
-	// Seq-cst loads after the dequeue's release of its slots: a sender
-	// that prepared later sees the room when it looks again; one that
-	// prepared earlier is counted here and woken.
-	for ; n > 0 && c.room.Waiters() > 0; n-- {
-		c.room.NotifyOne()
+}
+
+// notifyRoom is freed's outlined slow path: it wakes up to n senders
+// waiting for room. Kept out of line so that freed stays small enough to
+// inline into every receive.
+//
+//go:noinline
+func notifyRoom(room *eventcount.EventCount, n int) {
+	for ; n > 0 && room.Waiters() > 0; n-- {
+		room.NotifyOne()
 	}
 }
 
@@ -297,10 +306,19 @@ func (c *channel[T]) enqueue(v T, batched bool) mpscq.Status {
 // wake tells the receiver that the queue changed (a value enqueued, or the
 // closed bit set): it wakes what Ready or Register armed on the sink, and
 // takes the receiver's wait if it announced one, sending it a token. While
-// the receiver neither selects nor waits, two atomic loads.
+// the receiver neither selects nor waits, two atomic loads. (Send writes it
+// out: see there.)
 func (c *channel[T]) wake() {
 	c.wakeRecv.Wake()
-	if c.waiting.Load() != recvIdle && c.waiting.Swap(recvIdle) != recvIdle {
+	if c.waiting.Load() != recvIdle {
+		c.takeWait()
+	}
+}
+
+// takeWait is wake's outlined slow path: it takes the wait the receiver
+// announced, unless another call took it first, and sends it a token.
+func (c *channel[T]) takeWait() {
+	if c.waiting.Swap(recvIdle) != recvIdle {
 		// This call took the wait: the only send on hand until the
 		// receiver waits again, so it does not block.
 		c.hand <- handoff[T]{}
@@ -335,7 +353,24 @@ func (s *Sender[T]) Send(ctx context.Context, v T) error {
 	if s.closed.Load() {
 		return ErrClosed
 	}
-	switch c.send(v, true) {
+	var st mpscq.Status
+	if c.waiting.Load() != recvParked {
+		// The common case, send without a receiver to hand v to, written
+		// out with wake so that the enqueue is its only call outside the
+		// rare wake-up. With send, enqueue, wake and result as calls of
+		// their own, a value cost half again as much
+		// (BenchmarkBounded -cpu 1, where nothing else costs).
+		if st = c.q.TryEnqueueBatched(v); st == mpscq.OK {
+			c.wakeRecv.Wake()
+			if c.waiting.Load() != recvIdle {
+				c.takeWait()
+			}
+			return nil
+		}
+	} else {
+		st = c.send(v, true)
+	}
+	switch st {
 	case mpscq.OK:
 		return nil
 	case mpscq.Closed:
@@ -717,8 +752,23 @@ func (r *Receiver[T]) Recv(ctx context.Context) (T, error) {
 	checkContext(ctx)
 	c := r.channel()
 	v, st := c.q.Poll()
-	if !settled(st, false) {
-		h, wst, err := r.wait(ctx, false, func(exact bool) mpscq.Status {
+	if st != mpscq.OK {
+		return r.recvSlow(ctx, false, st)
+	}
+	// The common case, result's written out so that the dequeue is its
+	// only call but in the rare wake of a sender (see Send).
+	r.streak.Took(1)
+	c.freed(1)
+	return v, nil
+}
+
+// recvSlow is the outlined slow path of Recv (exact false) and TryRecv
+// (exact true, ctx that never ends), after a dequeue that found no value
+// and reported st.
+func (r *Receiver[T]) recvSlow(ctx context.Context, exact bool, st mpscq.Status) (v T, err error) {
+	if !settled(st, exact) {
+		c := r.c
+		h, wst, err := r.wait(ctx, exact, func(exact bool) mpscq.Status {
 			v, st = c.dequeue(exact)
 			return st
 		})
@@ -742,17 +792,12 @@ func (r *Receiver[T]) Recv(ctx context.Context) (T, error) {
 func (r *Receiver[T]) TryRecv() (T, error) {
 	c := r.channel()
 	v, st := c.q.TryDequeue()
-	if !settled(st, true) {
-		var h handoff[T]
-		h, st, _ = r.wait(context.Background(), true, func(bool) mpscq.Status {
-			v, st = c.q.TryDequeue()
-			return st
-		})
-		if r.handed(h) {
-			return h.v, nil
-		}
+	if st != mpscq.OK {
+		return r.recvSlow(context.Background(), true, st)
 	}
-	return v, r.result(1, st)
+	r.streak.Took(1) // as in Recv
+	c.freed(1)
+	return v, nil
 }
 
 // RecvBatch waits until at least one value is in the channel, then moves as
@@ -785,8 +830,26 @@ func (r *Receiver[T]) RecvBatch(ctx context.Context, buf []T) (int, error) {
 	}
 	r.pace.Wait(func() bool { return c.batchReady(len(buf)) })
 	n, st := c.q.PollBatch(buf)
-	if !settled(st, false) {
-		h, wst, err := r.wait(ctx, false, func(exact bool) mpscq.Status {
+	if st != mpscq.OK {
+		return r.recvBatchSlow(ctx, buf, false, st)
+	}
+	if n >= spin.StreamMin && n < len(buf) {
+		// Values streamed in while the caller handled its last batch,
+		// fewer than buf holds: the receiver is at its senders' heels.
+		// One value is a request, whose reply must not wait.
+		r.pace.Arm()
+	}
+	r.streak.Took(n) // as in Recv
+	c.freed(n)
+	return n, nil
+}
+
+// recvBatchSlow is the outlined slow path of RecvBatch (exact false) and
+// TryRecvBatch (exact true, ctx that never ends), as recvSlow is Recv's.
+func (r *Receiver[T]) recvBatchSlow(ctx context.Context, buf []T, exact bool, st mpscq.Status) (n int, err error) {
+	if !settled(st, exact) {
+		c := r.c
+		h, wst, err := r.wait(ctx, exact, func(exact bool) mpscq.Status {
 			n, st = c.dequeueBatch(buf, exact)
 			return st
 		})
@@ -798,11 +861,6 @@ func (r *Receiver[T]) RecvBatch(ctx context.Context, buf []T) (int, error) {
 			return 0, err
 		}
 		st = wst
-	} else if st == mpscq.OK && n >= spin.StreamMin && n < len(buf) {
-		// Values streamed in while the caller handled its last batch,
-		// fewer than buf holds: the receiver is at its senders' heels.
-		// One value is a request, whose reply must not wait.
-		r.pace.Arm()
 	}
 	return n, r.result(n, st)
 }
@@ -832,18 +890,12 @@ func (r *Receiver[T]) TryRecvBatch(buf []T) (int, error) {
 		return 0, nil
 	}
 	n, st := c.q.DequeueBatch(buf)
-	if !settled(st, true) {
-		var h handoff[T]
-		h, st, _ = r.wait(context.Background(), true, func(bool) mpscq.Status {
-			n, st = c.q.DequeueBatch(buf)
-			return st
-		})
-		if r.handed(h) {
-			buf[0] = h.v
-			return 1, nil
-		}
+	if st != mpscq.OK {
+		return r.recvBatchSlow(context.Background(), buf, true, st)
 	}
-	return n, r.result(n, st)
+	r.streak.Took(n) // as in Recv
+	c.freed(n)
+	return n, nil
 }
 
 // All returns an iterator over the values received with Recv until the
