@@ -128,7 +128,7 @@ func (*noCopy) Lock()   {}
 func (*noCopy) Unlock() {}
 
 // queue is what a channel needs of its lock-free queue, mpscq.Ring or
-// mpscq.List (as unbounded). One interface call per operation instead of a
+// mpscq.List. One interface call per operation instead of a
 // branch on the queue's kind: BenchmarkBounded and BenchmarkUnbounded
 // measure its cost.
 type queue[T any] interface {
@@ -146,12 +146,6 @@ type queue[T any] interface {
 	Len() int
 	Cap() int
 }
-
-// unbounded is an mpscq.List as a queue: it is never full.
-type unbounded[T any] struct{ *mpscq.List[T] }
-
-func (q unbounded[T]) TryEnqueueBatched(v T) mpscq.Status { return q.TryEnqueue(v) }
-func (q unbounded[T]) Cap() int                           { return -1 }
 
 // channel is the state shared by every handle on one channel.
 type channel[T any] struct {
@@ -210,7 +204,7 @@ func New[T any](capacity int) (*Sender[T], *Receiver[T]) {
 // values: Send never blocks. Memory grows with the backlog, in segments of
 // about mpscq.SegmentBytes that are recycled once read.
 func NewUnbounded[T any]() (*Sender[T], *Receiver[T]) {
-	return newChannel(&channel[T]{q: unbounded[T]{mpscq.NewList[T]()}})
+	return newChannel(&channel[T]{q: mpscq.NewList[T]()})
 }
 
 func newChannel[T any](c *channel[T]) (*Sender[T], *Receiver[T]) {

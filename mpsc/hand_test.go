@@ -34,7 +34,7 @@ func testHandsToParkedRecv(t *testing.T, isUnbounded, batch bool) {
 	q := &countingQueue{}
 	c := &channel[int]{q: q}
 	if isUnbounded {
-		q.queue = unbounded[int]{mpscq.NewList[int]()}
+		q.queue = mpscq.NewList[int]()
 	} else {
 		ring := mpscq.NewRing[int](4)
 		q.queue, c.ring = ring, ring

@@ -494,6 +494,14 @@ func (seg *segment[T]) freeze() bool {
 // Closed reports whether Close has been called.
 func (q *List[T]) Closed() bool { return q.closed.Load() }
 
+// TryEnqueueBatched is TryEnqueue: a List is never full, so a producer that
+// could wait has no batch of room to wait for. With Cap, it gives List the
+// method set of Ring, which package mpsc calls through one interface.
+func (q *List[T]) TryEnqueueBatched(v T) Status { return q.TryEnqueue(v) }
+
+// Cap returns -1: a List has no capacity.
+func (q *List[T]) Cap() int { return -1 }
+
 // Len returns the number of values in the queue, counting slots claimed but
 // not yet written. It reads only atomic words, so any goroutine may call
 // it; the answer may then be stale, but is never negative.
