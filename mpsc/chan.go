@@ -55,6 +55,11 @@ import (
 // position before the bit was set, and its value will be read before the
 // receiver sees "closed", or it fails. So the hot path has no extra RMW.
 //
+// Fast paths: a Send that finds no receiver parked and room, and a receive
+// that finds a value, make no call but the queue's; what they owe the other
+// side (wake's two loads, freed's one) is written out in them, and every
+// other case is an outlined slow path (sendSlow, recvSlow, recvBatchSlow).
+//
 // Waiting (see package spin): a receive that found nothing may yield once
 // before it announces its wait (spin.Bet, Receiver.bet); a Ready
 // whose senders are streaming yields a few times before it arms (see
