@@ -58,7 +58,7 @@ import (
 // Fast paths: a Send that finds no receiver parked and room, and a receive
 // that finds a value, make no call but the queue's; what they owe the other
 // side (wake's two loads, freed's one) is written out in them, and every
-// other case is an outlined slow path (sendSlow, recvSlow, recvBatchSlow).
+// other case takes a call out of line (send, sendSlow, recvSlow, recvBatchSlow).
 //
 // Waiting (see package spin): a receive that found nothing may yield once
 // before it announces its wait (spin.Bet, Receiver.bet); a Ready
