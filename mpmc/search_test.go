@@ -189,25 +189,26 @@ func TestLastSearcherWakesOnePerValueLeft(t *testing.T) {
 	})
 }
 
-// parkAndStream parks n receivers on clones of rx (closed at the test's
-// end) and returns their results' channels; then it passes a value
-// through, so that every handle that has not waited since (rx, and clones
-// made later) has seen a stream and searches before it parks. Call it
-// inside a synctest bubble.
+// parkAndStream passes a value through rx, so that every handle that has
+// not waited since (rx, and clones made later) has seen a stream and
+// searches before it parks; then it parks n receivers on clones of rx
+// (closed at the test's end) and returns their results' channels. The value
+// goes first: sent while receivers sleep, it would wake one of them, which
+// could take it before rx does. Call it inside a synctest bubble.
 func parkAndStream(t *testing.T, ctx context.Context, tx *mpmc.Sender[int], rx *mpmc.Receiver[int], n int) []chan result {
 	t.Helper()
+	if err := tx.TrySend(0); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := rx.TryRecv(); err != nil || v != 0 {
+		t.Fatalf("TryRecv = %d, %v; want the 0 just sent", v, err)
+	}
 	var parked []chan result
 	for range n {
 		r := rx.Clone()
 		t.Cleanup(r.Close)
 		parked = append(parked, goVal(func() (int, error) { return r.Recv(ctx) }))
 	}
-	synctest.Wait() // the n are parked
-	if err := tx.TrySend(0); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := rx.TryRecv(); err != nil {
-		t.Fatal(err)
-	}
+	synctest.Wait() // the n are parked (after a search: they have seen the stream too)
 	return parked
 }
