@@ -9,6 +9,8 @@ package eventcount_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -99,14 +101,7 @@ func TestSignalFIFO(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var ec eventcount.EventCount
 		const n = 100
-		awake := make(chan int, n)
-		for i := range n {
-			go func() {
-				commit(t, &ec, ec.Prepare())
-				awake <- i
-			}()
-			synctest.Wait() // waiter i is parked before waiter i+1 starts
-		}
+		awake := parkInOrder(t, &ec, n)
 		if p := ec.Parked(); p != n {
 			t.Fatalf("Parked() = %d, want %d", p, n)
 		}
@@ -119,6 +114,75 @@ func TestSignalFIFO(t *testing.T) {
 			assertNone(t, awake, "too many goroutines awake")
 		}
 	})
+}
+
+// parkInOrder starts n waiters on ec, each parked before the next starts,
+// and returns the channel on which waiter i sends i once woken. It must run
+// in a synctest bubble.
+func parkInOrder(t *testing.T, ec *eventcount.EventCount, n int) <-chan int {
+	awake := make(chan int, n)
+	for i := range n {
+		go func() {
+			commit(t, ec, ec.Prepare())
+			awake <- i
+		}()
+		synctest.Wait() // waiter i is parked before waiter i+1 starts
+	}
+	return awake
+}
+
+// TestNotifyNFIFO: NotifyN(k) wakes the k waiters parked longest, in one
+// call, and no other; NotifyN(0) and NotifyN(-1) wake nobody; a NotifyN
+// that finds fewer than k parked wakes them all and releases a waiter that
+// prepared but did not park yet, as k calls of NotifyOne would.
+func TestNotifyNFIFO(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var ec eventcount.EventCount
+		const n = 10
+		awake := parkInOrder(t, &ec, n)
+		next := 0
+		for _, k := range []int{0, 3, -1, 1, 4} {
+			ec.NotifyN(k)
+			synctest.Wait()
+			next = wokeNext(t, awake, max(k, 0), next, fmt.Sprintf("NotifyN(%d)", k))
+			assertNone(t, awake, fmt.Sprintf("NotifyN(%d) woke more than %d", k, max(k, 0)))
+			if p := ec.Parked(); p != n-next {
+				t.Fatalf("after NotifyN(%d): Parked() = %d, want %d", k, p, n-next)
+			}
+		}
+		// Two still parked, and one prepared that has not parked: three
+		// NotifyOnes would wake the two and release the third.
+		tk := ec.Prepare()
+		ec.NotifyN(3)
+		synctest.Wait()
+		wokeNext(t, awake, 2, next, "NotifyN(3)")
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		if err := ec.Commit(ctx, tk); err != nil {
+			t.Fatalf("Commit of a waiter prepared before NotifyN(3) found it short = %v, want nil (released)", err)
+		}
+		if w := ec.Waiters(); w != 0 {
+			t.Fatalf("Waiters() = %d after every waiter was woken, want 0", w)
+		}
+	})
+}
+
+// wokeNext checks that the k waiters from next on, and only they, sent on
+// awake (in any order: the ones woken together run in any order), and
+// returns next+k.
+func wokeNext(t *testing.T, awake <-chan int, k, next int, call string) int {
+	t.Helper()
+	var got []int
+	for range k {
+		got = append(got, <-awake)
+	}
+	slices.Sort(got)
+	for i, a := range got {
+		if a != next+i {
+			t.Fatalf("%s woke waiters %v, want %d from %d on", call, got, k, next)
+		}
+	}
+	return next + k
 }
 
 func TestBroadcast(t *testing.T) {

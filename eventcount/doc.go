@@ -58,6 +58,8 @@
 //     Commit or Ready) the longest. A NotifyOne that finds nobody parked
 //     but some waiters between Prepare and Commit releases those: their
 //     Commit returns nil without parking.
+//     NotifyN(n) does what n NotifyOnes in a row would, under one
+//     hold of the internal lock.
 //   - Cancellation leaves nothing behind. A Commit whose context ends, or
 //     an armed Ticket cancelled after its select took another case, leaves
 //     the EventCount as if its Prepare had never happened; a NotifyOne that
@@ -76,8 +78,8 @@
 // prepared. A nil context panics. Every such panic comes before anything
 // changes, so the EventCount goes on working after a recover.
 //
-// NotifyOne and NotifyAll never wait for a waiter: with nobody prepared they
-// are one atomic load, with nobody parked one more CAS; otherwise they take
+// NotifyOne, NotifyN and NotifyAll never wait for a waiter: with nobody
+// prepared they are one atomic load, with nobody parked one more CAS; otherwise they take
 // an internal lock held for a few instructions. Waiting goroutines park on
 // channels (see waker.Parker): they use no CPU and are visible to the race
 // detector and to testing/synctest. An EventCount keeps the records of its
@@ -94,7 +96,7 @@
 // Prepare sees the notifier's write: that is why a notification with no
 // prepared waiter can be a single load.
 //
-// A NotifyOne or NotifyAll synchronizes before the return of every Commit it
+// A NotifyOne, NotifyN or NotifyAll synchronizes before the return of every Commit it
 // makes return nil, and before the receive from Ready that it makes succeed.
 // A notification that finds no prepared waiter, Prepare, Cancel, a Commit
 // that returns an error, and Waiters establish no ordering at all.

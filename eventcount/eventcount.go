@@ -412,11 +412,39 @@ func (e *EventCount) NotifyOne() {
 }
 
 // Outlined slow path to allow inlining of the fast path.
-func (e *EventCount) notifyOneSlow() {
-	if e.lockParked() {
-		e.chooseOneLocked()
-		e.mu.Unlock()
+func (e *EventCount) notifyOneSlow() { e.notifyNSlow(1) }
+
+// NotifyN wakes up to n waiters, as n calls of NotifyOne in a row would: the
+// n that have been parked longest, and if fewer than n are parked, every
+// waiter prepared but not parked yet, whose Commit then returns at once. A
+// receiver that frees n slots of a buffer tells the n senders waiting for
+// room longest with one call.
+//
+// With n < 1 or no prepared waiter it does nothing and costs at most a
+// single atomic load. Otherwise it takes the internal lock once, however
+// many waiters it wakes, and holds it while it wakes them, as NotifyAll
+// does; it never waits for a waiter.
+func (e *EventCount) NotifyN(n int) {
+	// Seq-cst load, as in NotifyOne.
+	if n > 0 && e.state.Load()&countMask != 0 {
+		e.notifyNSlow(n)
 	}
+}
+
+// notifyNSlow is the slow path of NotifyOne (n = 1) and NotifyN (n >= 1):
+// it dequeues and wakes the n longest-parked waiters, stopping early once
+// the queue is empty, after moving the epoch for the waiters not parked
+// (chooseOneLocked).
+func (e *EventCount) notifyNSlow(n int) {
+	if !e.lockParked() {
+		return
+	}
+	for range n {
+		if e.chooseOneLocked() == nil {
+			break // nobody was parked: the epoch moved instead
+		}
+	}
+	e.mu.Unlock()
 }
 
 // NotifyAll wakes every waiter that prepared before the call: parked ones

@@ -281,6 +281,9 @@ func TestAllocs(t *testing.T) {
 	if n := testing.AllocsPerRun(100, ec.NotifyOne); n != 0 {
 		t.Errorf("NotifyOne without waiter: %v allocs, want 0", n)
 	}
+	if n := testing.AllocsPerRun(100, func() { ec.NotifyN(4) }); n != 0 {
+		t.Errorf("NotifyN without waiter: %v allocs, want 0", n)
+	}
 	if n := testing.AllocsPerRun(100, ec.NotifyAll); n != 0 {
 		t.Errorf("NotifyAll without waiter: %v allocs, want 0", n)
 	}

@@ -37,6 +37,16 @@ func (m *refModel) notify(all bool) []int {
 	return woken
 }
 
+// notifyN applies NotifyN(n), which is n NotifyOnes in a row, and returns
+// the parked slots it wakes.
+func (m *refModel) notifyN(n int) []int {
+	var woken []int
+	for range n {
+		woken = append(woken, m.notify(false)...)
+	}
+	return woken
+}
+
 func (m *refModel) popHead() int {
 	s := m.queue[0]
 	m.queue = m.queue[1:]
@@ -69,6 +79,7 @@ const (
 	opCancelCtx
 	opNotifyOne
 	opNotifyAll
+	opNotifyN // NotifyN(the next byte, mod refSlots)
 	numOps
 )
 
@@ -95,6 +106,9 @@ func FuzzReference(f *testing.F) {
 		{opPrepare, 0, opNotifyOne, 0, opCancelCtx, 0, opCommit, 0},
 		{opPrepare, 3, opCommit, 3, opPrepare, 4, opCommit, 4, opPrepare, 5, opCommit, 5,
 			opCancelCtx, 4, opNotifyOne, 0, opNotifyOne, 0, opNotifyOne, 0},
+		{opPrepare, 0, opCommit, 0, opPrepare, 1, opCommit, 1, opPrepare, 2, opCommit, 2,
+			opPrepare, 3, opNotifyN, 0, opNotifyN, 2, opNotifyN, 5, opCommit, 3},
+		{opPrepare, 0, opCommit, 0, opPrepare, 1, opCommit, 1, opCancelCtx, 0, opNotifyN, 1},
 	} {
 		f.Add(seed)
 	}
@@ -190,6 +204,11 @@ func runReference(t *testing.T, ops []byte) {
 			ec.NotifyAll()
 			log = append(log, "NotifyAll")
 			settle(m.notify(true), false)
+			continue
+		case op == opNotifyN:
+			ec.NotifyN(s)
+			log = append(log, fmt.Sprintf("NotifyN(%d)", s))
+			settle(m.notifyN(s), false)
 			continue
 		default:
 			continue // not applicable in this state

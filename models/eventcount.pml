@@ -18,7 +18,9 @@
  * one that may end while they are parked (or before they Commit), after
  * which they give up. Each consumer wants one item: it Waits on "take an
  * item from a lock-free counter". NPROD producers each add an item and call
- * NotifyOne (the first NALL of them call NotifyAll instead).
+ * NotifyOne (the first NALL of them call NotifyAll instead; the next NMANY
+ * add two items and call NotifyN(2), which chooses up to two waiters under
+ * one hold of mu).
  *
  * Properties:
  *   - no lost wake-up: when nothing can move any more (timeout), no consumer
@@ -37,6 +39,9 @@
 //@broken: defines="-DBROKEN_NO_RECHECK" cc="-DSAFETY -DCOLLAPSE" run="-m200000"
 //@broken: defines="-DBROKEN_BUMP_WHILE_QUEUED" cc="-DSAFETY -DCOLLAPSE" run="-m200000"
 //@check: defines="-DSELECT -DNSTEADY=1 -DNFLAKY=2 -DNPROD=1" cc="-DSAFETY -DCOLLAPSE" run="-m200000"
+//@check: defines="-DNMANY=1" cc="-DSAFETY -DCOLLAPSE" run="-m200000"
+//@check: defines="-DNMANY=1 -DNSTEADY=1 -DNFLAKY=2 -DNPROD=1" cc="-DSAFETY -DCOLLAPSE" run="-m200000"
+//@broken: defines="-DNMANY=1 -DNFLAKY=0 -DNPROD=1 -DBROKEN_NOTIFYN_ONE" cc="-DSAFETY -DCOLLAPSE" run="-m200000"
 //@broken: defines="-DSELECT -DNSTEADY=1 -DNFLAKY=2 -DNPROD=1 -DBROKEN_WAKEAFTER" cc="-DSAFETY -DCOLLAPSE" run="-m200000"
 
 #ifndef NSTEADY
@@ -50,6 +55,12 @@
 #endif
 #ifndef NALL
 #define NALL 0
+#endif
+#ifndef NMANY
+#define NMANY 0
+#endif
+#if NMANY > 0 && defined(BROKEN_WAKEAFTER)
+#error "notify_n wakes under mu; BROKEN_WAKEAFTER is not modelled for it"
 #endif
 #define NCONS (NSTEADY + NFLAKY)
 #define NONE 255
@@ -206,6 +217,33 @@ inline notify_all(done, c0, q0, e0, k) { /* uses the caller's woken[] and n */
 	fi
 }
 
+/* NotifyN(2) (notifyNSlow): under one hold of mu, choose up to two waiters,
+ * stopping once the queue is empty; the choice that finds it empty moves the
+ * epoch for the waiters not parked, as a NotifyOne would. BROKEN_NOTIFYN_ONE
+ * stops after the first choice. */
+inline notify_n(done, c0, q0, e0, next, k, m) {
+	if
+	:: count == 0 -> skip
+	:: else ->
+		move_epoch_unparked(done, c0, q0, e0);
+		if
+		:: done == 1 -> skip
+		:: else ->
+			lock();
+			m = 2;
+			do
+			:: m > 0 && qlen > 0 -> choose_one_locked(next, k); m--
+#ifdef BROKEN_NOTIFYN_ONE
+				; break
+#endif
+			:: m > 0 && qlen == 0 -> choose_one_locked(next, k); break
+			:: m == 0 -> break
+			od;
+			unlock()
+		fi
+	fi
+}
+
 /* release: end a ticket counted outside the queue (Cancel, abandon, an
  * enqueue that finds the epoch moved). With queued off the Go code's load
  * and CAS are one step here (a failed CAS retries); with queued on it takes
@@ -222,15 +260,23 @@ inline release(moved) {
 	fi
 }
 
-proctype producer(bit all) {
+#define ONE 0
+#define ALL 1
+#define MANY 2
+
+proctype producer(byte kind) {
 	bit done;
-	byte c0, e0, next, k, n;
+	byte c0, e0, next, k, n, m;
 	byte woken[NCONS];
 	bit q0;
-	items++;
 	if
-	:: all -> notify_all(done, c0, q0, e0, k)
-	:: else -> notify_one(done, c0, q0, e0, next, k)
+	:: kind == MANY -> items = items + 2
+	:: else -> items++
+	fi;
+	if
+	:: kind == ALL -> notify_all(done, c0, q0, e0, k)
+	:: kind == MANY -> notify_n(done, c0, q0, e0, next, k, m)
+	:: kind == ONE -> notify_one(done, c0, q0, e0, next, k)
 	fi
 }
 
@@ -416,7 +462,9 @@ init {
 		od;
 		i = 0;
 		do
-		:: i < NPROD -> run producer(i < NALL); i++
+		:: i < NALL && i < NPROD -> run producer(ALL); i++
+		:: i >= NALL && i < NALL + NMANY && i < NPROD -> run producer(MANY); i++
+		:: i >= NALL + NMANY && i < NPROD -> run producer(ONE); i++
 		:: else -> break
 		od
 	}

@@ -251,23 +251,10 @@ func (c *channel[T]) disarm(r *Receiver[T]) {
 
 // freed tells senders waiting for room that n values left the ring.
 func (c *channel[T]) freed(n int) {
-	// Seq-cst loads after the dequeue's tail CAS: a sender that prepared
+	// A seq-cst load after the dequeue's tail CAS: a sender that prepared
 	// later sees the room when it looks again; one that prepared earlier is
 	// counted here and woken.
-	if c.room.Waiters() > 0 {
-		notifyRoom(&c.room, n)
-	}
-}
-
-// notifyRoom is freed's outlined slow path: it wakes up to n senders
-// waiting for room. Kept out of line so that freed stays small enough to
-// inline into every receive.
-//
-//go:noinline
-func notifyRoom(room *eventcount.EventCount, n int) {
-	for ; n > 0 && room.Waiters() > 0; n-- {
-		room.NotifyOne()
-	}
+	c.room.NotifyN(n)
 }
 
 // close closes the ring, and if this call did it, closes done and wakes

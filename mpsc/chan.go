@@ -225,22 +225,7 @@ func newChannel[T any](c *channel[T]) (*Sender[T], *Receiver[T]) {
 // room for every sender). Seq-cst loads after the dequeue's release of its
 // slots: a sender that prepared later sees the room when it looks again;
 // one that prepared earlier is counted here and woken.
-func (c *channel[T]) freed(n int) {
-	if c.room.Waiters() > 0 {
-		notifyRoom(&c.room, n)
-	}
-}
-
-// notifyRoom is freed's outlined slow path: it wakes up to n senders
-// waiting for room. Kept out of line so that freed stays small enough to
-// inline into every receive.
-//
-//go:noinline
-func notifyRoom(room *eventcount.EventCount, n int) {
-	for ; n > 0 && room.Waiters() > 0; n-- {
-		room.NotifyOne()
-	}
-}
+func (c *channel[T]) freed(n int) { c.room.NotifyN(n) }
 
 // close closes the queue, and wakes the receiver and every waiting sender if
 // this call did it.
