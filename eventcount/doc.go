@@ -58,12 +58,12 @@
 //     Commit or Ready) the longest. A NotifyOne that finds nobody parked
 //     but some waiters between Prepare and Commit releases those: their
 //     Commit returns nil without parking.
-//     NotifyN(n) does what n NotifyOnes in a row would, under one
+//     NotifyN(n) does what n NotifyOnes in a row would, with at most one
 //     hold of the internal lock.
 //   - Cancellation leaves nothing behind. A Commit whose context ends, or
 //     an armed Ticket cancelled after its select took another case, leaves
-//     the EventCount as if its Prepare had never happened; a NotifyOne that
-//     had chosen it is passed on to the next waiter. A notification that
+//     the EventCount as if its Prepare had never happened; a NotifyOne (or
+//     NotifyN) that had chosen it is passed on to the next waiter. A notification that
 //     reached a waiter before its context ended wins: Commit returns nil.
 //   - Spurious wake-ups are possible (a passed-on notification, a NotifyOne
 //     that released several waiters not parked yet): a nil from Commit, or

@@ -26,8 +26,8 @@ import (
 //	                     released by Cancel, by Commit, or by a notification
 //	                     that took their record off the queue
 //	bit  31      queued  the queue is not empty (set and cleared under mu)
-//	bits 32..63  epoch   moved by NotifyAll, and by a NotifyOne that finds
-//	                     no parked waiter; a Ticket remembers it
+//	bits 32..63  epoch   moved by NotifyAll, and by a NotifyOne or NotifyN
+//	                     that finds no parked waiter; a Ticket remembers it
 //
 // The protocol:
 //
@@ -40,12 +40,14 @@ import (
 //	           Ticket keeps the record, and its Cancel takes it out.
 //	           Register: the same, and the record's Waker is set under mu.
 //	NotifyOne  count == 0? return (one load). Queued off? CAS epoch++ and
-//	NotifyAll  return: every counted waiter is between Prepare and the
-//	           enqueue, and its Commit will see the move. Otherwise lock;
-//	           dequeue the head (NotifyOne) or the whole queue (NotifyAll:
-//	           count -= n, queued off, epoch++ in one RMW); wake; unlock.
+//	NotifyN    return: every counted waiter is between Prepare and the
+//	NotifyAll  enqueue, and its Commit will see the move. Otherwise lock;
+//	           dequeue the head (NotifyOne; NotifyN up to n times, and
+//	           epoch++ if the queue runs out first) or the whole queue
+//	           (NotifyAll: count -= n, queued off, epoch++ in one RMW);
+//	           wake; unlock.
 //	leave      (ctx ended, or an armed Ticket cancelled) lock; still queued:
-//	           unlink, count--. Chosen by NotifyOne: TryPark; the token was
+//	           unlink, count--. Chosen by NotifyOne or NotifyN: TryPark; the token was
 //	           there (not delivered)? choose the next one. Unlock.
 //
 // Why Commit may yield once between enqueueing and parking (the token's
@@ -134,7 +136,7 @@ func epochOf(s uint64) uint32 { return uint32(s >> 32) }
 // Record states (waitlist.Waiter.Kind), guarded by EventCount.mu.
 const (
 	rsQueued    uint8 = iota // in the queue, nobody will wake it until dequeued
-	rsChosenOne              // dequeued by NotifyOne (or passed on): its wake must not be lost
+	rsChosenOne              // dequeued by NotifyOne or NotifyN (or passed on): its wake must not be lost
 	rsChosenAll              // dequeued by NotifyAll: every other waiter was woken too
 )
 
@@ -407,12 +409,9 @@ func (e *EventCount) NotifyOne() {
 	// Seq-cst load, after the caller's store of the condition: count == 0
 	// means every Prepare comes later and its caller's check sees the store.
 	if e.state.Load()&countMask != 0 {
-		e.notifyOneSlow()
+		e.notifyNSlow(1)
 	}
 }
-
-// Outlined slow path to allow inlining of the fast path.
-func (e *EventCount) notifyOneSlow() { e.notifyNSlow(1) }
 
 // NotifyN wakes up to n waiters, as n calls of NotifyOne in a row would: the
 // n that have been parked longest, and if fewer than n are parked, every
@@ -421,9 +420,9 @@ func (e *EventCount) notifyOneSlow() { e.notifyNSlow(1) }
 // room longest with one call.
 //
 // With n < 1 or no prepared waiter it does nothing and costs at most a
-// single atomic load. Otherwise it takes the internal lock once, however
-// many waiters it wakes, and holds it while it wakes them, as NotifyAll
-// does; it never waits for a waiter.
+// single atomic load; with nobody parked, one more CAS. Otherwise it takes
+// the internal lock once, however many waiters it wakes, and holds it while
+// it wakes them, as NotifyAll does; it never waits for a waiter.
 func (e *EventCount) NotifyN(n int) {
 	// Seq-cst load, as in NotifyOne.
 	if n > 0 && e.state.Load()&countMask != 0 {
@@ -431,7 +430,8 @@ func (e *EventCount) NotifyN(n int) {
 	}
 }
 
-// notifyNSlow is the slow path of NotifyOne (n = 1) and NotifyN (n >= 1):
+// notifyNSlow is the outlined slow path of NotifyOne (n = 1) and NotifyN
+// (n >= 1), which allows inlining of their fast paths:
 // it dequeues and wakes the n longest-parked waiters, stopping early once
 // the queue is empty, after moving the epoch for the waiters not parked
 // (chooseOneLocked).
@@ -519,8 +519,8 @@ func (e *EventCount) moveEpochUnparked() bool {
 	}
 }
 
-// chooseOneLocked dequeues the head of the queue for a NotifyOne, wakes it
-// and returns it. With nobody parked it moves the epoch instead, so that
+// chooseOneLocked dequeues the head of the queue for a NotifyOne (or for
+// one of a NotifyN's wake-ups), wakes it and returns it. With nobody parked it moves the epoch instead, so that
 // every counted ticket's Commit returns, and returns nil.
 func (e *EventCount) chooseOneLocked() *waiter {
 	w := e.queue.Front()

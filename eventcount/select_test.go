@@ -151,6 +151,35 @@ func TestReadyLostSelectPassesOn(t *testing.T) {
 	}
 }
 
+// A NotifyN(2) that chose two armed Tickets, one of which is cancelled
+// without receiving (its select took another case): the cancelled one's
+// wake-up passes on to the third, so that two waiters are still woken.
+func TestReadyLostSelectPassesOnNotifyN(t *testing.T) {
+	var ec eventcount.EventCount
+	tickets := make([]eventcount.Ticket, 3)
+	ready := make([]<-chan struct{}, 3)
+	for i := range tickets {
+		tickets[i] = ec.Prepare()
+		ready[i] = ec.Ready(&tickets[i])
+	}
+	ec.NotifyN(2)         // chooses the first two
+	ec.Cancel(tickets[0]) // its select took another case
+	for _, i := range []int{1, 2} {
+		select {
+		case <-ready[i]:
+		default:
+			t.Fatalf("Ticket %d not notified: NotifyN(2) chose 0 and 1, and 0's cancel passes its wake-up on to 2", i)
+		}
+		ec.Cancel(tickets[i])
+	}
+	if ec.Waiters() != 0 {
+		t.Fatalf("Waiters() = %d", ec.Waiters())
+	}
+	if err := ec.CheckInvariants(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestReadyForeignTicketPanics(t *testing.T) {
 	var ec, other eventcount.EventCount
 	tk := other.Prepare()
