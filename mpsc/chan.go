@@ -222,8 +222,8 @@ func newChannel[T any](c *channel[T]) (*Sender[T], *Receiver[T]) {
 
 // freed tells senders waiting for room that n values left the queue, one
 // atomic load while none waits (always, for an unbounded queue, which has
-// room for every sender). Seq-cst loads after the dequeue's release of its
-// slots: a sender that prepared later sees the room when it looks again;
+// room for every sender). A seq-cst load after the dequeue's release of
+// its slots: a sender that prepared later sees the room when it looks again;
 // one that prepared earlier is counted here and woken.
 func (c *channel[T]) freed(n int) { c.room.NotifyN(n) }
 
