@@ -47,8 +47,9 @@ import (
 //	           (NotifyAll: count -= n, queued off, epoch++ in one RMW);
 //	           wake; unlock.
 //	leave      (ctx ended, or an armed Ticket cancelled) lock; still queued:
-//	           unlink, count--. Chosen by NotifyOne or NotifyN: TryPark; the token was
-//	           there (not delivered)? choose the next one. Unlock.
+//	           unlink, count--. Chosen by NotifyOne or NotifyN: TryPark;
+//	           the token was there (not delivered)? choose the next one.
+//	           Unlock.
 //
 // Why Commit may yield once between enqueueing and parking (the token's
 // Park does, see spin.Bet, while such yields pay): a token's Park blocks on
@@ -430,11 +431,10 @@ func (e *EventCount) NotifyN(n int) {
 	}
 }
 
-// notifyNSlow is the outlined slow path of NotifyOne (n = 1) and NotifyN
-// (n >= 1), which allows inlining of their fast paths:
-// it dequeues and wakes the n longest-parked waiters, stopping early once
-// the queue is empty, after moving the epoch for the waiters not parked
-// (chooseOneLocked).
+// notifyNSlow is the slow path of NotifyOne (n = 1) and NotifyN (n >= 1),
+// outlined so that their fast paths inline: it dequeues and wakes the n
+// longest-parked waiters, and if the queue runs out first, moves the epoch
+// for the waiters not parked (chooseOneLocked).
 func (e *EventCount) notifyNSlow(n int) {
 	if !e.lockParked() {
 		return
@@ -520,8 +520,9 @@ func (e *EventCount) moveEpochUnparked() bool {
 }
 
 // chooseOneLocked dequeues the head of the queue for a NotifyOne (or for
-// one of a NotifyN's wake-ups), wakes it and returns it. With nobody parked it moves the epoch instead, so that
-// every counted ticket's Commit returns, and returns nil.
+// one of a NotifyN's wake-ups), wakes it and returns it. With nobody parked
+// it moves the epoch instead, so that every counted ticket's Commit
+// returns, and returns nil.
 func (e *EventCount) chooseOneLocked() *waiter {
 	w := e.queue.Front()
 	if w == nil {

@@ -484,7 +484,7 @@ func (r *Receiver[T]) Recv(ctx context.Context) (T, error) {
 		return v, nil
 	}
 	if st == mpmcq.Closed {
-		return v, ErrClosed
+		return v, c.result(1, st)
 	}
 	v, _, st, err := r.wait(ctx, nil)
 	if err != nil {
