@@ -4,11 +4,9 @@ import (
 	"context"
 	"fmt"
 	"runtime"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/diatomic-go/diatomic/internal/testutil"
 	"github.com/diatomic-go/diatomic/mpmc"
@@ -105,56 +103,28 @@ func BenchmarkThroughput(b *testing.B) {
 	for _, pc := range [][2]int{{1, 4}, {4, 4}, {16, 16}, {4, 1}} {
 		for _, impl := range impls {
 			b.Run(fmt.Sprintf("producers=%d/consumers=%d/impl=%s", pc[0], pc[1], impl), func(b *testing.B) {
-				runPool(b, newPool(impl), pc[0], pc[1], 0)
+				runPool(b, newPool(impl), pc[0], pc[1])
 			})
 		}
 	}
 }
 
-// BenchmarkLatency: light load, the scenario of bench's LatencyMPSC with 4
-// consumers: each of producers senders sleeps producers x 50µs between
-// sends, so the channel carries about one value per 50µs whatever the
-// number of producers, and the receivers mostly wait. Reports the
-// percentiles of the time from a send to the receive of its value (the
-// latency of a wake-up). ns/op is per value, sleeps included.
-func BenchmarkLatency(b *testing.B) {
-	for _, producers := range []int{1, 4, 16} {
-		for _, impl := range []string{"chan", "mpmc"} {
-			b.Run(fmt.Sprintf("producers=%d/consumers=4/impl=%s", producers, impl), func(b *testing.B) {
-				runPool(b, newPool(impl), producers, 4, time.Duration(producers)*50*time.Microsecond)
-			})
-		}
-	}
-}
-
-// runPool sends b.N values from producers goroutines, each sleeping pause
-// between its sends if pause > 0, and receives them in consumers goroutines
-// until the channel is closed and drained. With a pause, values are send
-// times, and the latency percentiles are reported.
-func runPool(b *testing.B, p pool, producers, consumers int, pause time.Duration) {
+// runPool sends b.N values from producers goroutines and receives them in
+// consumers goroutines until the channel is closed and drained. The light
+// load, where the receivers mostly wait, is bench's LatencyMPMC scenario.
+func runPool(b *testing.B, p pool, producers, consumers int) {
 	b.ReportAllocs()
-	start := time.Now()
-	lat := make([][]int64, consumers)
-	if pause > 0 {
-		for k := range lat {
-			lat[k] = make([]int64, 0, b.N)
-		}
-	}
 	var received atomic.Int64
 	var cons sync.WaitGroup
-	for k := range consumers {
+	for range consumers {
 		recv := p.receiver()
 		cons.Go(func() {
 			n := int64(0)
 			for {
-				v, ok := recv()
-				if !ok {
+				if _, ok := recv(); !ok {
 					break
 				}
 				n++
-				if pause > 0 {
-					lat[k] = append(lat[k], int64(time.Since(start))-v)
-				}
 			}
 			received.Add(n)
 		})
@@ -166,12 +136,7 @@ func runPool(b *testing.B, p pool, producers, consumers int, pause time.Duration
 		send := p.sender()
 		prod.Go(func() {
 			for j := range n {
-				if pause > 0 {
-					send(int64(time.Since(start)))
-					time.Sleep(pause)
-				} else {
-					send(int64(j))
-				}
+				send(int64(j))
 			}
 		})
 	}
@@ -181,11 +146,5 @@ func runPool(b *testing.B, p pool, producers, consumers int, pause time.Duration
 	b.StopTimer()
 	if got := received.Load(); got != int64(b.N) {
 		b.Fatalf("received %d values, want %d", got, b.N)
-	}
-	if pause > 0 {
-		all := slices.Concat(lat...)
-		slices.Sort(all)
-		b.ReportMetric(float64(all[len(all)/2]), "p50-ns")
-		b.ReportMetric(float64(all[len(all)*99/100]), "p99-ns")
 	}
 }

@@ -58,7 +58,7 @@ import (
 // goroutine ready to run, and the values would wait with it. A receiver
 // that has seen no stream does not search, nor yield: it parks at once,
 // and a send wakes it onto the sender's P, where a yield would have put it
-// behind every runnable goroutine (BenchmarkLatency).
+// behind every runnable goroutine (bench's LatencyMPMC).
 //
 // Why every armed handle is fired, not one per value as items.NotifyOne
 // does: a select reports to nobody which case it took, so a handle whose

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
-	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -16,16 +15,6 @@ import (
 	"github.com/diatomic-go/diatomic/mpsc"
 	"github.com/diatomic-go/diatomic/waker"
 )
-
-// pause pauses a sender at random: not at all, a yield, or a short sleep.
-func pause() {
-	switch rand.IntN(8) {
-	case 0:
-		time.Sleep(time.Duration(rand.IntN(20)) * time.Microsecond)
-	case 1, 2:
-		runtime.Gosched()
-	}
-}
 
 // waitMode is how the receiver of a lock-step test waits after TryRecv
 // reported empty: on Ready in a select, or on a Parker registered with
@@ -109,7 +98,7 @@ func (l *turns) sender(t *testing.T, v0, each int, send func(v int) error) {
 		case <-l.expired:
 			return
 		}
-		pause()
+		testutil.Pause()
 		if err := send(v); err != nil {
 			t.Errorf("send(%d): %v", v, err)
 			return
@@ -194,7 +183,7 @@ func TestReadyStream(t *testing.T) {
 						defer tx.Close()
 						for i := range each {
 							if i%64 == 0 {
-								pause()
+								testutil.Pause()
 							}
 							if err := tx.Send(ctx, g*each+i); err != nil {
 								t.Errorf("Send: %v", err)
@@ -303,7 +292,7 @@ func TestDoneAfterReceiverClose(t *testing.T) {
 								return
 							default:
 							}
-							pause()
+							testutil.Pause()
 							if err := tx.TrySend(1); err != nil && !errors.Is(err, mpsc.ErrFull) && !errors.Is(err, mpsc.ErrClosed) {
 								t.Errorf("TrySend: %v", err)
 							}
@@ -345,7 +334,7 @@ func TestDoneAfterLastSender(t *testing.T) {
 				chans[g] = tx.Done() // first calls, racing
 				ready.Done()
 				<-start
-				pause()
+				testutil.Pause()
 				open.Add(-1)
 				tx.Close()
 			})

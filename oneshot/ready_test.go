@@ -3,7 +3,6 @@ package oneshot_test
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
 	"runtime"
 	"sync/atomic"
 	"testing"
@@ -41,25 +40,6 @@ func isReady(ch <-chan struct{}) bool {
 		return false
 	}
 }
-
-// pause lets the calling goroutine run late by a random amount: no yield,
-// a few yields, or a short busy spin, so that every order of the two sides
-// comes up.
-func pause() {
-	switch n := rand.IntN(8); {
-	case n < 2:
-	case n < 6:
-		for range n {
-			runtime.Gosched()
-		}
-	default:
-		for i := 0; i < 200*n; i++ {
-			spinSink.Add(1)
-		}
-	}
-}
-
-var spinSink atomic.Int64
 
 func TestReadySettledAtOnce(t *testing.T) {
 	for _, tc := range []struct {
@@ -244,11 +224,13 @@ func TestReadyBlocksUntil(t *testing.T) {
 						}
 					}
 				}()
-				time.Sleep(3*time.Second + time.Millisecond) // fake time
-				synctest.Wait()
+				// The bubble's clock moves to each tick once every goroutine
+				// is blocked: the select loop takes three ticks, then selects
+				// on Ready again.
 				if n := testutil.Recv(t, ticks, "three ticks"); n != 3 {
 					t.Fatalf("ticks = %d", n)
 				}
+				synctest.Wait()
 				select {
 				case r := <-got:
 					t.Fatalf("the select loop ended with %v before the sender acted", r)
@@ -329,7 +311,7 @@ func TestReadyRace(t *testing.T) {
 		tx, rx := oneshot.New[int]()
 		closes := i%5 == 4
 		done := testutil.Go(t, func() {
-			pause()
+			testutil.Pause()
 			if closes {
 				tx.Close()
 			} else if err := tx.Send(i); err != nil {
@@ -342,7 +324,7 @@ func TestReadyRace(t *testing.T) {
 			other <- struct{}{}
 		case 2: // a Recv gives up first, leaving its registration
 			ctx, cancel := context.WithCancel(context.Background())
-			go func() { pause(); cancel() }()
+			go func() { testutil.Pause(); cancel() }()
 			if v, err := rx.Recv(ctx); err == nil {
 				wantResult(t, "Recv", v, err, i, nil)
 				testutil.Recv(t, done, "the sender")
@@ -389,7 +371,7 @@ func TestRegisterRace(t *testing.T) {
 	raceRounds(t, 4000, 400, func(t *testing.T, i int, _ <-chan struct{}) {
 		tx, rx := oneshot.New[int]()
 		done := testutil.Go(t, func() {
-			pause()
+			testutil.Pause()
 			_ = tx.Send(i)
 		})
 		w := newSignalWaker()
@@ -423,7 +405,7 @@ func TestDoneRace(t *testing.T) {
 	raceRounds(t, 4000, 400, func(t *testing.T, i int, expired <-chan struct{}) {
 		tx, rx := oneshot.New[int]()
 		done := testutil.Go(t, func() {
-			pause()
+			testutil.Pause()
 			rx.Close()
 		})
 		other := make(chan struct{}, 1)
@@ -487,7 +469,7 @@ func TestReadyRacesSend(t *testing.T) {
 			for !start.Load() {
 				// Spin, so that both sides start together.
 			}
-			spin(i % 7)
+			testutil.Spin(4 * (i % 7))
 			if i%3 == 2 {
 				tx.Close()
 			} else if err := tx.Send(i); err != nil {
@@ -495,7 +477,7 @@ func TestReadyRacesSend(t *testing.T) {
 			}
 		})
 		start.Store(true)
-		spin(i % 5)
+		testutil.Spin(4 * (i % 5))
 		ready := rx.Ready()
 		testutil.Recv(t, sent, "the sender")
 		if !isReady(ready) {
@@ -525,11 +507,4 @@ func raceRounds(t *testing.T, n, short int, round func(t *testing.T, i int, expi
 			round(t, i, expired)
 		}
 	})
-}
-
-// spin busy-waits for about n short steps.
-func spin(n int) {
-	for range n * 4 {
-		spinSink.Add(1)
-	}
 }

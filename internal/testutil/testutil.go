@@ -1,14 +1,17 @@
 // Package testutil holds helpers shared by the tests of this module: bounded
 // waits that fail instead of hanging, checks of what is blocked in a
-// testing/synctest bubble, and GOMAXPROCS sweeps.
+// testing/synctest bubble, GOMAXPROCS sweeps, and the random pauses of
+// race-window tests.
 package testutil
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -241,3 +244,28 @@ func (r *RefChan[T]) Send(v T, errClosed, whenFull error) error {
 		return whenFull
 	}
 }
+
+// Pause lets the calling goroutine run late by a random amount: no yield,
+// a few yields, or a short busy spin, so that a race-window test sees every
+// order of its two sides come up.
+func Pause() {
+	switch n := rand.IntN(8); {
+	case n < 2:
+	case n < 6:
+		for range n {
+			runtime.Gosched()
+		}
+	default:
+		Spin(200 * n)
+	}
+}
+
+// Spin busy-waits for n steps of one atomic add each.
+func Spin(n int) {
+	for range n {
+		spinSink.Add(1)
+	}
+}
+
+// spinSink is what Spin writes, so that the loop is not removed.
+var spinSink atomic.Int64
