@@ -270,18 +270,89 @@ func (q *signalQueue) recvBatch(buf []int) int {
 
 func (q *signalQueue) close() {}
 
+// poolQueue is the simplest worker-pool channel whose parked receivers
+// wait in FIFO order, each on a channel of its own, under one mutex: a
+// slice of values and a queue of parked receivers. A send that finds a
+// receiver parked (the slice is then empty) takes the oldest one and, when
+// handoff is set, sends it the value itself, as chan's send does to a
+// blocked receiver; otherwise it appends the value and sends a token, and
+// the woken receiver takes the value from the slice, as a receiver woken by
+// an EventCount does from mpmc's ring. The two stand in the light-load
+// worker-pool table for the two designs: everything else is the same.
+type poolQueue struct {
+	handoff bool // read-only
+
+	mu     sync.Mutex
+	vs     []int
+	parked []chan int // the parked receivers, oldest first; each channel has capacity 1
+	free   []chan int // channels of receivers that have returned
+}
+
+func (q *poolQueue) send(v int) {
+	q.mu.Lock()
+	if len(q.parked) == 0 {
+		q.vs = append(q.vs, v)
+		q.mu.Unlock()
+		return
+	}
+	w := q.parked[0]
+	q.parked = q.parked[1:]
+	if !q.handoff {
+		q.vs = append(q.vs, v)
+	}
+	q.mu.Unlock()
+	w <- v // a token when !handoff: the receiver takes a value from vs
+}
+
+func (q *poolQueue) recv() int {
+	q.mu.Lock()
+	for {
+		if len(q.vs) > 0 {
+			v := q.vs[0]
+			q.vs = q.vs[1:]
+			q.mu.Unlock()
+			return v
+		}
+		var w chan int
+		if n := len(q.free); n > 0 {
+			w, q.free = q.free[n-1], q.free[:n-1]
+		} else {
+			w = make(chan int, 1)
+		}
+		q.parked = append(q.parked, w)
+		q.mu.Unlock()
+		v := <-w
+		q.mu.Lock()
+		q.free = append(q.free, w)
+		if q.handoff {
+			q.mu.Unlock()
+			return v
+		}
+	}
+}
+
+func (q *poolQueue) recvBatch(buf []int) int {
+	buf[0] = q.recv()
+	return 1
+}
+
+func (q *poolQueue) close() {}
+
 // latencyConsumers is how many goroutines receive from the one channel of
 // the light-load worker-pool scenario.
 const latencyConsumers = 4
 
 // latencyPoolImpls are the contenders of the light-load worker-pool
-// scenario, each of the same capacity; every consumer receives from the same
-// handle. xsync's MPMCQueue cannot block, so its consumers poll with
-// runtime.Gosched, as in the worker-pool throughput scenario.
+// scenario, each of the same capacity but the poolQueue stand-ins, which
+// have none (this load never fills a channel); every consumer receives
+// from the same handle. xsync's MPMCQueue cannot block, so its consumers
+// poll with runtime.Gosched, as in the worker-pool throughput scenario.
 var latencyPoolImpls = []queueImpl{
 	chanImpl,
 	mpmcImpl,
 	xsyncImpl,
+	{"mutex+handoff", func() queue { return &poolQueue{handoff: true} }},
+	{"mutex+token", func() queue { return &poolQueue{} }},
 }
 
 // percentiles of one latency measurement.
