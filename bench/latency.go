@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/diatomic-go/diatomic/eventcount"
 	"github.com/diatomic-go/diatomic/internal/mpscq"
 	"github.com/diatomic-go/diatomic/mpsc"
 	"github.com/diatomic-go/diatomic/waker"
@@ -338,12 +339,63 @@ func (q *poolQueue) recvBatch(buf []int) int {
 
 func (q *poolQueue) close() {}
 
+// handQueue is poolQueue's hand-off design on an eventcount.EventCount
+// instead of a queue of channels: a send that finds the slice empty hands
+// its value to the receiver parked longest in CommitHand (NotifyHand), and
+// otherwise appends it and notifies one. It is mutex+handoff with the
+// EventCount's wake-up in place of a channel per receiver, and mpmc's wait
+// without its ring: the rows between the two tell what each costs.
+type handQueue struct {
+	ec eventcount.EventCount
+	mu sync.Mutex
+	vs []int
+}
+
+func (q *handQueue) send(v int) {
+	q.mu.Lock()
+	empty := len(q.vs) == 0 // else v would jump the values there
+	q.mu.Unlock()
+	if empty && q.ec.NotifyHand(func(h any) { *h.(*int) = v }) {
+		return
+	}
+	q.mu.Lock()
+	q.vs = append(q.vs, v)
+	q.mu.Unlock()
+	q.ec.NotifyOne()
+}
+
+func (q *handQueue) recv() int {
+	h := new(int)
+	for {
+		t := q.ec.Prepare()
+		q.mu.Lock()
+		if len(q.vs) > 0 {
+			v := q.vs[0]
+			q.vs = q.vs[1:]
+			q.mu.Unlock()
+			q.ec.Cancel(t)
+			return v
+		}
+		q.mu.Unlock()
+		if handed, _ := q.ec.CommitHand(context.Background(), t, h); handed {
+			return *h
+		}
+	}
+}
+
+func (q *handQueue) recvBatch(buf []int) int {
+	buf[0] = q.recv()
+	return 1
+}
+
+func (q *handQueue) close() {}
+
 // latencyConsumers is how many goroutines receive from the one channel of
 // the light-load worker-pool scenario.
 const latencyConsumers = 4
 
 // latencyPoolImpls are the contenders of the light-load worker-pool
-// scenario, each of the same capacity but the poolQueue stand-ins, which
+// scenario, each of the same capacity but the stand-ins, which
 // have none (this load never fills a channel); every consumer receives
 // from the same handle. xsync's MPMCQueue cannot block, so its consumers
 // poll with runtime.Gosched, as in the worker-pool throughput scenario.
@@ -353,6 +405,7 @@ var latencyPoolImpls = []queueImpl{
 	xsyncImpl,
 	{"mutex+handoff", func() queue { return &poolQueue{handoff: true} }},
 	{"mutex+token", func() queue { return &poolQueue{} }},
+	{"eventcount+handoff", func() queue { return &handQueue{} }},
 }
 
 // percentiles of one latency measurement.

@@ -42,6 +42,14 @@
 // case the select took. For a goroutine that waits on many sources at a
 // time, Ticket.Register arms it with a waker.Waker of the caller's.
 //
+// A structure that stores values can also hand a value straight to a
+// parked waiter, as a chan send does to a blocked receiver: the waiter
+// commits with CommitHand and a place of its own (its hand), and a notifier
+// that finds such a waiter parked longest gives the value to that hand with
+// NotifyHand, instead of storing it and notifying. The woken waiter then
+// touches none of the structure's memory to get the value (see
+// EventCount.NotifyHand).
+//
 // Wait, WaitUntil and Commit have no non-blocking twin: the non-blocking form
 // of a wait is a call of the predicate. For a single waiting goroutine,
 // waker.WakeSink is cheaper still.
@@ -65,6 +73,12 @@
 //     the EventCount as if its Prepare had never happened; a NotifyOne (or
 //     NotifyN) that had chosen it is passed on to the next waiter. A notification that
 //     reached a waiter before its context ended wins: Commit returns nil.
+//   - A hand-off is a delivery, not a notification. NotifyHand chooses the
+//     waiter parked longest, as NotifyOne does, but only if it parked in
+//     CommitHand; otherwise it does nothing at all (not even release the
+//     waiters between Prepare and Commit). A waiter handed a value returns
+//     it from CommitHand even if its context ended meanwhile: nothing handed
+//     is lost or passed on.
 //   - Spurious wake-ups are possible (a passed-on notification, a NotifyOne
 //     that released several waiters not parked yet): a nil from Commit, or
 //     a receive from Ready, means "check again".
@@ -80,7 +94,9 @@
 //
 // NotifyOne, NotifyN and NotifyAll never wait for a waiter: with nobody
 // prepared they are one atomic load, with nobody parked one more CAS; otherwise they take
-// an internal lock held for a few instructions. Waiting goroutines park on
+// an internal lock held for a few instructions. NotifyHand is one atomic
+// load with nobody parked, and otherwise takes that lock once, calling its
+// give function under it. Waiting goroutines park on
 // channels (see waker.Parker): they use no CPU and are visible to the race
 // detector and to testing/synctest. An EventCount keeps the records of its
 // peak number of parked waiters for reuse, so steady-state waiting allocates
@@ -98,6 +114,8 @@
 //
 // A NotifyOne, NotifyN or NotifyAll synchronizes before the return of every Commit it
 // makes return nil, and before the receive from Ready that it makes succeed.
+// A NotifyHand that reports true, and so its give function's writes to the
+// hand, synchronizes before the return of the CommitHand it hands to.
 // A notification that finds no prepared waiter, Prepare, Cancel, a Commit
 // that returns an error, and Waiters establish no ordering at all.
 //

@@ -36,6 +36,8 @@ import (
 //	Commit     lock; CAS queued on if the epoch has not moved (else
 //	           unlock, count--, return); enqueue a record; unlock; park
 //	           on its token (whose Park may yield once first).
+//	           CommitHand: the same, with the caller's hand in the record;
+//	           woken, it reports handed if the record's state says so.
 //	Ready      Commit's enqueue, then return the token's channel (C); the
 //	           Ticket keeps the record, and its Cancel takes it out.
 //	           Register: the same, and the record's Waker is set under mu.
@@ -46,10 +48,14 @@ import (
 //	           epoch++ if the queue runs out first) or the whole queue
 //	           (NotifyAll: count -= n, queued off, epoch++ in one RMW);
 //	           wake; unlock.
+//	NotifyHand queued off? return false (one load). Otherwise lock; the
+//	           head has a hand? give(hand); dequeue it as rsHanded
+//	           (count--, queued off if it was the last); wake; unlock.
 //	leave      (ctx ended, or an armed Ticket cancelled) lock; still queued:
 //	           unlink, count--. Chosen by NotifyOne or NotifyN: TryPark;
 //	           the token was there (not delivered)? choose the next one.
-//	           Unlock.
+//	           Handed: TryPark, and report the hand-off (nothing passed
+//	           on). Unlock.
 //
 // Why Commit may yield once between enqueueing and parking (the token's
 // Park does, see spin.Bet, while such yields pay): a token's Park blocks on
@@ -84,6 +90,11 @@ import (
 //     is not stored and no notifier will wake it: after its Park consumed
 //     the token, or after it left the queue itself, or after its owner's
 //     leave consumed the token.
+//   - A record's Hand is set by enqueue, under mu, and is nil for an armed
+//     Ticket; only a notifier that sets rsHanded, under mu, calls give on
+//     it, before the wake, so the owner reads the value after its Park, or
+//     after leave finds rsHanded. A handed record is no longer counted,
+//     exactly as a chosen one.
 //   - Token.Wake is called with mu held: it is a non-blocking send on an
 //     empty channel of capacity 1 (the token is stored once per listing),
 //     and runs no code of the user's.
@@ -139,6 +150,7 @@ const (
 	rsQueued    uint8 = iota // in the queue, nobody will wake it until dequeued
 	rsChosenOne              // dequeued by NotifyOne or NotifyN (or passed on): its wake must not be lost
 	rsChosenAll              // dequeued by NotifyAll: every other waiter was woken too
+	rsHanded                 // dequeued by NotifyHand, which gave its hand a value: its owner must take it
 )
 
 // waiter is the record of one parked Commit.
@@ -196,6 +208,31 @@ func (e *EventCount) Cancel(t Ticket) {
 // A nil ctx panics before anything changes: t is still to be ended (by
 // Cancel, say, after a recover).
 func (e *EventCount) Commit(ctx context.Context, t Ticket) error {
+	_, err := e.commit(ctx, t, nil)
+	return err
+}
+
+// CommitHand is Commit for a waiter that also takes a value handed to it
+// directly by NotifyHand: hand is the place, owned by the caller, that
+// NotifyHand gives the value to (a pointer to a struct of the caller's, for
+// instance), and must not be nil.
+//
+// It returns handed == true and a nil error if a NotifyHand chose this
+// waiter: the value is then in hand, and the caller owns it, even if ctx
+// ended meanwhile (the hand-off wins over the cancellation, as a
+// notification does in Commit). Otherwise it returns false and what Commit
+// would return. A Ticket armed by Ready is never handed a value.
+//
+// A nil ctx or a nil hand panics before anything changes.
+func (e *EventCount) CommitHand(ctx context.Context, t Ticket, hand any) (handed bool, err error) {
+	if hand == nil {
+		panic("eventcount: CommitHand with a nil hand")
+	}
+	return e.commit(ctx, t, hand)
+}
+
+// commit is Commit, and CommitHand when hand != nil.
+func (e *EventCount) commit(ctx context.Context, t Ticket, hand any) (handed bool, err error) {
 	if ctx == nil {
 		panic(errNilContext)
 	}
@@ -203,24 +240,27 @@ func (e *EventCount) Commit(ctx context.Context, t Ticket) error {
 	w := t.w
 	if w == nil {
 		if err := ctx.Err(); err != nil {
-			return e.abandon(t, err)
+			return false, e.abandon(t, err)
 		}
-		if w = e.enqueue(t); w == nil {
-			return nil
+		if w = e.enqueue(t, hand); w == nil {
+			return false, nil
 		}
 	} else if w == released {
-		return nil
+		return false, nil
 	}
 	// Park may yield once before blocking: the goroutine that will notify
 	// is often ready to run on this P (it was just woken); if it notifies
 	// meanwhile, neither side blocks on the channel.
 	if err := w.Token.Park(ctx); err != nil {
-		e.leave(w)
-		return err
+		if e.leave(w) {
+			return true, nil
+		}
+		return false, err
 	}
-	// The notifier woke w under mu and no longer touches it.
+	// The notifier set Kind and woke w under mu, and no longer touches it.
+	handed = w.Kind == rsHanded
 	e.records.Put(w)
-	return nil
+	return handed, nil
 }
 
 // Ready arms t for a select statement: it joins the queue as Commit does,
@@ -250,7 +290,7 @@ func (e *EventCount) Commit(ctx context.Context, t Ticket) error {
 func (e *EventCount) Ready(t *Ticket) <-chan struct{} {
 	e.check(*t)
 	if t.w == nil {
-		t.w = e.enqueue(*t)
+		t.w = e.enqueue(*t, nil)
 		if t.w == nil {
 			t.w = released // a notification released t: nothing to end
 		}
@@ -447,6 +487,48 @@ func (e *EventCount) notifyNSlow(n int) {
 	e.mu.Unlock()
 }
 
+// NotifyHand hands a value directly to the waiter that has been parked
+// longest, if that waiter parked in CommitHand: it calls give with the
+// waiter's hand, which give stores the value in, then wakes the waiter,
+// whose CommitHand reports it handed, and reports true. Otherwise (nobody
+// parked, or the waiter parked longest parked in Commit or is armed by
+// Ready) it does nothing, not even notify, and reports false: the caller
+// then stores the value where waiters look for it, and notifies.
+//
+// With no waiter parked it costs a single atomic load. Otherwise it takes
+// the internal lock once, and calls give with it held: give must not block
+// and must not call into the EventCount. NotifyHand never waits for a
+// waiter.
+func (e *EventCount) NotifyHand(give func(hand any)) bool {
+	// A waiter that parks after this load was not chosen: the caller
+	// notifies after storing the value, and that waiter sees the value or
+	// the notification.
+	if e.state.Load()&queuedBit == 0 {
+		return false
+	}
+	return e.notifyHandSlow(give)
+}
+
+// notifyHandSlow is NotifyHand's slow path, outlined so that the fast path
+// inlines.
+func (e *EventCount) notifyHandSlow(give func(hand any)) bool {
+	e.mu.Lock()
+	w := e.queue.Front()
+	if w == nil || w.Hand == nil {
+		e.mu.Unlock()
+		return false
+	}
+	// Under mu, before the wake: the owner reads hand after its wake, and
+	// a leaving owner takes mu first and finds rsHanded.
+	give(w.Hand)
+	e.queue.Remove(w)
+	w.Kind = rsHanded
+	e.uncountLocked() // w is no longer counted
+	w.Wake()
+	e.mu.Unlock()
+	return true
+}
+
 // NotifyAll wakes every waiter that prepared before the call: parked ones
 // are woken, and the Commit of those not parked yet returns at once.
 //
@@ -556,9 +638,10 @@ func queuedIf(cond bool) uint64 {
 	return 0
 }
 
-// enqueue appends a record for t to the queue and returns it, or returns nil
-// (and releases t) if a notification has moved the epoch since t's Prepare.
-func (e *EventCount) enqueue(t Ticket) *waiter {
+// enqueue appends a record for t, with hand, to the queue and returns it,
+// or returns nil (and releases t) if a notification has moved the epoch
+// since t's Prepare.
+func (e *EventCount) enqueue(t Ticket, hand any) *waiter {
 	e.mu.Lock()
 	for {
 		s := e.state.Load()
@@ -584,6 +667,7 @@ func (e *EventCount) enqueue(t Ticket) *waiter {
 		}
 	}
 	w := e.records.GetLocked() // Kind rsQueued
+	w.Hand = hand
 	e.queue.PushBack(w)
 	e.mu.Unlock()
 	return w
@@ -601,10 +685,11 @@ func (e *EventCount) abandon(t Ticket, err error) error {
 
 // leave takes out the owner of w, a record that joined the queue, whose
 // Park returned an error (ctx done) or whose armed Ticket is cancelled, and
-// gives w back to records.
-func (e *EventCount) leave(w *waiter) {
+// gives w back to records. It reports whether a NotifyHand had handed w a
+// value: then the owner takes it, as if Park had returned nil.
+func (e *EventCount) leave(w *waiter) (handed bool) {
 	if w == released {
-		return
+		return false
 	}
 	e.mu.Lock()
 	switch w.Kind {
@@ -621,9 +706,15 @@ func (e *EventCount) leave(w *waiter) {
 		}
 	case rsChosenAll:
 		w.Token.TryPark() // every other waiter was woken too: drop it
+	case rsHanded:
+		// The value is in the owner's hand: it is delivered, whatever the
+		// token's state; the token is dropped, as the wake is not needed.
+		w.Token.TryPark()
+		handed = true
 	}
 	e.records.PutLocked(w)
 	e.mu.Unlock()
+	return handed
 }
 
 const (

@@ -139,3 +139,70 @@ func ExampleEventCount_Ready() {
 	fmt.Println("flag set")
 	// Output: flag set
 }
+
+// A queue whose send hands its value straight to a parked receiver when
+// the queue is empty, as a chan send does to a blocked receiver: the woken
+// receiver then reads nothing of the queue to get it. When NotifyHand finds
+// nobody parked in CommitHand, the send stores the value and notifies, and
+// a receiver takes it from the queue.
+func ExampleEventCount_NotifyHand() {
+	var ec eventcount.EventCount
+	var mu sync.Mutex
+	var queue []string
+
+	send := func(v string) {
+		mu.Lock()
+		empty := len(queue) == 0 // else v would jump the values queued
+		mu.Unlock()
+		if empty && ec.NotifyHand(func(hand any) { *hand.(*string) = v }) {
+			return
+		}
+		mu.Lock()
+		queue = append(queue, v)
+		mu.Unlock()
+		ec.NotifyOne()
+	}
+	recv := func(ctx context.Context) (string, error) {
+		var hand string
+		for {
+			t := ec.Prepare()
+			mu.Lock()
+			if len(queue) > 0 {
+				v := queue[0]
+				queue = queue[1:]
+				mu.Unlock()
+				ec.Cancel(t)
+				return v, nil
+			}
+			mu.Unlock()
+			handed, err := ec.CommitHand(ctx, t, &hand)
+			if handed {
+				return hand, nil // even if ctx ended meanwhile
+			}
+			if err != nil {
+				return "", err
+			}
+		}
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	got := make(chan string)
+	go func() {
+		for range 3 {
+			v, err := recv(ctx)
+			if err != nil {
+				v = err.Error()
+			}
+			got <- v
+		}
+	}()
+	for _, v := range []string{"a", "b", "c"} {
+		send(v)
+		fmt.Println(<-got)
+	}
+	// Output:
+	// a
+	// b
+	// c
+}

@@ -18,8 +18,8 @@ func freeLen(e *EventCount) int {
 func TestLeaveAfterChosenPassesOnToNextParked(t *testing.T) {
 	for _, received := range []bool{false, true} {
 		var e EventCount
-		a := e.enqueue(e.Prepare())
-		b := e.enqueue(e.Prepare())
+		a := e.enqueue(e.Prepare(), nil)
+		b := e.enqueue(e.Prepare(), nil)
 		e.mu.Lock()
 		chosen := e.chooseOneLocked() // wakes a, under mu
 		e.mu.Unlock()
@@ -49,7 +49,7 @@ func TestLeaveAfterChosenPassesOnToNextParked(t *testing.T) {
 
 func TestLeaveAfterChosenPassesOnToPrepared(t *testing.T) {
 	var e EventCount
-	a := e.enqueue(e.Prepare())
+	a := e.enqueue(e.Prepare(), nil)
 	prepared := e.Prepare()
 	e.NotifyOne() // chooses a, which is then cancelled
 	e.leave(a)
@@ -68,10 +68,10 @@ func TestLeaveAfterChosenPassesOnToPrepared(t *testing.T) {
 
 func TestLeaveAfterNotifyAllPassesNothingOn(t *testing.T) {
 	var e EventCount
-	a := e.enqueue(e.Prepare())
-	b := e.enqueue(e.Prepare())
+	a := e.enqueue(e.Prepare(), nil)
+	b := e.enqueue(e.Prepare(), nil)
 	e.NotifyAll()
-	c := e.enqueue(e.Prepare()) // parks after the NotifyAll
+	c := e.enqueue(e.Prepare(), nil) // parks after the NotifyAll
 	e.leave(a)
 	if !b.Token.TryPark() {
 		t.Fatal("NotifyAll did not wake the second waiter")
@@ -87,9 +87,9 @@ func TestLeaveAfterNotifyAllPassesNothingOn(t *testing.T) {
 
 func TestLeaveWhileQueued(t *testing.T) {
 	var e EventCount
-	a := e.enqueue(e.Prepare())
-	b := e.enqueue(e.Prepare())
-	c := e.enqueue(e.Prepare())
+	a := e.enqueue(e.Prepare(), nil)
+	b := e.enqueue(e.Prepare(), nil)
+	c := e.enqueue(e.Prepare(), nil)
 	e.leave(b) // from the middle
 	e.leave(c) // the tail
 	if e.queue.Front() != a || e.queue.Back() != a || a.Next() != nil || e.queue.Len() != 1 {
@@ -121,7 +121,7 @@ func TestEnqueueAfterNotify(t *testing.T) {
 		var e EventCount
 		var parked *waiter
 		if withQueue {
-			parked = e.enqueue(e.Prepare())
+			parked = e.enqueue(e.Prepare(), nil)
 		}
 		tk := e.Prepare()
 		if withQueue {
@@ -129,7 +129,7 @@ func TestEnqueueAfterNotify(t *testing.T) {
 		} else {
 			e.NotifyOne()
 		}
-		if w := e.enqueue(tk); w != nil {
+		if w := e.enqueue(tk, nil); w != nil {
 			t.Fatalf("withQueue=%v: enqueue parked a waiter notified since its Prepare", withQueue)
 		}
 		if parked != nil && !parked.Token.TryPark() {
@@ -140,4 +140,36 @@ func TestEnqueueAfterNotify(t *testing.T) {
 		}
 		checkInvariants(t, &e)
 	}
+}
+
+// The cancel-after-handed race, step by step: Commit's Park has returned
+// ctx.Err() (the token was not there yet), and a NotifyHand dequeues the
+// record and fills its hand before leave takes mu. leave reports the value
+// handed, takes the token, and passes nothing on: the value is delivered.
+func TestLeaveAfterHanded(t *testing.T) {
+	var e EventCount
+	h := new(int)
+	a := e.enqueue(e.Prepare(), h)
+	b := e.enqueue(e.Prepare(), new(int))
+	if !e.NotifyHand(func(hand any) { *hand.(*int) = 42 }) {
+		t.Fatal("NotifyHand reported false with a waiter parked")
+	}
+	if a.Kind != rsHanded || *h != 42 {
+		t.Fatalf("the head: state %d, hand %d; want rsHanded, 42", a.Kind, *h)
+	}
+	if !e.leave(a) {
+		t.Fatal("leave of a handed record reported no hand-off: the value would be lost")
+	}
+	if a.Token.TryPark() {
+		t.Fatal("leave left the handed record's token stored")
+	}
+	if b.Token.TryPark() || e.queue.Front() != b || e.Waiters() != 1 {
+		t.Fatalf("the hand-off was passed on: head %p (want the second waiter), Waiters() = %d", e.queue.Front(), e.Waiters())
+	}
+	if freeLen(&e) != 1 {
+		t.Fatalf("%d free records, want 1 (the handed one)", freeLen(&e))
+	}
+	checkInvariants(t, &e)
+	e.leave(b)
+	checkInvariants(t, &e)
 }

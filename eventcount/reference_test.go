@@ -14,6 +14,7 @@ import (
 // The reference model: what the package documentation promises, written as
 // plainly as possible. A waiter slot is idle, prepared (with a flag saying
 // whether a notification has released it since), or parked in a FIFO queue.
+// Odd slots park in CommitHand, with a hand; even ones in Commit.
 type refModel struct {
 	prepared map[int]bool // slot -> released by a notification since Prepare
 	ctxDone  map[int]bool // prepared slots whose context is already done
@@ -45,6 +46,19 @@ func (m *refModel) notifyN(n int) []int {
 		woken = append(woken, m.notify(false)...)
 	}
 	return woken
+}
+
+// hasHand reports whether slot s parks in CommitHand.
+func hasHand(s int) bool { return s%2 == 1 }
+
+// notifyHand applies NotifyHand and returns the slot handed a value, or -1:
+// the longest-parked slot if it has a hand, and otherwise nobody, without
+// releasing any prepared slot.
+func (m *refModel) notifyHand() int {
+	if len(m.queue) == 0 || !hasHand(m.queue[0]) {
+		return -1
+	}
+	return m.popHead()
 }
 
 func (m *refModel) popHead() int {
@@ -79,15 +93,18 @@ const (
 	opCancelCtx
 	opNotifyOne
 	opNotifyAll
-	opNotifyN // NotifyN(the next byte, mod refSlots)
+	opNotifyN    // NotifyN(the next byte, mod refSlots)
+	opNotifyHand // NotifyHand, handing the index of the operation
 	numOps
 )
 
 const refSlots = 6
 
 type result struct {
-	slot int
-	err  error
+	slot   int
+	err    error
+	handed bool // CommitHand reported a value handed
+	v      int  // the value in the hand
 }
 
 // FuzzReference drives an EventCount and the reference model with the same
@@ -109,6 +126,10 @@ func FuzzReference(f *testing.F) {
 		{opPrepare, 0, opCommit, 0, opPrepare, 1, opCommit, 1, opPrepare, 2, opCommit, 2,
 			opPrepare, 3, opNotifyN, 0, opNotifyN, 2, opNotifyN, 5, opCommit, 3},
 		{opPrepare, 0, opCommit, 0, opPrepare, 1, opCommit, 1, opCancelCtx, 0, opNotifyN, 1},
+		{opPrepare, 1, opCommit, 1, opPrepare, 0, opCommit, 0, opPrepare, 3, opCommit, 3,
+			opNotifyHand, 0, opNotifyHand, 0, opNotifyOne, 0, opNotifyHand, 0},
+		{opPrepare, 1, opNotifyHand, 0, opCommit, 1, opPrepare, 3, opNotifyHand, 0, opCancelCtx, 3,
+			opCommit, 3, opNotifyHand, 0},
 	} {
 		f.Add(seed)
 	}
@@ -129,10 +150,20 @@ func runReference(t *testing.T, ops []byte) {
 
 	commit := func(s int) {
 		ctx, tk := ctxs[s], tickets[s]
-		go func() { results <- result{s, ec.Commit(ctx, tk)} }()
+		if !hasHand(s) {
+			go func() { results <- result{slot: s, err: ec.Commit(ctx, tk)} }()
+			return
+		}
+		go func() {
+			h := new(int)
+			handed, err := ec.CommitHand(ctx, tk, h)
+			results <- result{s, err, handed, *h}
+		}()
 	}
+	handedTo, handedV := -1, 0 // the slot the last NotifyHand handed a value to
 	// settle waits for every goroutine to block, then checks that exactly
-	// the slots in want returned, with nil, or the cancellation if failed.
+	// the slots in want returned, with nil, or the cancellation if failed,
+	// and handed a value only if a NotifyHand handed it one.
 	settle := func(want []int, failed bool) {
 		t.Helper()
 		synctest.Wait()
@@ -141,6 +172,9 @@ func runReference(t *testing.T, ops []byte) {
 			r := <-results
 			if (r.err != nil) != failed || (failed && !errors.Is(r.err, context.Canceled)) {
 				t.Fatalf("after %v: slot %d returned %v", log, r.slot, r.err)
+			}
+			if want := r.slot == handedTo; r.handed != want || want && r.v != handedV {
+				t.Fatalf("after %v: slot %d returned handed=%v with %d, want handed=%v with %d", log, r.slot, r.handed, r.v, want, handedV)
 			}
 			got = append(got, r.slot)
 			delete(parked, r.slot)
@@ -159,6 +193,7 @@ func runReference(t *testing.T, ops []byte) {
 		if err := ec.CheckInvariants(); err != nil {
 			t.Fatalf("after %v: %v", log, err)
 		}
+		handedTo = -1
 	}
 
 	for i := 0; i+1 < len(ops); i += 2 {
@@ -209,6 +244,20 @@ func runReference(t *testing.T, ops []byte) {
 			ec.NotifyN(s)
 			log = append(log, fmt.Sprintf("NotifyN(%d)", s))
 			settle(m.notifyN(s), false)
+			continue
+		case op == opNotifyHand:
+			v := i
+			ok := ec.NotifyHand(func(h any) { *h.(*int) = v })
+			log = append(log, fmt.Sprintf("NotifyHand(%d)", v))
+			handedTo, handedV = m.notifyHand(), v
+			if ok != (handedTo >= 0) {
+				t.Fatalf("after %v: NotifyHand reported %v", log, ok)
+			}
+			var want []int
+			if handedTo >= 0 {
+				want = []int{handedTo}
+			}
+			settle(want, false)
 			continue
 		default:
 			continue // not applicable in this state

@@ -20,7 +20,11 @@
  * item from a lock-free counter". NPROD producers each add an item and call
  * NotifyOne (the first NALL of them call NotifyAll instead; the next NMANY
  * add two items and call NotifyN(2), which chooses up to two waiters under
- * one hold of mu).
+ * one hold of mu; the next NHAND first try NotifyHand, which under mu gives
+ * the item to the longest-parked consumer's hand, and only when it finds
+ * nobody parked add it and call NotifyOne, as mpmc's send does). Every
+ * consumer parks in CommitHand, with a hand (the SELECT configurations use
+ * no NotifyHand, so no armed, hand-less record is ever at the head).
  *
  * Properties:
  *   - no lost wake-up: when nothing can move any more (timeout), no consumer
@@ -30,7 +34,9 @@
  *   - a record is enqueued without a token or a pending wake (so reusing a
  *     record is safe), and a chosen one that leaves has no wake pending;
  *   - queued == (queue not empty) and count >= queue length whenever mu is
- *     released.
+ *     released;
+ *   - every item handed to a consumer is taken by it: a handed consumer
+ *     whose context ends takes the item all the same (hands == 0).
  */
 //@check: defines="" cc="-DSAFETY -DCOLLAPSE" run="-m200000"
 //@check: defines="-DNALL=1" cc="-DSAFETY -DCOLLAPSE" run="-m200000"
@@ -43,6 +49,9 @@
 //@check: defines="-DNMANY=1 -DNSTEADY=1 -DNFLAKY=2 -DNPROD=1" cc="-DSAFETY -DCOLLAPSE" run="-m200000"
 //@broken: defines="-DNMANY=1 -DNFLAKY=0 -DNPROD=1 -DBROKEN_NOTIFYN_ONE" cc="-DSAFETY -DCOLLAPSE" run="-m200000"
 //@broken: defines="-DSELECT -DNSTEADY=1 -DNFLAKY=2 -DNPROD=1 -DBROKEN_WAKEAFTER" cc="-DSAFETY -DCOLLAPSE" run="-m200000"
+//@check: defines="-DNHAND=2" cc="-DSAFETY -DCOLLAPSE" run="-m200000"
+//@check: defines="-DNHAND=1 -DNSTEADY=1 -DNFLAKY=2" cc="-DSAFETY -DCOLLAPSE" run="-m200000"
+//@broken: defines="-DNHAND=1 -DNSTEADY=1 -DNFLAKY=2 -DBROKEN_HAND_PASSON" cc="-DSAFETY -DCOLLAPSE" run="-m200000"
 
 #ifndef NSTEADY
 #define NSTEADY 2
@@ -59,6 +68,12 @@
 #ifndef NMANY
 #define NMANY 0
 #endif
+#ifndef NHAND
+#define NHAND 0
+#endif
+#if NHAND > 0 && (defined(SELECT) || defined(BROKEN_WAKEAFTER))
+#error "NotifyHand refuses a hand-less (armed) head and wakes under mu: not modelled with SELECT or BROKEN_WAKEAFTER"
+#endif
 #if NMANY > 0 && defined(BROKEN_WAKEAFTER)
 #error "notify_n wakes under mu; BROKEN_WAKEAFTER is not modelled for it"
 #endif
@@ -68,6 +83,7 @@
 #define QUEUED 0
 #define CHOSEN_ONE 1
 #define CHOSEN_ALL 2
+#define HANDED 3
 
 byte count;          /* state word: tickets counted */
 bit queued;          /* state word: the queue is not empty */
@@ -80,6 +96,7 @@ bit tok[NCONS];      /* the record's token (its channel holds one) */
 bit pending[NCONS];  /* ghost: dequeued, Wake not yet delivered */
 bit parked[NCONS];   /* ghost: consumer blocked in Park */
 byte items;          /* the condition: a lock-free counter */
+byte hands;          /* ghost: items handed to a consumer and not yet taken */
 
 inline lock() { atomic { mu == 0 -> mu = 1 } }
 inline unlock() {
@@ -244,6 +261,32 @@ inline notify_n(done, c0, q0, e0, next, k, m) {
 	fi
 }
 
+/* NotifyHand: the load of queued (off: done = 0, nothing happens); else
+ * under mu, with somebody queued, dequeue the head, give it the item
+ * (hands++), mark it HANDED and wake it, done = 1; with the queue emptied
+ * meanwhile, done = 0. */
+inline notify_hand(done, next, k) {
+	done = 0;
+	if
+	:: !queued -> skip /* the single load */
+	:: else ->
+		lock();
+		if
+		:: qlen == 0 -> skip
+		:: else ->
+			next = q[0];
+			k = 0;
+			remove_at(k);
+			d_step { rstate[next] = HANDED; pending[next] = 1; hands++ };
+			atomic { count--; if :: qlen == 0 -> queued = 0 :: else fi };
+			wake(next);   /* under mu */
+			next = NONE;
+			done = 1
+		fi;
+		unlock()
+	fi
+}
+
 /* release: end a ticket counted outside the queue (Cancel, abandon, an
  * enqueue that finds the epoch moved). With queued off the Go code's load
  * and CAS are one step here (a failed CAS retries); with queued on it takes
@@ -263,12 +306,22 @@ inline release(moved) {
 #define ONE 0
 #define ALL 1
 #define MANY 2
+#define HAND 3
 
 proctype producer(byte kind) {
 	bit done;
 	byte c0, e0, next, k, n, m;
 	byte woken[NCONS];
 	bit q0;
+	if
+	:: kind == HAND ->
+		notify_hand(done, next, k);
+		if
+		:: done -> goto handed /* the item went to a consumer's hand */
+		:: else -> kind = ONE  /* NotifyHand refused: add it and notify */
+		fi
+	:: else
+	fi;
 	if
 	:: kind == MANY -> items = items + 2
 	:: else -> items++
@@ -277,12 +330,14 @@ proctype producer(byte kind) {
 	:: kind == ALL -> notify_all(done, c0, q0, e0, k)
 	:: kind == MANY -> notify_n(done, c0, q0, e0, next, k, m)
 	:: kind == ONE -> notify_one(done, c0, q0, e0, next, k)
-	fi
+	fi;
+handed:
+	skip
 }
 
 proctype consumer(byte me; bit flaky) {
 	byte my, c0, e0, next, k;
-	bit q0, cancelled, ok, done, sel;
+	bit q0, cancelled, ok, done, sel, hd;
 
 wait:
 	/* Wait: ready(), a CAS loop taking an item */
@@ -376,7 +431,7 @@ wait:
 end_park:
 	if
 	:: atomic { tok[me] -> tok[me] = 0; parked[me] = 0 };
-		goto wait
+		goto woken
 	:: flaky && !cancelled && !sel ->
 		cancelled = 1;
 		atomic {
@@ -387,7 +442,7 @@ end_park:
 			fi
 		};
 		if
-		:: ok -> goto wait
+		:: ok -> goto woken
 		:: else
 		fi
 	fi;
@@ -405,6 +460,16 @@ leave:
 		od;
 		remove_at(k);
 		atomic { count--; if :: qlen == 0 -> queued = 0 :: else fi }
+	:: rstate[me] == HANDED ->
+		/* The item is in the hand: take it, and the token; nothing is
+		 * passed on. BROKEN_HAND_PASSON treats it as a NotifyOne's
+		 * choice: it passes it on, and the consumer gives up. */
+		atomic { tok[me] = 0; assert(!pending[me]) };
+#ifndef BROKEN_HAND_PASSON
+		hd = 1
+#else
+		choose_one_locked(next, k)
+#endif
 	:: rstate[me] == CHOSEN_ONE || rstate[me] == CHOSEN_ALL ->
 		/* Woken under mu: TryPark finds the token unless a receive from
 		 * Ready took it; a NotifyOne is passed on only if it was there.
@@ -424,8 +489,20 @@ leave:
 	:: else
 	fi;
 	if
+	:: hd -> hd = 0; atomic { hands--; rstate[me] = QUEUED }; goto finished /* CommitHand: handed, nil */
+	:: else
+	fi;
+	if
 	:: sel -> sel = 0; goto wait   /* Cancel after the select: wait again */
 	:: else
+	fi;
+	goto quit;
+	/* Commit returned nil: handed (the Kind read after Park), or a
+	 * notification, and Wait checks ready() again. */
+woken:
+	if
+	:: rstate[me] == HANDED -> atomic { hands--; rstate[me] = QUEUED }; goto finished
+	:: else -> goto wait
 	fi;
 quit:
 	skip;
@@ -448,7 +525,8 @@ end:
 			k++
 		:: else -> break
 		od;
-		assert(count == qlen)
+		assert(count == qlen);
+		assert(hands == 0)
 	}
 }
 
@@ -464,7 +542,8 @@ init {
 		do
 		:: i < NALL && i < NPROD -> run producer(ALL); i++
 		:: i >= NALL && i < NALL + NMANY && i < NPROD -> run producer(MANY); i++
-		:: i >= NALL + NMANY && i < NPROD -> run producer(ONE); i++
+		:: i >= NALL + NMANY && i < NALL + NMANY + NHAND && i < NPROD -> run producer(HAND); i++
+		:: i >= NALL + NMANY + NHAND && i < NPROD -> run producer(ONE); i++
 		:: else -> break
 		od
 	}

@@ -6,7 +6,13 @@
  * room. A send that finds sleepers == 0 (one load of the word waiting)
  * notifies nobody, nor one that finds searching != 0 and then, at its load
  * of the ring's length, no more values than searchers. Otherwise it calls
- * items.NotifyOne and, if a handle is armed, fires every armed handle. The steady receiver may
+ * items.NotifyOne and, if a handle is armed, fires every armed handle. Before
+ * all that, a send that loads sleepers != 0 and searching == 0 and finds the
+ * ring empty and open calls items.NotifyHand: the receiver parked longest
+ * (in CommitHand: every receiver of Recv parks with a hand) is given the
+ * value and a token, and the send enqueues nothing and wakes nobody else;
+ * a woken receiver that was handed a value returns it, and so does one
+ * whose context ends after the hand-off. The steady receiver may
  * search before it parks (searching++, a look, stopSearch: searching--
  * and, if that made it 0, a wake-up per value left), and may go away, once,
  * with a value it took (a long job). A flaky receiver's context may end
@@ -37,7 +43,9 @@
  *     value is in the ring, and none while the channel is closed;
  *   - no sender is parked while there is room or the channel is closed;
  *   - every value sent is received exactly once or still in the ring:
- *     got + items == sent, and items == 0 if no receiver gave up;
+ *     got + items == sent (a value handed is sent, and received when its
+ *     receiver takes it), items == 0 if no receiver gave up, and no
+ *     receiver is left with a value in its hand;
  *   - sleepers == the receivers waiting in Recv + the armed handles, and
  *     searching == 0.
  */
@@ -54,9 +62,15 @@
 //@check: defines="-DNO_PASSON" cc="-DSAFETY -DCOLLAPSE -DMEMLIM=2048" run="-m100000"
 //@check: defines="-DNO_LAST_LOOK" cc="-DSAFETY -DCOLLAPSE -DMEMLIM=2048" run="-m100000"
 //@broken: defines="-DNO_PASSON -DNO_LAST_LOOK" cc="-DSAFETY -DCOLLAPSE -DMEMLIM=2048" run="-m100000"
+//@broken: defines="-DBROKEN_HAND_AS_CHOSEN" cc="-DSAFETY -DCOLLAPSE -DMEMLIM=2048" run="-m100000"
 
 #ifndef CAP
 #define CAP 1
+#endif
+#ifdef BROKEN_HAND_AS_CHOSEN
+#define BROKEN_LEAVE 1 /* leave passes a hand-off on as a notification */
+#else
+#define BROKEN_LEAVE 0
 #endif
 #define NSEND 2
 #define NWAIT 4     /* waiter ids: 0 steady receiver, 1 flaky receiver, 2, 3 senders */
@@ -85,6 +99,7 @@ byte q[2 * NWAIT];   /* FIFO queues: q[ec * NWAIT + i] */
 byte qlen[2];
 bit tok[NWAIT];      /* a waiter's Parker token */
 bit chosen[NWAIT];   /* dequeued by a NotifyOne: its notification must not be lost */
+bit handed[NWAIT];   /* dequeued by a NotifyHand, with a value in its hand */
 
 /* Ghosts. */
 bit parked[NWAIT];   /* blocked in Commit */
@@ -140,6 +155,35 @@ inline notify_all(ec, k) {
 	}
 }
 
+/* NotifyHand: with somebody queued (the load of queued, then under mu the
+ * head of the queue; every waiter of items parks in CommitHand with a hand),
+ * dequeue the head, put the value in its hand and give it a token; res = 1.
+ * Otherwise nothing, res = 0. A load of queued that finds it off while a
+ * waiter is queued is the same as this step made before the waiter queued. */
+inline notify_hand(ec, res, k) {
+	atomic {
+		if
+		:: qlen[ec] == 0 -> res = 0
+		:: else ->
+			tok[q[ec * NWAIT]] = 1;
+			handed[q[ec * NWAIT]] = 1;
+#ifdef BROKEN_HAND_AS_CHOSEN
+			chosen[q[ec * NWAIT]] = 1; /* a leaving owner passes it on */
+#endif
+			sent++;
+			k = 0;
+			do
+			:: k + 1 < qlen[ec] -> q[ec * NWAIT + k] = q[ec * NWAIT + k + 1]; k++
+			:: else -> break
+			od;
+			qlen[ec]--;
+			cnt[ec]--;
+			k = 0;
+			res = 1
+		fi
+	}
+}
+
 inline prepare(ec, my) { atomic { cnt[ec]++; my = epoch[ec] } }
 inline cancel(ec) { cnt[ec]-- }
 
@@ -161,13 +205,15 @@ inline commit(ec, me, my, res) {
 }
 
 /* A parked waiter whose context ends: res = 1 if it takes a token (nil),
- * 0 if it leaves (ctx.Err()), passing on a notification it was chosen for. */
+ * 0 if it leaves (ctx.Err()), passing on a notification it was chosen for.
+ * A waiter handed a value has its token until it takes it: it takes it
+ * (leave's rsHanded, whatever Park saw), and then its hand. */
 inline leave(ec, me, res, k) {
 	atomic {
 		parked[me] = 0;
 		if
 		:: tok[me] -> tok[me] = 0; res = 1 /* the token wins */
-		:: tok[me] && chosen[me] ->
+		:: tok[me] && chosen[me] && (!handed[me] || BROKEN_LEAVE) ->
 			/* withdrew before the wake: the notification is passed on */
 			tok[me] = 0;
 #ifndef NO_PASSON
@@ -273,6 +319,22 @@ inline freed(k) { notify_one(ROOM, k) }
 proctype sender(byte me) {
 	byte my, k, st, ws, wq;
 	bit res;
+#ifndef NO_HANDOFF
+	/* handOff: the load of waiting; with sleepers and no searcher, the
+	 * ring's EmptyOpen (its loads of tail, then head, see the ring empty
+	 * and open at the load of head: one step), then items.NotifyHand. A
+	 * value handed is sent, and the send enqueues and wakes nothing. */
+	atomic { ws = sleepers; wq = searching };
+	if
+	:: ws != 0 && wq == 0 && items == 0 && !closed -> notify_hand(ITEMS, res, k)
+	:: else -> res = 0
+	fi;
+	ws = 0; wq = 0;
+	if
+	:: res -> res = 0; goto close
+	:: else
+	fi;
+#endif
 	/* Send's first try, TryEnqueueBatched: 0 OK, 1 Full, 2 Closed. It
 	 * may refuse room short of a batch (any room but an empty ring's,
 	 * in this small ring); the yields that retry it are left out, and
@@ -318,6 +380,7 @@ end_room:			atomic { tok[me] -> tok[me] = 0; parked[me] = 0 }
 	:: else
 	fi;
 	/* Close of this handle; the last one closes the channel. */
+close:
 	atomic { senders--; res = (senders == 0) };
 	if
 	:: res -> skip /* some other handle stays open: nobody closes */
@@ -337,7 +400,7 @@ end_room:			atomic { tok[me] -> tok[me] = 0; parked[me] = 0 }
  * while it is parked, and it then gives up (after its last exact look). */
 proctype receiver(byte me; bit flaky) {
 	byte my, k, st;
-	bit res, cancelled, counted, late;
+	bit res, cancelled, counted, late, took;
 	byte left;
 loop:
 	poll(st);
@@ -420,6 +483,11 @@ end_items:		if
 				fi
 			fi
 		fi;
+		/* CommitHand reported a value handed: the wait returns it */
+		if
+		:: handed[me] -> handed[me] = 0; got++; took = 1; st = 0; break
+		:: else
+		fi;
 		/* Commit returned nil: look before preparing again */
 		poll(st);
 		if
@@ -438,7 +506,10 @@ end_items:		if
 #endif
 	if
 	:: st == 0 ->
-		freed(k);
+		if
+		:: took -> took = 0 /* never in the ring: no room freed */
+		:: else -> freed(k)
+		fi;
 		if
 		:: true -> goto loop
 		:: !flaky && !busy -> busy = 1; goto done /* a long job */
@@ -504,6 +575,7 @@ end:
 		assert(!(parked[0] || parked[1] || rsleep) || items == 0 && !closed);
 		assert(!(parked[2] || parked[3]) || items == CAP && !closed);
 		assert(got + items == sent);
+		assert(!handed[0] && !handed[1]);
 		assert(gaveUp || wentAway || busy || items == 0);
 		assert(searching == 0);
 		assert(sleepers == nArmed + (parked[0] + parked[1]));

@@ -215,3 +215,93 @@ func TestHandleCloseWakesItsCalls(t *testing.T) {
 		}
 	})
 }
+
+// TestHandOffSkipsTheRing: a Send or TrySend that finds receivers parked in
+// Recv or RecvBatch and the ring empty gives its value to the one that
+// waited longest, without the ring: no receiver takes a value from it.
+func TestHandOffSkipsTheRing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := testutil.Context(t)
+		tx, rx := mpmc.New[int](4)
+		var got [3]chan result
+		for i := range got {
+			r := rx.Clone()
+			if i == 1 {
+				got[i] = goVal(func() (int, error) {
+					buf := make([]int, 4)
+					n, err := r.RecvBatch(ctx, buf)
+					if n != 1 {
+						t.Errorf("RecvBatch handed a value returned %d values", n)
+					}
+					return buf[0], err
+				})
+			} else {
+				got[i] = goVal(func() (int, error) { return r.Recv(ctx) })
+			}
+			testutil.Blocked(t, got[i], "a receive on an empty channel")
+		}
+		for i := range got {
+			var err error
+			if i == 2 {
+				err = tx.TrySend(10 + i)
+			} else {
+				err = tx.Send(ctx, 10+i)
+			}
+			if err != nil {
+				t.Fatalf("send %d: %v", i, err)
+			}
+			if res := testutil.Unblocked(t, got[i], "the receiver that waited longest"); res != (result{10 + i, nil}) {
+				t.Fatalf("receiver %d = %+v, want %d", i, res, 10+i)
+			}
+		}
+		if n := mpmc.Released(rx); n != 0 {
+			t.Fatalf("receivers took %d values from the ring, want 0: every value was handed", n)
+		}
+	})
+}
+
+// TestNoHandOffPastAValue: a send that finds a receiver parked while a
+// value another send enqueued is still in the ring (its wake-up not yet
+// made) does not hand its own value over: it would jump the one before.
+func TestNoHandOffPastAValue(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := testutil.Context(t)
+		tx, rx := mpmc.New[int](4)
+		got := goVal(func() (int, error) { return rx.Recv(ctx) })
+		testutil.Blocked(t, got, "Recv on an empty channel")
+		mpmc.EnqueueQuietly(tx, 1)
+		if err := tx.Send(ctx, 2); err != nil {
+			t.Fatal(err)
+		}
+		if res := testutil.Unblocked(t, got, "the parked receiver"); res != (result{1, nil}) {
+			t.Fatalf("the parked receiver got %+v, want 1, the value sent first", res)
+		}
+		if v, err := rx.Recv(ctx); v != 2 || err != nil {
+			t.Fatalf("the next Recv = %d, %v; want 2", v, err)
+		}
+	})
+}
+
+// TestNoHandOffAfterClose: a send that finds the channel closed reports
+// ErrClosed, even with a receiver parked that the close has not woken yet.
+func TestNoHandOffAfterClose(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := testutil.Context(t)
+		tx, rx := mpmc.New[int](4)
+		rctx, cancel := context.WithCancel(ctx)
+		got := goVal(func() (int, error) { return rx.Recv(rctx) })
+		testutil.Blocked(t, got, "Recv on an empty channel")
+		mpmc.CloseRingQuietly(tx)
+		if err := tx.TrySend(1); !errors.Is(err, mpmc.ErrClosed) {
+			t.Fatalf("TrySend on a closed channel = %v, want ErrClosed", err)
+		}
+		if err := tx.Send(ctx, 1); !errors.Is(err, mpmc.ErrClosed) {
+			t.Fatalf("Send on a closed channel = %v, want ErrClosed", err)
+		}
+		testutil.Blocked(t, got, "a receiver that nobody woke")
+		cancel() // its last look finds the channel closed and empty
+		if res := testutil.Unblocked(t, got, "the cancelled receiver"); !errors.Is(res.err, mpmc.ErrClosed) {
+			t.Fatalf("Recv = %+v, want ErrClosed: no value was handed", res)
+		}
+	})
+}

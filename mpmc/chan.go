@@ -23,7 +23,10 @@ import (
 //	waiting   bits  0..31  sleepers   receivers waiting (see Invariants)
 //	          bits 32..63  searching  receivers searching
 //
-//	Send      enqueue; load waiting: sleepers == 0? done (one load).
+//	Send      load waiting: sleepers != 0, searching == 0 and the ring
+//	          empty and open? items.NotifyHand: the receiver parked
+//	          longest in Recv or RecvBatch is handed v, and done.
+//	          Otherwise enqueue; load waiting: sleepers == 0? done.
 //	          searching != 0: load the ring's length; no more values
 //	          than searchers? done. Otherwise items.NotifyOne, and if
 //	          nArmed > 0, fire every armed handle (lock armedMu; a
@@ -35,7 +38,8 @@ import (
 //	          does once per value in the ring while sleepers != 0 and
 //	          searching == 0. A value found: return it. Otherwise
 //	          sleepers++; loop { Prepare on items; dequeue again;
-//	          Commit; dequeue again }; sleepers--.
+//	          CommitHand (handed: return the value); dequeue again };
+//	          sleepers--.
 //	Ready     value there? return readyNow. Otherwise lock armedMu; arm the
 //	          handle (link it, nArmed++, sleepers++); unlock; look again,
 //	          and put a token in ready if a value is there now.
@@ -59,6 +63,15 @@ import (
 // that has seen no stream does not search, nor yield: it parks at once,
 // and a send wakes it onto the sender's P, where a yield would have put it
 // behind every runnable goroutine (bench's LatencyMPMC).
+//
+// Why a hand-off: a receiver woken to take a value from the ring first
+// fetches the lines the send wrote, then the ring's; a chan send to a
+// blocked receiver writes the value into that receiver's frame, and the
+// woken receiver touches nothing else. At light load that difference is
+// most of the gap between a wake-up here and chan's (see handOff). Only
+// receivers parked in items take a hand-off: an armed handle's goroutine
+// may have gone on to another case of its select, with nobody to take the
+// value.
 //
 // Why every armed handle is fired, not one per value as items.NotifyOne
 // does: a select reports to nobody which case it took, so a handle whose
@@ -86,6 +99,13 @@ import (
 //     counts that value unless it was taken, and wakes a receiver per
 //     value counted while sleepers != 0 and searching == 0 (a searcher
 //     counted again looks after its own increment).
+//   - A value handed (handOff) was never in the ring: its send loaded
+//     sleepers != 0 and searching == 0, then found the ring empty and open
+//     at one instant (so every value a completed send enqueued was already
+//     taken, and no value jumps one before it), then items.NotifyHand
+//     chose a receiver parked in CommitHand, which returns it whatever its
+//     ctx did meanwhile. A send that hands nothing enqueues and wakes as if
+//     it had not tried: NotifyHand that reports false changes nothing.
 //   - nArmed == length of the armed list; both change only under armedMu.
 //     A handle is armed (on the list) or not, never twice.
 //   - A send that finds sleepers != 0 but nArmed == 0 loaded nArmed before
@@ -116,6 +136,7 @@ type channel[T any] struct {
 	// Invariants, so that a send reads both with its one load; beside
 	// items, which a send that finds sleepers notifies.
 	waiting atomic.Uint64
+	handed  atomic.Uint64         // values handed to parked receivers (handOff), under items' lock
 	items   eventcount.EventCount // receivers waiting for values
 	_       [64]byte
 	room    eventcount.EventCount // senders waiting for room
@@ -128,7 +149,15 @@ type channel[T any] struct {
 	armedMu sync.Mutex   // guards armed and every handle's armed links
 	armed   *Receiver[T] // armed handles, linked by Receiver.next
 	nArmed  atomic.Int64 // length of armed, written under armedMu
+
+	hands sync.Pool // *hand[T]: what parked receivers are handed values in
 }
+
+// hand is where a send that finds a receiver parked in Recv or RecvBatch,
+// and the ring empty, puts its value (items.NotifyHand); the receiver's
+// items.CommitHand then reports it handed. A receiver takes one from
+// channel.hands for a wait and puts it back once the wait is over.
+type hand[T any] struct{ v T }
 
 // readyNow is the channel Ready returns when a value is already there or
 // the channel is closed: a receive from it never blocks.
@@ -162,6 +191,37 @@ func (c *channel[T]) wakeRecv() {
 	if w := c.waiting.Load(); uint32(w) != 0 {
 		c.wakeRecvSlow(w)
 	}
+}
+
+// handOff gives v to the receiver parked longest, if it waits in Recv or
+// RecvBatch and the ring is empty and open, and reports whether it did; a
+// send that found sleepers and no searcher (one load of waiting) calls it
+// before it enqueues. The woken receiver returns v without touching the
+// ring, as a chan send gives its value to a blocked receiver: a receiver
+// woken to take the value from the ring has to fetch the lines the sender
+// wrote, and at light load that is most of what separates a wake-up from
+// chan's (bench's LatencyMPMC, the mutex+handoff and mutex+token rows).
+//
+// Only into an empty ring: a value handed while one that a completed send
+// enqueued is still there would jump it (EmptyOpen counts positions claimed
+// but not yet written). Only into an open one, so that a send that starts
+// after a Close has returned reports ErrClosed. Not while a receiver
+// searches: it is awake and takes the value from the ring, where a hand-off
+// would wake a parked one. When it reports false, the caller enqueues and
+// wakes as if it had not been called: the hand-off changes no state but
+// the chosen receiver's.
+//
+//go:noinline
+func (c *channel[T]) handOff(v T) bool {
+	if !c.ring.EmptyOpen() {
+		return false
+	}
+	return c.items.NotifyHand(func(h any) {
+		h.(*hand[T]).v = v
+		// On the line of items' lock, which this goroutine holds: a
+		// receiver's stream counts the values handed to others.
+		c.handed.Add(1)
+	})
 }
 
 // searchingOne is one searcher in waiting; one sleeper is 1.
@@ -323,6 +383,9 @@ func (s *Sender[T]) Send(ctx context.Context, v T) error {
 	if ctx == nil {
 		panic("mpmc: Sender.Send with a nil Context")
 	}
+	if w := c.waiting.Load(); uint32(w) != 0 && w>>32 == 0 && c.handOff(v) {
+		return nil // handOff's comment says why searchers get no hand-off
+	}
 	// Batched: in a ring kept full, senders fill runs of slots that the
 	// receivers left well behind, instead of each slot as it is freed
 	// (see mpmcq.Ring.TryEnqueueBatched); sendSlow's look after Prepare
@@ -399,6 +462,9 @@ func (s *Sender[T]) sendSlow(ctx context.Context, v T) error {
 // enqueued. It panics if this handle was closed before the call.
 func (s *Sender[T]) TrySend(v T) error {
 	c := s.open("Sender", "TrySend")
+	if w := c.waiting.Load(); uint32(w) != 0 && w>>32 == 0 && c.handOff(v) {
+		return nil
+	}
 	return c.sent(c.ring.TryEnqueue(v))
 }
 
@@ -441,7 +507,7 @@ type Receiver[T any] struct {
 	_ noCopy
 	handle[T]
 	ready chan struct{} // capacity 1: the token of an armed handle
-	mark  atomic.Uint64 // ring.Released() when a wait of this handle last returned
+	mark  atomic.Uint64 // c.taken() when a wait of this handle last returned
 
 	// Guarded by c.armedMu.
 	armed      bool
@@ -486,11 +552,8 @@ func (r *Receiver[T]) Recv(ctx context.Context) (T, error) {
 	if st == mpmcq.Closed {
 		return v, c.result(1, st)
 	}
-	v, _, st, err := r.wait(ctx, nil)
-	if err != nil {
-		return v, err
-	}
-	return v, c.result(1, st)
+	v, _, err := r.wait(ctx, nil)
+	return v, err
 }
 
 // poll dequeues one value (buf == nil) or a batch into buf; exact asks for
@@ -512,7 +575,9 @@ func (c *channel[T]) poll(buf []T, exact bool) (v T, n int, st mpmcq.Status) {
 }
 
 // wait waits for a value (buf == nil) or a batch into buf, and returns it
-// with the status of the dequeue that settled the wait (OK or Closed).
+// with the receive's error: nil, ErrClosed or ctx.Err(). A value taken from
+// the ring has been reported to waiting senders (result); a value handed
+// by a send (handOff) was never in the ring, and comes alone.
 //
 // A receiver that has seen a stream (see stream) first searches: it yields
 // its P up to spin.SearchYields times, looking after each yield, counted in
@@ -521,55 +586,81 @@ func (c *channel[T]) poll(buf []T, exact bool) (v T, n int, st mpmcq.Status) {
 // once: a yield would put it behind every runnable goroutine, where a
 // parked receiver woken by a send runs next on the sender's P.
 //
-// If ctx ends first, one last exact look decides: a value found then is
-// returned (nil error), and ctx.Err() only if the channel was empty and open
-// at that look, so that a cancelled receive is one that found nothing. The
-// EventCount has already passed on a notification this waiter was chosen
-// for.
-func (r *Receiver[T]) wait(ctx context.Context, buf []T) (v T, n int, st mpmcq.Status, err error) {
+// If ctx ends first, a value handed meanwhile is returned (the EventCount
+// reports it), and otherwise one last exact look decides: a value found
+// then is returned (nil error), and ctx.Err() only if the channel was empty
+// and open at that look, so that a cancelled receive is one that found
+// nothing. The EventCount has already passed on a notification this waiter
+// was chosen for.
+func (r *Receiver[T]) wait(ctx context.Context, buf []T) (v T, n int, err error) {
 	c := r.c
 	if r.stream() {
-		if v, n, st = r.search(buf); st != mpmcq.Empty {
-			r.mark.Store(c.ring.Released() - uint64(n)) // found: a stream still
-			return v, n, st, nil
+		if v, n, st := r.search(buf); st != mpmcq.Empty {
+			r.mark.Store(c.taken() - uint64(n)) // found: a stream still
+			return v, n, c.result(n, st)
 		}
 	}
 	c.waiting.Add(1)                // sleepers++, before the looks below: see Invariants
 	defer c.waiting.Add(^uint64(0)) // sleepers--
+	h, _ := c.hands.Get().(*hand[T])
+	if h == nil {
+		h = new(hand[T])
+	}
+	defer c.hands.Put(h) // CommitHand has returned: nobody else holds h
 	for {
 		t := c.items.Prepare()
 		// Look after Prepare (seq-cst): a send either enqueued before, and
 		// this look sees it, or notifies after the Prepare.
-		v, n, st = c.poll(buf, false)
+		v, n, st := c.poll(buf, false)
 		if st != mpmcq.Empty || r.closed.Load() {
 			c.items.Cancel(t)
 			if st == mpmcq.Empty {
 				st = mpmcq.Closed // this handle was closed meanwhile
 			}
-			r.mark.Store(c.ring.Released())
-			return v, n, st, nil
+			r.mark.Store(c.taken())
+			return v, n, c.result(n, st)
 		}
-		if err = c.items.Commit(ctx, t); err != nil {
-			if v, n, st = c.poll(buf, true); st == mpmcq.Empty {
-				return v, 0, st, err
+		handed, err := c.items.CommitHand(ctx, t, h)
+		if handed {
+			// A send's value, never in the ring: it freed no room. It
+			// wins over ctx, as a value found by the last look does.
+			var zero T
+			v, h.v = h.v, zero
+			if buf != nil {
+				buf[0] = v
 			}
-			r.mark.Store(c.ring.Released())
-			return v, n, st, nil
+			r.mark.Store(c.taken())
+			return v, 1, nil
+		}
+		if err != nil {
+			if v, n, st = c.poll(buf, true); st == mpmcq.Empty {
+				return v, 0, err
+			}
+			r.mark.Store(c.taken())
+			return v, n, c.result(n, st)
 		}
 		// Woken: look before preparing again, so that a receiver woken
 		// for a value takes it without another ticket. If another took it,
 		// the loop prepares and looks again.
 		if v, n, st = c.poll(buf, false); st != mpmcq.Empty {
-			r.mark.Store(c.ring.Released())
-			return v, n, st, nil
+			r.mark.Store(c.taken())
+			return v, n, c.result(n, st)
 		}
 	}
 }
 
 // stream reports whether receivers took values since this handle's last
-// wait returned, besides the ones that wait returned: whether values arrive
-// faster than one wake-up each.
-func (r *Receiver[T]) stream() bool { return r.c.ring.Released() != r.mark.Load() }
+// wait returned, from the ring or handed, besides the ones that wait
+// returned: whether values arrive faster than one wake-up each. Values
+// handed count too: without them, a receiver that is handed every value
+// would never search, and each value would cost a parked receiver's
+// wake-up (bench/README.md, the worker pool's hand-off: its p99 with 16
+// producers).
+func (r *Receiver[T]) stream() bool { return r.c.taken() != r.mark.Load() }
+
+// taken returns how many values receivers have had in all: taken from the
+// ring (its Released count), or handed to them by a send. Two atomic loads.
+func (c *channel[T]) taken() uint64 { return c.ring.Released() + c.handed.Load() }
 
 // search looks for a value after each of up to spin.SearchYields yields,
 // counted in searching, and returns the first dequeue that did not report
@@ -644,11 +735,11 @@ func (r *Receiver[T]) RecvBatch(ctx context.Context, buf []T) (int, error) {
 	if st == mpmcq.OK || st == mpmcq.Closed {
 		return n, c.result(n, st)
 	}
-	_, n, st, err := r.wait(ctx, buf)
+	_, n, err := r.wait(ctx, buf)
 	if err != nil {
 		return 0, err
 	}
-	return n, c.result(n, st)
+	return n, nil
 }
 
 // TryRecvBatch moves as many of the oldest values as fit into buf, without

@@ -65,11 +65,17 @@
 //     again, a few times at most, before it parks; meanwhile a send wakes
 //     nobody for a value that such a receiver can take (while the channel
 //     holds no more values than receivers searching). One that has seen
-//     no stream parks at once.
+//     no stream parks at once. A Send or TrySend that finds the channel
+//     empty and a receiver parked in Recv or RecvBatch gives its value to
+//     the one that waited longest directly, as a chan send does to a
+//     blocked receiver, without storing it in the ring (Len never counts
+//     it); a receiver that selects on Ready is woken instead, and takes a
+//     value from the ring.
 //   - Cancellation. Blocking calls take a context first. When it ends they
 //     return ctx.Err() and leave the channel as if they had not been called.
 //     A receiver that was chosen to be woken for a value when its context
-//     ended passes the wake-up on to the next waiting receiver; a handle
+//     ended passes the wake-up on to the next waiting receiver, and one that
+//     was handed a value returns it with a nil error; a handle
 //     armed by [Receiver.Ready] whose goroutine took another select case
 //     leaves no value behind, since every armed handle is woken. No value is
 //     left in the channel while a receiver sleeps. An operation that can
@@ -107,6 +113,7 @@
 // room against the exact capacity, carries the closed bit in the producers'
 // claim word, moves a batch of values with one claim, and lets a blocking
 // send wait for a run of free slots (TryEnqueueBatched). Receivers waiting
-// for values and senders waiting for room wait on [eventcount.EventCount]s;
-// a handle armed by Ready waits on a channel of its own.
+// for values and senders waiting for room wait on [eventcount.EventCount]s,
+// the receivers with a hand for a send's value (EventCount.CommitHand and
+// NotifyHand); a handle armed by Ready waits on a channel of its own.
 package mpmc

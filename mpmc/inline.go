@@ -13,6 +13,7 @@ import (
 func inlineBodies(ec *eventcount.EventCount, count *atomic.Int64, word *atomic.Uint64, flag *atomic.Bool) {
 	ec.NotifyOne()
 	ec.NotifyN(1)
+	ec.NotifyHand(func(any) {})
 	count.Add(count.Load())
 	inline.Atomics(word, flag)
 }

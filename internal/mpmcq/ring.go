@@ -331,6 +331,14 @@ func (q *Ring[T]) Len() int {
 	return int(q.head.Load()&^closedBit - t)
 }
 
+// EmptyOpen reports whether the ring was empty and open at one instant
+// during the call: no position claimed but not yet read, including
+// positions claimed but not yet written. Two atomic loads.
+func (q *Ring[T]) EmptyOpen() bool {
+	t := q.tail.Load() // tail first: then tail == head at the load of head
+	return q.head.Load() == t
+}
+
 // Released returns the number of positions consumers have claimed so far, so
 // that a producer can tell whether consumers made progress between two
 // calls.

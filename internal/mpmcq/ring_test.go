@@ -95,6 +95,35 @@ func TestClose(t *testing.T) {
 	}
 }
 
+// TestEmptyOpen: EmptyOpen is true exactly while no position is claimed
+// beyond the consumers' and the ring is open: a value, a claim not yet
+// written, or the closed bit makes it false.
+func TestEmptyOpen(t *testing.T) {
+	q := NewRing[int](2)
+	if !q.EmptyOpen() {
+		t.Fatal("EmptyOpen on a new ring = false")
+	}
+	for round := range 3 { // wraps the ring
+		q.TryEnqueue(round)
+		if q.EmptyOpen() {
+			t.Fatalf("round %d: EmptyOpen with a value in the ring = true", round)
+		}
+		q.TryDequeue()
+		if !q.EmptyOpen() {
+			t.Fatalf("round %d: EmptyOpen on a drained ring = false", round)
+		}
+	}
+	q.head.Add(1) // a claim whose slot is not written yet
+	if q.EmptyOpen() {
+		t.Fatal("EmptyOpen with a position claimed but not written = true")
+	}
+	q.head.Add(^uint64(0))
+	q.Close()
+	if q.EmptyOpen() {
+		t.Fatal("EmptyOpen on a closed, empty ring = true")
+	}
+}
+
 func TestNewRingPanics(t *testing.T) {
 	for _, c := range []int{0, -1, 1<<40 + 1} {
 		func() {

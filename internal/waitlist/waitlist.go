@@ -113,6 +113,10 @@ type Waiter struct {
 	// Waker, when not nil, is woken with Token by the notification that
 	// takes the record out of the list. Guarded by the owner's mutex.
 	Waker waker.Waker
+	// Hand, when not nil, is what a notification that takes the record
+	// out of the list may give a value to before it wakes it (see
+	// eventcount's CommitHand). Guarded by the owner's mutex.
+	Hand any
 
 	prev, next *Waiter // list links, guarded by the owner's mutex
 	free       *Waiter // Cache link, owned by whoever holds the record
@@ -252,14 +256,14 @@ func (c *Cache) GetLocked() *Waiter {
 // PutLocked gives back w, whose Token holds no token and will be woken by
 // nobody. The owner's mutex must be held.
 func (c *Cache) PutLocked(w *Waiter) {
-	w.Kind, w.Waker = 0, nil
+	w.Kind, w.Waker, w.Hand = 0, nil, nil
 	w.free = c.free
 	c.free = w
 }
 
 // Put is PutLocked without the owner's mutex.
 func (c *Cache) Put(w *Waiter) {
-	w.Kind, w.Waker = 0, nil
+	w.Kind, w.Waker, w.Hand = 0, nil, nil
 	for {
 		top := c.returned.Load()
 		w.free = top
