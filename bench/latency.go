@@ -346,9 +346,10 @@ func (q *poolQueue) close() {}
 // EventCount's wake-up in place of a channel per receiver, and mpmc's wait
 // without its ring: the rows between the two tell what each costs.
 type handQueue struct {
-	ec eventcount.EventCount
-	mu sync.Mutex
-	vs []int
+	ec    eventcount.EventCount
+	mu    sync.Mutex
+	vs    []int
+	hands sync.Pool // *int: the receivers' hands, reused as mpmc reuses its own
 }
 
 func (q *handQueue) send(v int) {
@@ -365,7 +366,11 @@ func (q *handQueue) send(v int) {
 }
 
 func (q *handQueue) recv() int {
-	h := new(int)
+	h, _ := q.hands.Get().(*int)
+	if h == nil {
+		h = new(int)
+	}
+	defer q.hands.Put(h)
 	for {
 		t := q.ec.Prepare()
 		q.mu.Lock()

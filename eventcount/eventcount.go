@@ -80,8 +80,9 @@ import (
 //     (modulo 2^32 moves inside one Prepare-Commit window), and a
 //     notification that comes later finds queued on and takes mu.
 //   - A record in the queue has state rsQueued and holds no token; only the
-//     notifier that dequeues it (and sets rsChosenOne or rsChosenAll, under
-//     mu) wakes its token, once, in the same critical section. So whoever
+//     notifier that dequeues it (and sets rsChosenOne, rsChosenAll or
+//     rsHanded, under mu) wakes its token, once, in the same critical
+//     section. So whoever
 //     takes mu later finds a dequeued record's token stored, or consumed by
 //     its owner: by Park, or (an armed Ticket) by a receive from Ready. A
 //     leaving owner's TryPark tells which: a NotifyOne is passed on only if

@@ -108,7 +108,9 @@ func TestNotifyHandRefuses(t *testing.T) {
 
 // TestHandWinsOverContext: a waiter handed a value whose context ends
 // before it runs still reports the value handed, with a nil error, and
-// passes nothing on: the next waiter stays parked.
+// passes nothing on: the next waiter stays parked. (Its Park takes the
+// token the hand-off stored before it sees the cancellation; the race in
+// which the cancellation comes first is TestHandRacesCancel's.)
 func TestHandWinsOverContext(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var ec eventcount.EventCount
@@ -116,8 +118,6 @@ func TestHandWinsOverContext(t *testing.T) {
 		out := make(chan handed, 2)
 		parkHand(t, &ec, ctx, 0, false, out)
 		parkHand(t, &ec, t.Context(), 1, false, out)
-		// The hand-off and the cancellation before the waiter runs: its
-		// Park sees both ready and may take either.
 		if !ec.NotifyHand(give(7)) {
 			t.Fatal("NotifyHand reported false with a waiter parked")
 		}
@@ -136,6 +136,41 @@ func TestHandWinsOverContext(t *testing.T) {
 			t.Fatalf("NotifyAll woke %+v", r)
 		}
 	})
+}
+
+// TestHandRacesCancel: a waiter's context ends, and a NotifyHand runs at
+// once, racing the waiter's way out (its Park sees the cancellation, looks
+// for the token once more, then leaves the queue under the lock). Either
+// the hand-off comes first and the waiter returns the value, handed, with a
+// nil error (Park's last look finds the token, or leave finds the record
+// handed: TestLeaveAfterHanded makes that step alone), or the waiter leaves
+// first and NotifyHand finds nobody; never a hand-off reported to the
+// notifier and lost by the waiter.
+func TestHandRacesCancel(t *testing.T) {
+	rounds, first := 300, 0
+	for i := range rounds {
+		synctest.Test(t, func(t *testing.T) {
+			var ec eventcount.EventCount
+			ctx, cancel := context.WithCancel(t.Context())
+			out := make(chan handed, 1)
+			parkHand(t, &ec, ctx, 0, false, out)
+			cancel()
+			ok := ec.NotifyHand(give(i))
+			r := testutil.Recv(t, out, "the cancelled waiter")
+			switch {
+			case ok && r != (handed{0, i, true, nil}):
+				t.Fatalf("round %d: NotifyHand reported a hand-off, and the waiter returned %+v", i, r)
+			case !ok && (r.handed || r.err != context.Canceled):
+				t.Fatalf("round %d: NotifyHand found nobody, and the waiter returned %+v", i, r)
+			case ok:
+				first++
+			}
+			if w := ec.Waiters(); w != 0 {
+				t.Fatalf("round %d: Waiters() = %d", i, w)
+			}
+		})
+	}
+	t.Logf("the hand-off came first in %d of %d rounds", first, rounds)
 }
 
 // TestCommitHandNilHandPanics: a nil hand panics before anything changes:

@@ -377,6 +377,12 @@ type Sender[T any] struct {
 // an eighth of its capacity, at most 64): it waits for a run of free slots
 // instead of taking each one as a receiver frees it.
 //
+// A Send (or TrySend) that finds the channel empty and open, and receivers
+// parked in Recv or RecvBatch with none searching, hands v to the one that
+// has waited longest instead of storing it, as a chan send does to a
+// blocked receiver: that receiver returns v, Len never counts it, and no
+// handle armed by Ready is woken for it.
+//
 // Send panics if ctx is nil or if this handle was closed before the call.
 func (s *Sender[T]) Send(ctx context.Context, v T) error {
 	c := s.open("Sender", "Send")
@@ -721,8 +727,10 @@ func (r *Receiver[T]) TryRecv() (T, error) {
 
 // RecvBatch waits until at least one value is in the channel, then moves as
 // many of the oldest values as fit into buf, in order, with one atomic
-// claim, and returns how many. Its errors are those of Recv. With an empty
-// buf it returns 0 and nil at once.
+// claim, and returns how many. A RecvBatch that waited may instead be
+// handed one value by a send that found the channel empty (see Send), and
+// then returns that value alone. Its errors are those of Recv. With an
+// empty buf it returns 0 and nil at once.
 func (r *Receiver[T]) RecvBatch(ctx context.Context, buf []T) (int, error) {
 	c := r.open("Receiver", "RecvBatch")
 	if ctx == nil {
@@ -800,11 +808,14 @@ func (r *Receiver[T]) All(ctx context.Context) iter.Seq[T] {
 // arming anything. A wake-up may be spurious (another receiver took the
 // value: TryRecv then reports ErrEmpty, and the loop calls Ready again),
 // and is never lost: a value sent after Ready was called makes its channel
-// ready.
+// ready, unless the send handed it to a receiver parked in Recv or
+// RecvBatch (see Send), which takes it; then no value is left for the
+// handle.
 //
-// The next send, or the close, wakes every handle armed at that moment, so
-// a receiver that took another case leaves no value behind while others
-// sleep; it costs the senders one wasted non-blocking send. A worker that
+// The next send that stores its value in the channel, or the close, wakes
+// every handle armed at that moment, so a receiver that took another case
+// leaves no value behind while others sleep; it costs the senders one
+// wasted non-blocking send. A worker that
 // only waits for values should use Recv, which wakes one waiter per value.
 // Ready's channel belongs to the handle: goroutines that select at the same
 // time should each use their own Clone, since one wake-up of a handle

@@ -66,11 +66,12 @@
 //     nobody for a value that such a receiver can take (while the channel
 //     holds no more values than receivers searching). One that has seen
 //     no stream parks at once. A Send or TrySend that finds the channel
-//     empty and a receiver parked in Recv or RecvBatch gives its value to
-//     the one that waited longest directly, as a chan send does to a
-//     blocked receiver, without storing it in the ring (Len never counts
-//     it); a receiver that selects on Ready is woken instead, and takes a
-//     value from the ring.
+//     empty and open, a receiver parked in Recv or RecvBatch and none
+//     searching gives its value to the one that waited longest directly,
+//     as a chan send does to a blocked receiver, without storing it in the
+//     ring (Len never counts it), and wakes nobody else: no handle armed
+//     by Ready. A send that finds only handles armed by Ready stores its
+//     value and wakes them.
 //   - Cancellation. Blocking calls take a context first. When it ends they
 //     return ctx.Err() and leave the channel as if they had not been called.
 //     A receiver that was chosen to be woken for a value when its context
