@@ -46,9 +46,11 @@ var latencyImpls = []queueImpl{
 	{"mpsc", func() queue { return newMpscQueue(mpsc.New[int](capacity)) }},
 	{"mpsc.Unbounded", func() queue { return newMpscQueue(mpsc.NewUnbounded[int]()) }},
 	{"mutex+signal", func() queue { return &signalQueue{signal: make(chan struct{}, 1)} }},
-	{"ring+Parker", func() queue { return &parkerRing{ring: mpscq.NewRing[int](capacity), parker: waker.NewParker()} }},
-	{"ring+WakeSink", func() queue { return newSinkRing() }},
-	{"ring+handoff", func() queue { return newHandoffRing() }},
+	{"ring+Parker", func() queue {
+		return standIn{&parkerRing{ring: mpscq.NewRing[int](capacity), parker: waker.NewParker()}}
+	}},
+	{"ring+WakeSink", func() queue { return standIn{newSinkRing()} }},
+	{"ring+handoff", func() queue { return standIn{newHandoffRing()} }},
 }
 
 // The three contenders below take package mpsc apart, to show what each
@@ -61,6 +63,24 @@ var latencyImpls = []queueImpl{
 // empty hands the value over the receiver's own channel, as chan's send
 // does to a blocked receiver. None of them closes, nor checks a misuse,
 // nor takes a context; mpsc's rows add that to ring+handoff.
+
+// standIn makes a queue of a light-load stand-in, which sends and receives
+// one value at a time and holds nothing to release: its recvBatch receives
+// one value, and its close does nothing.
+type standIn struct{ oneByOne }
+
+// oneByOne is what a light-load stand-in implements.
+type oneByOne interface {
+	send(v int)
+	recv() int
+}
+
+func (q standIn) recvBatch(buf []int) int {
+	buf[0] = q.recv()
+	return 1
+}
+
+func (standIn) close() {}
 
 // parkerRing is an mpscq.Ring whose receiver parks on a waker.Parker,
 // told to wake by a flag: the receiver sets waiting, looks at the ring
@@ -117,13 +137,6 @@ func (f *wakeFlag) await(ring *mpscq.Ring[int], park func() (int, bool), absorb 
 	}
 }
 
-func (q *parkerRing) recvBatch(buf []int) int {
-	buf[0] = q.recv()
-	return 1
-}
-
-func (q *parkerRing) close() {}
-
 // mustEnqueue enqueues v: the light-load scenario never fills a ring of
 // capacity values, and these stand-ins have no wait for room.
 func mustEnqueue(r *mpscq.Ring[int], v int) {
@@ -157,13 +170,6 @@ func (q *sinkRing) recv() int {
 	})
 	return v
 }
-
-func (q *sinkRing) recvBatch(buf []int) int {
-	buf[0] = q.recv()
-	return 1
-}
-
-func (q *sinkRing) close() {}
 
 // handoffRing is an mpscq.Ring whose receiver parks on a channel of its
 // own, told to wake by a flag, as parkerRing's; a send that clears the flag
@@ -219,13 +225,6 @@ func (q *handoffRing) recv() int {
 		}
 	})
 }
-
-func (q *handoffRing) recvBatch(buf []int) int {
-	buf[0] = q.recv()
-	return 1
-}
-
-func (q *handoffRing) close() {}
 
 // signalQueue is the simplest channel whose receiver parks on a channel of
 // its own instead of the one that carries the values, as every channel of
@@ -332,13 +331,6 @@ func (q *poolQueue) recv() int {
 	}
 }
 
-func (q *poolQueue) recvBatch(buf []int) int {
-	buf[0] = q.recv()
-	return 1
-}
-
-func (q *poolQueue) close() {}
-
 // handQueue is poolQueue's hand-off design on an eventcount.EventCount
 // instead of a queue of channels: a send that finds the slice empty hands
 // its value to the receiver parked longest in CommitHand (NotifyHand), and
@@ -388,13 +380,6 @@ func (q *handQueue) recv() int {
 	}
 }
 
-func (q *handQueue) recvBatch(buf []int) int {
-	buf[0] = q.recv()
-	return 1
-}
-
-func (q *handQueue) close() {}
-
 // latencyConsumers is how many goroutines receive from the one channel of
 // the light-load worker-pool scenario.
 const latencyConsumers = 4
@@ -408,9 +393,9 @@ var latencyPoolImpls = []queueImpl{
 	chanImpl,
 	mpmcImpl,
 	xsyncImpl,
-	{"mutex+handoff", func() queue { return &poolQueue{handoff: true} }},
-	{"mutex+token", func() queue { return &poolQueue{} }},
-	{"eventcount+handoff", func() queue { return &handQueue{} }},
+	{"mutex+handoff", func() queue { return standIn{&poolQueue{handoff: true}} }},
+	{"mutex+token", func() queue { return standIn{&poolQueue{}} }},
+	{"eventcount+handoff", func() queue { return standIn{&handQueue{}} }},
 }
 
 // percentiles of one latency measurement.

@@ -522,10 +522,7 @@ func (e *EventCount) notifyHandSlow(give func(hand any)) bool {
 	// Under mu, before the wake: the owner reads hand after its wake, and
 	// a leaving owner takes mu first and finds rsHanded.
 	give(w.Hand)
-	e.queue.Remove(w)
-	w.Kind = rsHanded
-	e.uncountLocked() // w is no longer counted
-	w.Wake()
+	e.takeLocked(w, rsHanded)
 	e.mu.Unlock()
 	return true
 }
@@ -614,13 +611,19 @@ func (e *EventCount) chooseOneLocked() *waiter {
 		e.state.Add(epochOne)
 		return nil
 	}
+	e.takeLocked(w, rsChosenOne)
+	return w
+}
+
+// takeLocked dequeues w, a queued record, in state kind (rsChosenOne or
+// rsHanded), and wakes it.
+func (e *EventCount) takeLocked(w *waiter, kind uint8) {
 	e.queue.Remove(w)
-	w.Kind = rsChosenOne
+	w.Kind = kind
 	e.uncountLocked() // w is no longer counted
 	// Woken under mu: whoever takes mu after this finds w's token stored,
 	// or consumed by its owner (Park, or a receive from Ready).
 	w.Wake()
-	return w
 }
 
 // uncountLocked takes one record that has just left the queue out of the

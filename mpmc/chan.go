@@ -389,6 +389,8 @@ func (s *Sender[T]) Send(ctx context.Context, v T) error {
 	if ctx == nil {
 		panic("mpmc: Sender.Send with a nil Context")
 	}
+	// The hand-off's check written out, as the wake-up's is below: a
+	// helper would be a call on every Send (it does not inline).
 	if w := c.waiting.Load(); uint32(w) != 0 && w>>32 == 0 && c.handOff(v) {
 		return nil // handOff's comment says why searchers get no hand-off
 	}
@@ -469,7 +471,7 @@ func (s *Sender[T]) sendSlow(ctx context.Context, v T) error {
 func (s *Sender[T]) TrySend(v T) error {
 	c := s.open("Sender", "TrySend")
 	if w := c.waiting.Load(); uint32(w) != 0 && w>>32 == 0 && c.handOff(v) {
-		return nil
+		return nil // as in Send
 	}
 	return c.sent(c.ring.TryEnqueue(v))
 }
@@ -608,11 +610,12 @@ func (r *Receiver[T]) wait(ctx context.Context, buf []T) (v T, n int, err error)
 	}
 	c.waiting.Add(1)                // sleepers++, before the looks below: see Invariants
 	defer c.waiting.Add(^uint64(0)) // sleepers--
-	h, _ := c.hands.Get().(*hand[T])
-	if h == nil {
-		h = new(hand[T])
-	}
-	defer c.hands.Put(h) // CommitHand has returned: nobody else holds h
+	var h *hand[T]                  // taken from c.hands before the first CommitHand only
+	defer func() {
+		if h != nil {
+			c.hands.Put(h) // CommitHand has returned: nobody else holds h
+		}
+	}()
 	for {
 		t := c.items.Prepare()
 		// Look after Prepare (seq-cst): a send either enqueued before, and
@@ -625,6 +628,12 @@ func (r *Receiver[T]) wait(ctx context.Context, buf []T) (v T, n int, err error)
 			}
 			r.mark.Store(c.taken())
 			return v, n, c.result(n, st)
+		}
+		if h == nil {
+			h, _ = c.hands.Get().(*hand[T])
+			if h == nil {
+				h = new(hand[T])
+			}
 		}
 		handed, err := c.items.CommitHand(ctx, t, h)
 		if handed {
